@@ -1,0 +1,23 @@
+from django.db import transaction
+
+from .data import DOCUMENT_TYPES, PRODUCTS
+from .models import DocumentType, Product
+
+
+@transaction.atomic
+def catalogue_seed() -> tuple[int, int]:
+    """Create the products and document types of the process documents. Existing rows (maybe
+    edited by an admin) are left as they are; returns how many rows were created."""
+    created_products = 0
+    for order, spec in enumerate(PRODUCTS):
+        _, created = Product.objects.get_or_create(
+            code=spec["code"], defaults={**{k: v for k, v in spec.items() if k != "code"}, "sort_order": order}
+        )
+        created_products += created
+    created_types = 0
+    for order, (code, name, phase, source) in enumerate(DOCUMENT_TYPES):
+        _, created = DocumentType.objects.get_or_create(
+            code=code, defaults={"name": name, "phase": phase, "source": source, "sort_order": order}
+        )
+        created_types += created
+    return created_products, created_types

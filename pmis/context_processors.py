@@ -1,0 +1,13 @@
+from pmis.navigation import nav_for
+from pmis.org.selectors import user_roles
+
+
+def layout(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_sections": nav_for(user),
+        "my_roles": user_roles(user),
+        "layout_counts": {},
+    }

@@ -1,0 +1,72 @@
+"""The navigation: one list of every page a person can open from the side bar, each with the
+role groups or permission it needs. An entry whose page is not installed is left out."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from pmis.org.selectors import user_role_codes
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    section: str
+    roles: frozenset[str] | None = None  # any of these groups; None means everyone signed in
+    permission: str | None = None
+    staff_only: bool = False
+    superuser_only: bool = False
+    badge: str | None = None  # a key of the layout's counts
+
+
+def _roles(*codes: str) -> frozenset[str]:
+    return frozenset(codes)
+
+
+SECTIONS = ("工作", "目录", "管理")
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("工作台", "home", "工作"),
+    NavItem("我的待办", "approvals:inbox", "工作", badge="inbox"),
+    NavItem("产品目录", "catalog:products", "目录", permission="catalog.view_product"),
+    NavItem("表单目录", "catalog:document_types", "目录", permission="catalog.view_documenttype"),
+    NavItem("通讯录", "org:directory", "目录"),
+    NavItem(
+        "产品目录维护",
+        "admin:catalog_product_changelist",
+        "管理",
+        permission="catalog.change_product",
+        staff_only=True,
+    ),
+    NavItem("系统管理", "admin:index", "管理", superuser_only=True),
+)
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def nav_for(user) -> list[dict]:
+    """Sections with the items this user may open, in the order of NAV."""
+    if not user.is_authenticated:
+        return []
+    roles = user_role_codes(user)
+    sections: dict[str, list[dict]] = {}
+    for item in NAV:
+        if item.superuser_only and not user.is_superuser:
+            continue
+        if item.staff_only and not user.is_staff:
+            continue
+        if item.roles is not None and not (user.is_superuser or roles & item.roles):
+            continue
+        if item.permission is not None and not user.has_perm(item.permission):
+            continue
+        url = _url(item.url_name)
+        if url is None:
+            continue
+        sections.setdefault(item.section, []).append({"label": item.label, "url": url, "badge": item.badge})
+    return [{"title": title, "items": sections[title]} for title in SECTIONS if title in sections]

@@ -1,0 +1,73 @@
+"""Reference organisation data: the two regions of the special-approval chain (000 §3.1) with
+their provinces, and the departments named in the process documents."""
+
+REGIONS: tuple[dict, ...] = (
+    {
+        "code": "north",
+        "name": "北方",
+        "sort_order": 1,
+        "svn_path_template": "/svn/projects/{region}/{year}/{project}",
+        "provinces": (
+            "北京",
+            "天津",
+            "河北",
+            "山西",
+            "内蒙古",
+            "辽宁",
+            "吉林",
+            "黑龙江",
+            "山东",
+            "河南",
+            "陕西",
+            "甘肃",
+            "青海",
+            "宁夏",
+            "新疆",
+        ),
+    },
+    {
+        "code": "south",
+        "name": "南方",
+        "sort_order": 2,
+        "svn_path_template": "/svn/projects/{region}/{year}/{project}",
+        "provinces": (
+            "上海",
+            "江苏",
+            "浙江",
+            "安徽",
+            "福建",
+            "江西",
+            "湖北",
+            "湖南",
+            "广东",
+            "广西",
+            "海南",
+            "重庆",
+            "四川",
+            "贵州",
+            "云南",
+            "西藏",
+            "香港",
+            "澳门",
+            "台湾",
+        ),
+    },
+)
+
+# (code, name, parent code)
+DEPARTMENTS: tuple[tuple[str, str, str | None], ...] = (
+    ("sales", "销售部", None),
+    ("sales-1", "销售一部", "sales"),
+    ("sales-2", "销售二部", "sales"),
+    ("presales", "售前部", None),
+    ("business", "商务管理部", None),
+    ("project", "项目管理部", None),
+    ("rd", "研发中心", None),
+    ("product", "产品管理部", None),
+    ("customer-success", "客户成功部", None),
+    ("cs-operations", "运营客服组", "customer-success"),
+    ("cs-support", "售后支持组", "customer-success"),
+    ("system-service", "系统服务部", None),
+    ("aftersales-ops", "售后运维部", None),
+    ("platform-ops", "平台运维部", None),
+)

@@ -1,0 +1,26 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from pmis.catalog.services import catalogue_seed
+from pmis.org.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_seed
+from pmis.org.roles import role_label
+
+
+class Command(BaseCommand):
+    help = "创建演示数据：每个角色一个演示用户、产品目录、文档类型目录（可重复执行）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-accounts", action="store_true", help="不打印演示账号")
+
+    def handle(self, *args, quiet_accounts=False, **options):
+        call_command("seed_roles", stdout=self.stdout)
+        products, types = catalogue_seed()
+        demo_users_seed()
+        self.stdout.write(self.style.SUCCESS(f"产品目录新增 {products} 项，文档类型新增 {types} 项"))
+        if quiet_accounts:
+            return
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        self.stdout.write(f"  {'admin':<24} 系统管理员")
+        for spec in DEMO_USERS:
+            region = {"north": "（北方）", "south": "（南方）"}.get(spec.region or "", "")
+            self.stdout.write(f"  {spec.username:<24} {spec.display_name} · {role_label(spec.role)}{region}")

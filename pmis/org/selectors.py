@@ -1,0 +1,50 @@
+from django.db.models import QuerySet
+from guardian.shortcuts import get_objects_for_user, get_users_with_perms
+
+from .models import Region, User
+from .roles import ROLE_BY_CODE, Role
+from .services import REGION_PERMISSION
+
+
+def user_role_codes(user: User) -> frozenset[str]:
+    """The role codes of a user, read once per request object."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_pmis_role_codes", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._pmis_role_codes = cached
+    return cached
+
+
+def user_roles(user: User) -> list[Role]:
+    return [ROLE_BY_CODE[code] for code in sorted(user_role_codes(user)) if code in ROLE_BY_CODE]
+
+
+def user_regions(user: User) -> QuerySet[Region]:
+    """Regions the user may act for through a region-scoped role (guardian object permission)."""
+    return get_objects_for_user(user, REGION_PERMISSION, klass=Region, accept_global_perms=False, with_superuser=False)
+
+
+def users_in_role(code: str, *, region: Region | None = None) -> QuerySet[User]:
+    users = User.objects.filter(groups__name=code, is_active=True)
+    if region is not None:
+        scoped = get_users_with_perms(region, only_with_perms_in=["act_in_region"], with_group_users=False)
+        users = users.filter(pk__in=scoped.values("pk"))
+    return users.order_by("username").distinct()
+
+
+def directory_users(*, q: str = "", department=None, region: Region | None = None, role: str = "") -> QuerySet[User]:
+    """Active staff for the directory page, with what the page shows fetched up front."""
+    users = User.objects.filter(is_active=True).select_related("department", "region").prefetch_related("groups")
+    if q:
+        from django.db.models import Q
+
+        users = users.filter(Q(display_name__icontains=q) | Q(username__icontains=q))
+    if department is not None:
+        users = users.filter(department=department)
+    if region is not None:
+        users = users.filter(region=region)
+    if role:
+        users = users.filter(groups__name=role)
+    return users.order_by("department_id", "username")

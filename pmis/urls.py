@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from pmis import views
+from pmis.org.forms_auth import LoginForm
+
+admin.site.site_header = "PMIS 管理后台"
+admin.site.site_title = "PMIS 管理后台"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("org/", include("pmis.org.urls")),
+    path("catalog/", include("pmis.catalog.urls")),
+    path("admin/", admin.site.urls),
+]
