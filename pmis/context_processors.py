@@ -1,4 +1,6 @@
+from approvals.selectors import inbox_count
 from pmis.navigation import nav_for
+from pmis.notify.selectors import unread_count
 from pmis.org.selectors import user_roles
 
 
@@ -9,5 +11,6 @@ def layout(request) -> dict:
     return {
         "nav_sections": nav_for(user),
         "my_roles": user_roles(user),
-        "layout_counts": {},
+        "layout_counts": {"inbox": inbox_count(user)},
+        "unread_notifications": unread_count(user),
     }

@@ -29,6 +29,7 @@ SECTIONS = ("工作", "目录", "管理")
 NAV: tuple[NavItem, ...] = (
     NavItem("工作台", "home", "工作"),
     NavItem("我的待办", "approvals:inbox", "工作", badge="inbox"),
+    NavItem("通知", "notify:list", "工作"),
     NavItem("产品目录", "catalog:products", "目录", permission="catalog.view_product"),
     NavItem("表单目录", "catalog:document_types", "目录", permission="catalog.view_documenttype"),
     NavItem("通讯录", "org:directory", "目录"),

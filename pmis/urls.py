@@ -20,6 +20,9 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("org/", include("pmis.org.urls")),
+    path("approvals/", include("approvals.urls")),
+    path("notifications/", include("pmis.notify.urls")),
+    path("documents/", include("pmis.documents.urls")),
     path("catalog/", include("pmis.catalog.urls")),
     path("admin/", admin.site.urls),
 ]

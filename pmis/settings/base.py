@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "pmis.org",
     "pmis.catalog",
+    "pmis.audit",
+    "pmis.worktime",
+    "pmis.notify",
+    "pmis.documents",
     "registrations",
     "projects",
     "approvals",
@@ -127,6 +131,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+PMIS_UPLOAD_MAX_MB = env.int("PMIS_UPLOAD_MAX_MB", default=50)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

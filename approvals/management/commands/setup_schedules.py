@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+# name -> (task, every n minutes)
+SCHEDULES = {
+    "SLA 扫描（预警与超时升级）": ("approvals.sla_sweep", 1),
+    "通知补发（未投递的邮件）": ("notify.resend_pending", 1),
+}
+
+
+class Command(BaseCommand):
+    help = "创建 Celery beat 定时任务（可重复执行）"
+
+    def handle(self, *args, **options):
+        for name, (task, minutes) in SCHEDULES.items():
+            interval, _ = IntervalSchedule.objects.get_or_create(every=minutes, period=IntervalSchedule.MINUTES)
+            _, created = PeriodicTask.objects.update_or_create(
+                name=name, defaults={"task": task, "interval": interval, "enabled": True}
+            )
+            self.stdout.write(f"{'新建' if created else '已存在'}定时任务：{name}（每 {minutes} 分钟）")

@@ -1,0 +1,260 @@
+"""The inbox of waiting work: open, claim, release, reassign, close, cancel, and the SLA sweep."""
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.utils import timezone
+
+from pmis.audit.services import audit_record
+from pmis.notify.services import notify
+from pmis.org.models import Region, User
+from pmis.org.selectors import users_in_role
+from pmis.worktime.calendar import add_duration
+from pmis.worktime.models import SlaPolicy
+
+from .errors import AlreadyDecided, DomainError
+from .models import Task
+from .selectors import task_can_act
+
+DEFAULT_POLICY = "approval-step"
+
+
+def _deadlines(policy: SlaPolicy | None, start: datetime) -> tuple[datetime | None, datetime | None]:
+    if policy is None:
+        return None, None
+    due = add_duration(start, policy.duration, policy.clock)
+    warn = add_duration(start, policy.duration * policy.warn_percent / 100, policy.clock)
+    return due, warn
+
+
+def waiting_users(task: Task) -> list[User]:
+    """Who is waiting to act on a task: its assignee or claimer, else its group in its region."""
+    if task.assignee_id:
+        return [task.assignee]
+    if task.claimed_by_id:
+        return [task.claimed_by]
+    users = users_in_role(task.group.name, region=task.region)
+    return [u for u in users if u.pk != task.exclude_user_id]
+
+
+@transaction.atomic
+def task_open(
+    *,
+    subject: models.Model,
+    step: str,
+    step_label: str,
+    title: str,
+    link: str,
+    group: str | Group | None = None,
+    region: Region | None = None,
+    assignee: User | None = None,
+    exclude_user: User | None = None,
+    policy: str | SlaPolicy | None = DEFAULT_POLICY,
+    escalate_to: str | Group | None = None,
+    notify_waiting: bool = True,
+) -> Task:
+    """Open a waiting step and tell the people it waits on."""
+    if group is None and assignee is None:
+        raise ValueError("待办必须指定等待的角色或处理人")
+    if isinstance(group, str):
+        group = Group.objects.get(name=group)
+    if isinstance(escalate_to, str):
+        escalate_to = Group.objects.get(name=escalate_to)
+    if isinstance(policy, str):
+        policy = SlaPolicy.objects.filter(code=policy).first()
+    now = timezone.now()
+    due_at, warn_at = _deadlines(policy, now)
+    task = Task.objects.create(
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=subject.pk,
+        step=step,
+        step_label=step_label,
+        title=title[:200],
+        link=link,
+        group=group,
+        region=region,
+        assignee=assignee,
+        exclude_user=exclude_user,
+        policy=policy,
+        due_at=due_at,
+        warn_at=warn_at,
+        escalate_to=escalate_to,
+    )
+    if notify_waiting:
+        due_text = f"，请于 {timezone.localtime(due_at):%Y-%m-%d %H:%M} 前处理" if due_at else ""
+        notify(
+            recipients=waiting_users(task),
+            title=f"新的待办：{task.step_label} · {task.title}",
+            body=f"{task.title} 等待您处理（{task.step_label}）{due_text}。",
+            link=link,
+            subject=subject,
+            kind="task_opened",
+        )
+    return task
+
+
+def _locked(task: Task) -> Task:
+    return Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
+
+
+@transaction.atomic
+def task_claim(*, task: Task, actor: User) -> Task:
+    task = _locked(task)
+    if task.claimed_by_id == actor.pk:
+        return task
+    if not task_can_act(actor, task):
+        raise PermissionDenied("您不能认领该待办（已被他人认领、已处理或不在您的职责范围内）")
+    task.claimed_by, task.claimed_at = actor, timezone.now()
+    task.save(update_fields=["claimed_by", "claimed_at"])
+    audit_record(subject=task, action="task.claim", label="认领待办", actor=actor)
+    return task
+
+
+@transaction.atomic
+def task_release(*, task: Task, actor: User) -> Task:
+    task = _locked(task)
+    if task.claimed_by_id != actor.pk:
+        raise PermissionDenied("只有认领人可以释放该待办")
+    task.claimed_by, task.claimed_at = None, None
+    task.save(update_fields=["claimed_by", "claimed_at"])
+    audit_record(subject=task, action="task.release", label="释放待办", actor=actor)
+    return task
+
+
+@transaction.atomic
+def task_reassign(*, task: Task, actor: User, to_user: User, reason: str) -> Task:
+    """Hand a task to a named colleague of the same role (and region)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("转交必须填写原因")
+    task = _locked(task)
+    if not (actor.is_superuser or task_can_act(actor, task)):
+        raise PermissionDenied("您无权转交该待办")
+    if to_user.pk == task.exclude_user_id:
+        raise DomainError("不能转交给申请人本人")
+    if task.group_id is not None:
+        eligible = users_in_role(task.group.name, region=task.region).filter(pk=to_user.pk).exists()
+        if not eligible:
+            raise DomainError(f"{to_user} 不属于“{task.group.name}”角色或不负责该区域，不能转交")
+    previous = task.assignee or task.claimed_by
+    task.assignee, task.claimed_by, task.claimed_at = to_user, to_user, timezone.now()
+    task.save(update_fields=["assignee", "claimed_by", "claimed_at"])
+    audit_record(
+        subject=task,
+        action="task.reassign",
+        label="转交待办",
+        actor=actor,
+        comment=reason,
+        details={"from_user": previous.pk if previous else None, "to_user": to_user.pk},
+    )
+    notify(
+        recipients=[to_user],
+        title=f"待办转交给您：{task.step_label} · {task.title}",
+        body=f"{actor} 将待办转交给您，原因：{reason}",
+        link=task.link,
+        subject=task,
+        kind="task_reassigned",
+    )
+    return task
+
+
+def task_close(*, task: Task, actor: User | None, outcome: str) -> Task:
+    """Close the step a decision answers. Called inside the deciding service's transaction; the
+    row lock makes a second decision of the same step fail with AlreadyDecided."""
+    task = _locked(task)
+    if task.state != Task.State.OPEN:
+        raise AlreadyDecided("该环节已被他人处理，请刷新页面查看最新状态")
+    task.close(by=actor, outcome=outcome, at=timezone.now())
+    task.save(update_fields=["state", "closed_by", "outcome", "closed_at"])
+    return task
+
+
+def tasks_cancel_for(*, subject: models.Model, actor: User | None) -> int:
+    """Cancel every open task of a record (withdrawn, rejected, superseded)."""
+    tasks = Task.objects.select_for_update(of=("self",)).filter(
+        content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk, state=Task.State.OPEN
+    )
+    count = 0
+    for task in tasks:
+        task.cancel(by=actor, at=timezone.now())
+        task.save(update_fields=["state", "closed_by", "outcome", "closed_at"])
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# SLA sweep
+
+
+def _sweep_batch(*, now: datetime, due_field: str, done_field: str, batch: int) -> list[Task]:
+    """Lock a batch of open tasks whose `due_field` has passed and `done_field` is unset. Rows
+    another sweeper holds are skipped, so concurrent sweeps never handle a task twice."""
+    return list(
+        Task.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(state=Task.State.OPEN, **{f"{done_field}__isnull": True, f"{due_field}__lte": now})
+        .order_by(due_field)[:batch]
+    )
+
+
+def tasks_sweep(*, now: datetime | None = None, batch: int = 200) -> dict[str, int]:
+    """Escalate tasks past their due time and warn those past their warning point, each once.
+    Selects by the partial indexes on warn_at / due_at; never loads all open tasks."""
+    now = now or timezone.now()
+    counts = {"escalated": 0, "warned": 0}
+    while True:
+        with transaction.atomic():
+            tasks = _sweep_batch(now=now, due_field="due_at", done_field="escalated_at", batch=batch)
+            for task in tasks:
+                _escalate(task, now)
+        counts["escalated"] += len(tasks)
+        if len(tasks) < batch:
+            break
+    while True:
+        with transaction.atomic():
+            tasks = _sweep_batch(now=now, due_field="warn_at", done_field="warned_at", batch=batch)
+            for task in tasks:
+                _warn(task, now)
+        counts["warned"] += len(tasks)
+        if len(tasks) < batch:
+            break
+    return counts
+
+
+def _warn(task: Task, now: datetime) -> None:
+    task.warned_at = now
+    task.save(update_fields=["warned_at"])
+    left = task.due_at - now if task.due_at else timedelta(0)
+    hours = max(int(left.total_seconds() // 3600), 0)
+    notify(
+        recipients=waiting_users(task),
+        title=f"即将超时：{task.step_label} · {task.title}",
+        body=f"该待办将于 {timezone.localtime(task.due_at):%Y-%m-%d %H:%M} 到期（约剩 {hours} 小时），请尽快处理。",
+        link=task.link,
+        subject=task,
+        kind="sla_warning",
+    )
+    audit_record(subject=task, action="task.warn", label="时限预警", actor=None)
+
+
+def _escalate(task: Task, now: datetime) -> None:
+    task.escalated_at = now
+    fields = ["escalated_at"]
+    if task.warned_at is None:
+        task.warned_at = now  # a breach says more than the warning it replaces
+        fields.append("warned_at")
+    task.save(update_fields=fields)
+    recipients = waiting_users(task)
+    if task.escalate_to_id:
+        recipients += list(users_in_role(task.escalate_to.name))
+    notify(
+        recipients=recipients,
+        title=f"已超时：{task.step_label} · {task.title}",
+        body=f"该待办已于 {timezone.localtime(task.due_at):%Y-%m-%d %H:%M} 超过处理时限。",
+        link=task.link,
+        subject=task,
+        kind="sla_escalation",
+    )
+    audit_record(subject=task, action="task.escalate", label="超时升级", actor=None)

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from .services import tasks_sweep
+
+
+@shared_task(name="approvals.sla_sweep")
+def sla_sweep() -> dict[str, int]:
+    return tasks_sweep()

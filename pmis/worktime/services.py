@@ -1,0 +1,60 @@
+from django.db import transaction
+
+from .models import CalendarDay, Clock, SlaPolicy
+
+# DESIGN.md §2.3 and seed 003: 紧急 4 h, 严重 8 h, 中等 48 h, 一般 one week of natural days;
+# approval steps get one working day by default.
+DEFAULT_POLICIES: tuple[dict, ...] = (
+    {"code": "ticket-urgent", "name": "紧急", "clock": Clock.NATURAL, "duration_minutes": 4 * 60,
+     "description": "产品已无法正常完成工作，对客户的使用产生了严重影响"},
+    {"code": "ticket-serious", "name": "严重", "clock": Clock.NATURAL, "duration_minutes": 8 * 60,
+     "description": "无法稳定使用、无法保证安全"},
+    {"code": "ticket-medium", "name": "中等", "clock": Clock.NATURAL, "duration_minutes": 48 * 60,
+     "description": "打断日常工作、服务质量下降"},
+    {"code": "ticket-normal", "name": "一般", "clock": Clock.NATURAL, "duration_minutes": 7 * 24 * 60,
+     "description": "影响日常效率；1 周内（自然日）"},
+    {"code": "approval-step", "name": "审批环节", "clock": Clock.WORKING, "duration_minutes": 9 * 60,
+     "description": "每个审批环节默认 1 个工作日"},
+)  # fmt: skip
+
+
+@transaction.atomic
+def sla_policies_seed() -> int:
+    """Create the default policies; a policy an admin has edited keeps its values."""
+    created = 0
+    for spec in DEFAULT_POLICIES:
+        _, was_created = SlaPolicy.objects.get_or_create(
+            code=spec["code"], defaults={k: v for k, v in spec.items() if k != "code"}
+        )
+        created += was_created
+    return created
+
+
+def sla_policy(code: str) -> SlaPolicy:
+    return SlaPolicy.objects.get(code=code)
+
+
+@transaction.atomic
+def calendar_fill(*, years: list[int]) -> dict[int, int | None]:
+    """Fill the calendar from the chinesecalendar package (the State Council's notices). A day an
+    admin has already entered is left as it is. Returns, per year, the days added, or None when
+    the package does not know that year yet (the notice is usually published in November)."""
+    from chinese_calendar import constants
+
+    chinese_names = {h.value: h.chinese for h in constants.Holiday}
+    known_years = {d.year for d in constants.holidays}
+    result: dict[int, int | None] = {}
+    for year in years:
+        if year not in known_years:
+            result[year] = None
+            continue
+        added = 0
+        rows = [(d, CalendarDay.Kind.HOLIDAY, n) for d, n in constants.holidays.items() if d.year == year]
+        rows += [(d, CalendarDay.Kind.WORKDAY, n) for d, n in constants.workdays.items() if d.year == year]
+        for day, kind, english in rows:
+            _, was_created = CalendarDay.objects.get_or_create(
+                date=day, defaults={"kind": kind, "name": chinese_names.get(english, english)}
+            )
+            added += was_created
+        result[year] = added
+    return result
