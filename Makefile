@@ -22,6 +22,8 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py load_holidays
+	$(BIN)/python manage.py setup_schedules
 	@echo ""
 	@echo "PMIS 已启动：http://127.0.0.1:$${PMIS_PORT:-8000}/  （按 Ctrl+C 停止）"
 	@echo ""

@@ -189,14 +189,19 @@ def tasks_cancel_for(*, subject: models.Model, actor: User | None) -> int:
 # SLA sweep
 
 
+def sweep_candidates(*, now: datetime, due_field: str, done_field: str) -> models.QuerySet[Task]:
+    """Open tasks whose `due_field` has passed and whose `done_field` is unset, soonest first:
+    the shape the partial indexes task_to_warn / task_to_escalate serve."""
+    return Task.objects.filter(
+        state=Task.State.OPEN, **{f"{done_field}__isnull": True, f"{due_field}__lte": now}
+    ).order_by(due_field)
+
+
 def _sweep_batch(*, now: datetime, due_field: str, done_field: str, batch: int) -> list[Task]:
-    """Lock a batch of open tasks whose `due_field` has passed and `done_field` is unset. Rows
-    another sweeper holds are skipped, so concurrent sweeps never handle a task twice."""
-    return list(
-        Task.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(state=Task.State.OPEN, **{f"{done_field}__isnull": True, f"{due_field}__lte": now})
-        .order_by(due_field)[:batch]
-    )
+    """Lock a batch of candidates. Rows another sweeper holds are skipped, so concurrent sweeps
+    never handle a task twice."""
+    candidates = sweep_candidates(now=now, due_field=due_field, done_field=done_field)
+    return list(candidates.select_for_update(skip_locked=True, of=("self",))[:batch])
 
 
 def tasks_sweep(*, now: datetime | None = None, batch: int = 200) -> dict[str, int]:

@@ -55,14 +55,16 @@ def notify(
 
 def publish_deliveries(ids: list[int]) -> None:
     """Queue e-mail delivery. A broker that is down only delays it: the rows stay pending and the
-    periodic sweep delivers them."""
+    periodic sweep delivers them. The first failure stops the loop, so a request pays for at
+    most one connection timeout."""
     from .tasks import deliver_notification
 
-    for notification_id in ids:
+    for position, notification_id in enumerate(ids):
         try:
             deliver_notification.apply_async((notification_id,), retry=False)
-        except Exception as exc:  # the broker is unreachable; the outbox keeps the row
-            logger.warning("通知 %s 暂未投递到队列（%s），将由补发任务发送", notification_id, exc)
+        except Exception as exc:  # the broker is unreachable; the outbox keeps the rows
+            logger.warning("通知 %s 暂未投递到队列（%s），将由补发任务发送", ids[position:], exc)
+            return
 
 
 def notification_deliver(*, notification_id: int) -> str:

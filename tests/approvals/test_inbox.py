@@ -1,0 +1,207 @@
+import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.urls import reverse
+
+from approvals.errors import AlreadyDecided, DomainError
+from approvals.models import Task
+from approvals.selectors import inbox_count, inbox_for, task_can_act
+from approvals.services import task_claim, task_close, task_open, task_reassign, task_release, tasks_cancel_for
+from pmis.audit.models import AuditEntry
+from pmis.notify.models import Notification
+from tests.helpers import count_queries
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def _open(subject, **kwargs):
+    kwargs.setdefault("step", "test.step")
+    kwargs.setdefault("step_label", "销售主管审批")
+    kwargs.setdefault("title", "某银行电子签章项目立项申请")
+    kwargs.setdefault("link", "/somewhere/1/")
+    return task_open(subject=subject, **kwargs)
+
+
+def test_group_task_waits_on_every_member_but_not_the_requester(demo, subject, policies):
+    task = _open(subject, group="sales_manager", exclude_user=demo["sales_manager2"])
+    assert list(inbox_for(demo["sales_manager"])) == [task]
+    assert list(inbox_for(demo["sales_manager2"])) == []  # the excluded requester
+    assert list(inbox_for(demo["sales"])) == []  # another role
+    assert task.due_at is not None and task.warn_at < task.due_at
+
+
+def test_region_scoped_task_reaches_only_that_regions_leader(demo, subject, south, policies):
+    task = _open(subject, group="special_approver", region=south)
+    assert list(inbox_for(demo["special_approver_south"])) == [task]
+    assert list(inbox_for(demo["special_approver"])) == []
+    assert not task_can_act(demo["special_approver"], task)
+    assert task_can_act(demo["special_approver_south"], task)
+
+
+def test_task_for_one_person(demo, subject, policies):
+    task = _open(subject, assignee=demo["regional_pm"])
+    assert list(inbox_for(demo["regional_pm"])) == [task]
+    assert list(inbox_for(demo["regional_pm_south"])) == []
+
+
+def test_opening_a_task_notifies_the_people_it_waits_on(demo, subject, north, policies):
+    _open(subject, group="regional_pm", region=north)
+    recipients = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert recipients == {"regional_pm"}
+    note = Notification.objects.get()
+    assert note.title.startswith("新的待办") and note.link == "/somewhere/1/"
+
+
+def test_claim_hides_the_task_from_colleagues_until_released(demo, subject, policies):
+    task = _open(subject, group="sales_manager")
+    task_claim(task=task, actor=demo["sales_manager"])
+    assert list(inbox_for(demo["sales_manager2"])) == []
+    with pytest.raises(PermissionDenied):
+        task_claim(task=task, actor=demo["sales_manager2"])
+    with pytest.raises(PermissionDenied):
+        task_release(task=task, actor=demo["sales_manager2"])
+    task_release(task=task, actor=demo["sales_manager"])
+    assert list(inbox_for(demo["sales_manager2"])) == [task]
+    actions = list(AuditEntry.objects.filter(object_id=task.pk).values_list("action", flat=True))
+    assert actions == ["task.claim", "task.release"]
+
+
+def test_someone_outside_the_role_cannot_claim(demo, subject, policies):
+    task = _open(subject, group="business_approver")
+    with pytest.raises(PermissionDenied):
+        task_claim(task=task, actor=demo["sales"])
+
+
+def test_reassign_needs_a_reason_and_an_eligible_colleague(demo, subject, north, policies):
+    task = _open(subject, group="regional_pm", region=north)
+    with pytest.raises(DomainError, match="原因"):
+        task_reassign(task=task, actor=demo["regional_pm"], to_user=demo["regional_pm"], reason=" ")
+    with pytest.raises(DomainError, match="不负责该区域"):
+        task_reassign(task=task, actor=demo["regional_pm"], to_user=demo["regional_pm_south"], reason="出差")
+    with pytest.raises(PermissionDenied):
+        task_reassign(task=task, actor=demo["sales"], to_user=demo["regional_pm"], reason="x")
+    task_reassign(task=task, actor=demo["admin"], to_user=demo["regional_pm"], reason="本周值班")
+    task.refresh_from_db()
+    assert task.assignee == demo["regional_pm"]
+    entry = AuditEntry.objects.get(action="task.reassign")
+    assert entry.comment == "本周值班" and entry.actor == demo["admin"]
+    assert Notification.objects.filter(recipient=demo["regional_pm"], kind="task_reassigned").count() == 1
+
+
+def test_close_answers_the_step_once(demo, subject, policies):
+    task = _open(subject, group="business_approver")
+    task_close(task=task, actor=demo["business_approver"], outcome="approved")
+    task.refresh_from_db()
+    assert task.state == Task.State.DONE and task.closed_by == demo["business_approver"]
+    assert inbox_count(demo["business_approver"]) == 0
+    with pytest.raises(AlreadyDecided, match="已被他人处理"):
+        task_close(task=task, actor=demo["business_approver"], outcome="approved")
+
+
+def test_state_cannot_be_assigned_directly(demo, subject, policies):
+    task = _open(subject, group="business_approver")
+    with pytest.raises(AttributeError):
+        task.state = Task.State.DONE
+
+
+def test_cancel_closes_every_open_task_of_the_record(demo, subject, policies):
+    _open(subject, group="business_approver")
+    _open(subject, group="sales_manager")
+    assert tasks_cancel_for(subject=subject, actor=demo["sales"]) == 2
+    assert not Task.objects.filter(state=Task.State.OPEN).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_closing_the_same_step_at_once_exactly_one_wins(demo, subject, policies):
+    from django.db import transaction
+
+    task = _open(subject, group="business_approver")
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def decide(user):
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                task_close(task=Task.objects.get(pk=task.pk), actor=user, outcome="approved")
+            results.append("ok")
+        except AlreadyDecided as exc:
+            results.append(str(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide, args=(demo[name],)) for name in ("business_approver", "admin")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["ok", "该环节已被他人处理，请刷新页面查看最新状态"]
+
+
+def _bulk_tasks(subject, group, n, **extra):
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_model(subject)
+    g = Group.objects.get(name=group)
+    Task.objects.bulk_create(
+        [
+            Task(
+                content_type=ct,
+                object_id=subject.pk,
+                step="s",
+                step_label="审批",
+                title=f"事项{i}",
+                link="/",
+                group=g,
+                **extra,
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def test_inbox_page_query_count_does_not_grow_with_the_tasks(client, demo, subject, north):
+    client.force_login(demo["regional_pm"])
+    _bulk_tasks(subject, "regional_pm", 3, region=north)
+    small = count_queries(lambda: client.get(reverse("approvals:inbox")))
+    _bulk_tasks(subject, "regional_pm", 297, region=north)
+    response = client.get(reverse("approvals:inbox"))
+    assert response.context["page"].paginator.count == 300
+    assert count_queries(lambda: client.get(reverse("approvals:inbox"))) == small
+
+
+def test_inbox_page_lists_due_times_and_marks_overdue(client, demo, subject, policies, time_machine):
+    time_machine.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=SH))
+    _open(subject, group="business_approver", title="甲公司电子签章项目立项申请")
+    client.force_login(demo["business_approver"])
+    body = client.get(reverse("approvals:inbox")).content.decode()
+    assert "甲公司电子签章项目立项申请" in body and "2026-06-01 18:00" in body and "已超时" not in body
+    assert 'data-badge="inbox">1<' in body
+
+    time_machine.move_to(datetime(2026, 6, 1, 16, 0, tzinfo=SH))
+    assert "即将超时" in client.get(reverse("approvals:inbox")).content.decode()
+    time_machine.move_to(datetime(2026, 6, 2, 9, 30, tzinfo=SH))
+    client.force_login(demo["business_approver"])  # the session of yesterday has expired
+    response = client.get(reverse("approvals:inbox"))
+    assert "已超时" in response.content.decode() and 'class="overdue"' in response.content.decode()
+
+
+def test_claim_and_release_through_the_page(client, demo, subject, policies):
+    task = _open(subject, group="sales_manager")
+    client.force_login(demo["sales_manager"])
+    client.post(reverse("approvals:claim", args=[task.pk]))
+    task.refresh_from_db()
+    assert task.claimed_by == demo["sales_manager"]
+    client.force_login(demo["sales_manager2"])
+    response = client.post(reverse("approvals:claim", args=[task.pk]), follow=True)
+    assert "您不能认领该待办" in response.content.decode()
+
+
+def test_anonymous_inbox_redirects_to_login(client):
+    assert client.get(reverse("approvals:inbox")).status_code == 302
