@@ -34,6 +34,15 @@ class Task(FSMModelMixin, models.Model):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="区域"
     )
+    department = models.ForeignKey(
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="团队",
+        help_text="只等待该部门（团队）内的角色成员，如销售主管只审本团队的登记",
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -117,3 +126,19 @@ class Task(FSMModelMixin, models.Model):
 
     def is_overdue(self, now) -> bool:
         return self.state == self.State.OPEN and self.due_at is not None and self.due_at <= now
+
+
+class Sequence(models.Model):
+    """Running numbers per prefix and year (实施登记号, 问题登记号, 问题申报单号…)."""
+
+    prefix = models.CharField("前缀", max_length=16)
+    year = models.PositiveSmallIntegerField("年份")
+    last = models.PositiveIntegerField("当前号", default=0)
+
+    class Meta:
+        verbose_name = "编号序列"
+        verbose_name_plural = "编号序列"
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="sequence_prefix_year")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.year}-{self.last:05d}"

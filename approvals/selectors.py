@@ -17,13 +17,14 @@ def _region_ids(user) -> list[int]:
 
 def _waiting_on(user) -> Q:
     """Open tasks this user may act on: assigned to them, or waiting on one of their groups in
-    one of their regions (or region-free) and not claimed by somebody else; never a task they
-    must keep out of (their own request)."""
+    one of their regions (or region-free), in their team when the task names one, and not
+    claimed by somebody else; never a task they must keep out of (their own request)."""
     group_ids = user.groups.values("pk")
     by_group = (
         Q(assignee__isnull=True)
         & Q(group__in=group_ids)
         & (Q(region__isnull=True) | Q(region__in=_region_ids(user)))
+        & (Q(department__isnull=True) | Q(department=user.department_id))
         & (Q(claimed_by__isnull=True) | Q(claimed_by=user))
     )
     return Q(state=Task.State.OPEN) & (Q(assignee=user) | by_group) & ~Q(exclude_user=user)
@@ -55,6 +56,8 @@ def task_can_act(user, task: Task) -> bool:
     if task.claimed_by_id not in (None, user.pk):
         return False
     if not user.groups.filter(pk=task.group_id).exists():
+        return False
+    if task.department_id is not None and task.department_id != user.department_id:
         return False
     return task.region_id is None or task.region_id in _region_ids(user)
 

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from pmis.audit.services import audit_record
 from pmis.notify.services import notify
-from pmis.org.models import Region, User
+from pmis.org.models import Department, Region, User
 from pmis.org.selectors import users_in_role
 from pmis.worktime.calendar import add_duration
 from pmis.worktime.models import SlaPolicy
 
 from .errors import AlreadyDecided, DomainError
-from .models import Task
+from .models import Sequence, Task
 from .selectors import task_can_act
 
 DEFAULT_POLICY = "approval-step"
@@ -37,6 +37,8 @@ def waiting_users(task: Task) -> list[User]:
     if task.claimed_by_id:
         return [task.claimed_by]
     users = users_in_role(task.group.name, region=task.region)
+    if task.department_id is not None:
+        users = users.filter(department_id=task.department_id)
     return [u for u in users if u.pk != task.exclude_user_id]
 
 
@@ -50,6 +52,7 @@ def task_open(
     link: str,
     group: str | Group | None = None,
     region: Region | None = None,
+    department: Department | None = None,
     assignee: User | None = None,
     exclude_user: User | None = None,
     policy: str | SlaPolicy | None = DEFAULT_POLICY,
@@ -76,6 +79,7 @@ def task_open(
         link=link,
         group=group,
         region=region,
+        department=department,
         assignee=assignee,
         exclude_user=exclude_user,
         policy=policy,
@@ -94,6 +98,17 @@ def task_open(
             kind="task_opened",
         )
     return task
+
+
+def next_number(prefix: str) -> str:
+    """The next number of a series, e.g. SD2026-00001. Call inside the transaction that uses it:
+    the sequence row stays locked until then, so two submissions never share a number."""
+    year = timezone.localdate().year
+    Sequence.objects.get_or_create(prefix=prefix, year=year)
+    sequence = Sequence.objects.select_for_update().get(prefix=prefix, year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{prefix}{year}-{sequence.last:05d}"
 
 
 def _locked(task: Task) -> Task:
@@ -136,8 +151,10 @@ def task_reassign(*, task: Task, actor: User, to_user: User, reason: str) -> Tas
     if to_user.pk == task.exclude_user_id:
         raise DomainError("不能转交给申请人本人")
     if task.group_id is not None:
-        eligible = users_in_role(task.group.name, region=task.region).filter(pk=to_user.pk).exists()
-        if not eligible:
+        eligible = users_in_role(task.group.name, region=task.region).filter(pk=to_user.pk)
+        if task.department_id is not None:
+            eligible = eligible.filter(department_id=task.department_id)
+        if not eligible.exists():
             raise DomainError(f"{to_user} 不属于“{task.group.name}”角色或不负责该区域，不能转交")
     previous = task.assignee or task.claimed_by
     task.assignee, task.claimed_by, task.claimed_at = to_user, to_user, timezone.now()

@@ -24,12 +24,22 @@ def _roles(*codes: str) -> frozenset[str]:
     return frozenset(codes)
 
 
-SECTIONS = ("工作", "目录", "管理")
+SECTIONS = ("工作", "实施登记", "目录", "管理")
 
 NAV: tuple[NavItem, ...] = (
     NavItem("工作台", "home", "工作"),
     NavItem("我的待办", "approvals:inbox", "工作", badge="inbox"),
     NavItem("通知", "notify:list", "工作"),
+    NavItem("新建登记", "registrations:new", "实施登记", roles=_roles("sales")),
+    NavItem("我的登记", "registrations:mine", "实施登记", roles=_roles("sales", "presales", "sales_manager")),
+    NavItem(
+        "登记审批",
+        "registrations:queue",
+        "实施登记",
+        roles=_roles(
+            "sales_manager", "special_approver", "business_approver", "project_director", "cs_manager", "regional_pm"
+        ),
+    ),
     NavItem("产品目录", "catalog:products", "目录", permission="catalog.view_product"),
     NavItem("表单目录", "catalog:document_types", "目录", permission="catalog.view_documenttype"),
     NavItem("通讯录", "org:directory", "目录"),

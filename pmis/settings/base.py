@@ -182,5 +182,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # the filesystem broker has no host name, and kombu says so on every publish
+        "kombu.connection": {"level": "ERROR"},
     },
 }

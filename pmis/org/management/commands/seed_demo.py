@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand
 from pmis.catalog.services import catalogue_seed
 from pmis.org.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_seed
 from pmis.org.roles import role_label
+from pmis.worktime.services import sla_policies_seed
+from registrations.demo import demo_registrations_seed
 
 
 class Command(BaseCommand):
@@ -16,7 +18,11 @@ class Command(BaseCommand):
         call_command("seed_roles", stdout=self.stdout)
         products, types = catalogue_seed()
         demo_users_seed()
+        sla_policies_seed()
+        registrations = demo_registrations_seed()
         self.stdout.write(self.style.SUCCESS(f"产品目录新增 {products} 项，文档类型新增 {types} 项"))
+        if registrations:
+            self.stdout.write(self.style.SUCCESS(f"演示登记新增 {registrations} 条（各审批环节均有待办）"))
         if quiet_accounts:
             return
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")

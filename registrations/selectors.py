@@ -1,0 +1,85 @@
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q, QuerySet
+
+from approvals.models import Task
+from approvals.selectors import inbox_for, task_can_act, tasks_closed_by
+from pmis.org.selectors import user_role_codes
+
+from .models import Registration
+
+
+def _with_waiting(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
+    """Attach each registration's open tasks (where it waits) in one extra query."""
+    open_tasks = Task.objects.filter(state=Task.State.OPEN).select_related("group", "region", "assignee")
+    return queryset.select_related("region", "owner").prefetch_related(
+        Prefetch("tasks", queryset=open_tasks, to_attr="open_tasks")
+    )
+
+
+def registrations_of(user, *, team: bool = False) -> QuerySet[Registration]:
+    """我的登记: the user's own registrations, or (a sales manager's view) their team's."""
+    if team:
+        if "sales_manager" not in user_role_codes(user) or user.department_id is None:
+            return Registration.objects.none()
+        mine = Q(owner__department_id=user.department_id)
+    else:
+        mine = Q(owner=user) | Q(presales=user)
+    return _with_waiting(Registration.objects.filter(mine)).order_by("-created_at", "-id")
+
+
+def registration_can_view(user, registration: Registration) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.pk in (registration.owner_id, registration.presales_id):
+        return True
+    if (
+        "sales_manager" in user_role_codes(user)
+        and user.department_id is not None
+        and registration.owner.department_id == user.department_id
+    ):
+        return True
+    tasks = Task.objects.filter(content_type=ContentType.objects.get_for_model(Registration), object_id=registration.pk)
+    if tasks.filter(closed_by=user).exists():
+        return True
+    return any(task_can_act(user, task) for task in tasks.filter(state=Task.State.OPEN))
+
+
+def registration_can_attach(user, registration: Registration) -> bool:
+    return user.pk in (registration.owner_id, registration.presales_id) and registration.state in (
+        "draft",
+        "returned",
+    )
+
+
+def _registration_tasks(tasks: QuerySet[Task], *, kind: str = "", region=None, since=None, until=None):
+    registrations = Registration.objects.all()
+    if kind:
+        registrations = registrations.filter(kind=kind)
+    if region is not None:
+        registrations = registrations.filter(region=region)
+    tasks = tasks.filter(content_type=ContentType.objects.get_for_model(Registration))
+    if kind or region is not None:
+        tasks = tasks.filter(object_id__in=registrations.values("pk"))
+    if since:
+        tasks = tasks.filter(created_at__date__gte=since)
+    if until:
+        tasks = tasks.filter(created_at__date__lte=until)
+    return tasks
+
+
+def queue_waiting(user, **filters) -> QuerySet[Task]:
+    """Registration steps waiting on this user, soonest due first."""
+    return _registration_tasks(inbox_for(user), **filters)
+
+
+def queue_decided(user, **filters) -> QuerySet[Task]:
+    return _registration_tasks(tasks_closed_by(user), **filters)
+
+
+def attach_registrations(tasks) -> list[Task]:
+    """Give each task of a page its registration, in one query."""
+    tasks = list(tasks)
+    by_id = Registration.objects.select_related("owner", "region").in_bulk([t.object_id for t in tasks])
+    for task in tasks:
+        task.record = by_id.get(task.object_id)
+    return tasks

@@ -1,0 +1,302 @@
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from approvals.errors import DomainError
+from approvals.selectors import open_tasks_for, task_can_act
+from pmis.audit.selectors import audit_for
+from pmis.catalog.models import DocumentType, Phase
+from pmis.documents.pdf import render_pdf
+from pmis.documents.selectors import attachments_for
+from pmis.org.models import Region
+from pmis.org.selectors import user_role_codes
+
+from .forms import DecisionForm, RegistrationForm, StakeholderFormSet, SystemFormSet, WithdrawForm
+from .models import EDITABLE_STATES, PENDING_STATES, Kind, Registration, State
+from .selectors import (
+    attach_registrations,
+    queue_decided,
+    queue_waiting,
+    registration_can_attach,
+    registration_can_view,
+    registrations_of,
+)
+from .services import (
+    OUTSOURCING_STEP,
+    STEPS,
+    RegistrationIncomplete,
+    registration_decide,
+    registration_outsourcing_done,
+    registration_save,
+    registration_submit,
+    registration_withdraw,
+)
+
+
+def _visible_or_404(user, pk: int) -> Registration:
+    registration = get_object_or_404(
+        Registration.objects.select_related("owner__department", "presales", "region", "province", "parent_project"),
+        pk=pk,
+    )
+    if not registration_can_view(user, registration):
+        raise Http404  # not even whether it exists
+    return registration
+
+
+@login_required
+def mine(request):
+    team = request.GET.get("team") == "1"
+    registrations = registrations_of(request.user, team=team)
+    state = request.GET.get("state", "")
+    if state in State.values:
+        registrations = registrations.filter(state=state)
+    page = Paginator(registrations, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registrations/mine.html",
+        {
+            "page": page,
+            "team": team,
+            "is_manager": "sales_manager" in user_role_codes(request.user),
+            "states": State.choices,
+            "state": state,
+            "can_create": "sales" in user_role_codes(request.user),
+        },
+    )
+
+
+def _require_sales(user) -> None:
+    if "sales" not in user_role_codes(user):
+        raise PermissionDenied("只有销售可以提交实施登记")
+
+
+@login_required
+def choose_kind(request):
+    _require_sales(request.user)
+    return render(request, "registrations/choose_kind.html", {"kinds": Kind.choices})
+
+
+def _form_page(request, *, registration: Registration, kind: str):
+    """The registration form for create and edit: 保存草稿 keeps everything typed; 提交审批 saves,
+    then checks completeness and names every missing item, keeping what was typed."""
+    bound = request.method == "POST"
+    data = request.POST if bound else None
+    form = RegistrationForm(data, instance=registration, kind=kind)
+    stakeholders = StakeholderFormSet(data, instance=registration, prefix="stakeholders")
+    systems = SystemFormSet(data, instance=registration, prefix="systems")
+    missing: dict[str, str] = {}
+    if bound:
+        if form.is_valid() and stakeholders.is_valid() and systems.is_valid():
+            registration = registration_save(
+                form=form, stakeholders=stakeholders, systems=systems, actor=request.user, kind=kind
+            )
+            if request.POST.get("action") != "submit":
+                messages.success(request, "草稿已保存")
+                return redirect("registrations:edit", pk=registration.pk)
+            try:
+                registration = registration_submit(registration=registration, actor=request.user)
+            except RegistrationIncomplete as exc:
+                missing = exc.missing
+                for field, message in missing.items():
+                    if field in form.fields:
+                        form.add_error(field, f"请填写：{message}")
+                # the draft is saved: later uploads and a reload keep what was typed
+                form.instance = registration
+            else:
+                messages.success(request, f"已提交：{registration.number}，当前{registration.get_state_display()}")
+                return redirect("registrations:detail", pk=registration.pk)
+        else:
+            messages.error(request, "表单有错误，请按提示修改")
+    return render(
+        request,
+        "registrations/form.html",
+        {
+            "form": form,
+            "stakeholders": stakeholders,
+            "systems": systems,
+            "registration": registration if registration.pk else None,
+            "kind": kind,
+            "kind_label": Kind(kind).label,
+            "missing": missing,
+            **_documents_context(request, registration),
+        },
+    )
+
+
+def _documents_context(request, registration: Registration) -> dict:
+    if registration.pk is None:
+        return {"documents": [], "can_upload": False}
+    return {
+        "documents": attachments_for(registration),
+        "can_upload": registration_can_attach(request.user, registration),
+        "upload_types": DocumentType.objects.filter(phase=Phase.REGISTRATION).exclude(code="registration-form"),
+        "content_type_id": ContentType.objects.get_for_model(Registration).pk,
+    }
+
+
+@login_required
+def create(request, kind: str):
+    _require_sales(request.user)
+    if kind not in Kind.values:
+        raise Http404
+    return _form_page(request, registration=Registration(kind=kind, owner=request.user), kind=kind)
+
+
+@login_required
+def edit(request, pk: int):
+    registration = _visible_or_404(request.user, pk)
+    if registration.owner_id != request.user.pk:
+        raise PermissionDenied("只有责任销售本人可以修改该登记")
+    if registration.state not in EDITABLE_STATES:
+        messages.error(request, f"当前状态“{registration.get_state_display()}”不能修改")
+        return redirect("registrations:detail", pk=pk)
+    return _form_page(request, registration=registration, kind=registration.kind)
+
+
+@login_required
+def detail(request, pk: int):
+    registration = _visible_or_404(request.user, pk)
+    registration = (
+        Registration.objects.select_related("owner__department", "presales", "region", "province", "parent_project__pm")
+        .prefetch_related("products", "stakeholders", "systems")
+        .get(pk=registration.pk)
+    )
+    open_tasks = list(open_tasks_for(registration).select_related("group", "region", "assignee", "claimed_by"))
+    step = STEPS.get(registration.state)
+    decision_task = next(
+        (t for t in open_tasks if step and t.step == step.code and registration.state in PENDING_STATES), None
+    )
+    can_decide = decision_task is not None and task_can_act(request.user, decision_task)
+    outsourcing_task = next((t for t in open_tasks if t.step == OUTSOURCING_STEP.code), None)
+    context = {
+        "r": registration,
+        "open_tasks": open_tasks,
+        "history": audit_for(registration),
+        "can_decide": can_decide,
+        "decision_form": DecisionForm(business=registration.state == State.PENDING_BUSINESS) if can_decide else None,
+        "is_owner": registration.owner_id == request.user.pk,
+        "can_edit": registration.owner_id == request.user.pk and registration.state in EDITABLE_STATES,
+        "can_withdraw": registration.owner_id == request.user.pk
+        and registration.state in (*EDITABLE_STATES, *PENDING_STATES),
+        "can_outsource": outsourcing_task is not None and task_can_act(request.user, outsourcing_task),
+        "withdraw_form": WithdrawForm(),
+        **_documents_context(request, registration),
+    }
+    return render(request, "registrations/detail.html", context)
+
+
+@login_required
+@require_POST
+def decide(request, pk: int):
+    registration = _visible_or_404(request.user, pk)
+    form = DecisionForm(request.POST, business=registration.state == State.PENDING_BUSINESS)
+    if not form.is_valid():
+        messages.error(request, "请选择审批结果")
+        return redirect("registrations:detail", pk=pk)
+    try:
+        registration = registration_decide(
+            registration=registration,
+            actor=request.user,
+            decision=form.cleaned_data["decision"],
+            comment=form.cleaned_data["comment"],
+            review=form.review(),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("registrations:detail", pk=pk)
+    messages.success(request, f"已处理：{registration.title}，当前{registration.get_state_display()}")
+    if registration_can_view(request.user, registration):
+        return redirect("registrations:detail", pk=pk)
+    return redirect("registrations:queue")
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    registration = _visible_or_404(request.user, pk)
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    try:
+        registration_withdraw(registration=registration, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "登记已撤回")
+    return redirect("registrations:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def outsourcing_done(request, pk: int):
+    registration = _visible_or_404(request.user, pk)
+    try:
+        registration_outsourcing_done(
+            registration=registration, actor=request.user, comment=request.POST.get("comment", "")
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "外采已办理")
+    return redirect("registrations:detail", pk=pk)
+
+
+@login_required
+def pdf(request, pk: int):
+    registration = _visible_or_404(request.user, pk)
+    registration = (
+        Registration.objects.select_related("owner__department", "presales", "region", "province", "parent_project")
+        .prefetch_related("products", "stakeholders", "systems")
+        .get(pk=registration.pk)
+    )
+    decisions = [e for e in audit_for(registration) if e.action.startswith("registration.")]
+    business_approval = next(
+        (
+            e
+            for e in reversed(decisions)
+            if e.action == "registration.approve" and e.details.get("step") == "registration.business"
+        ),
+        None,
+    )
+    content = render_pdf(
+        "registrations/pdf.html",
+        {
+            "r": registration,
+            "decisions": decisions,
+            "business_approval": business_approval,
+            "printed_at": timezone.now(),
+        },
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = f"项目实施登记表-{registration.number or registration.pk}.pdf"
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+class QueueFilterForm(forms.Form):
+    kind = forms.ChoiceField(label="类别", required=False, choices=[("", "全部类别"), *Kind.choices])
+    region = forms.ModelChoiceField(label="区域", required=False, queryset=Region.objects.all(), empty_label="全部区域")
+    since = forms.DateField(label="到达日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@login_required
+def queue(request):
+    decided = request.GET.get("tab") == "decided"
+    form = QueueFilterForm(request.GET or None)
+    filters = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v not in ("", None)}
+    tasks = queue_decided(request.user, **filters) if decided else queue_waiting(request.user, **filters)
+    page = Paginator(tasks, 30).get_page(request.GET.get("page"))
+    page.object_list = attach_registrations(page.object_list)
+    now = timezone.now()
+    for task in page.object_list:
+        task.overdue = task.is_overdue(now)
+    return render(request, "registrations/queue.html", {"page": page, "decided": decided, "form": form})
