@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -34,6 +35,7 @@ from .services import (
     OUTSOURCING_STEP,
     STEPS,
     RegistrationIncomplete,
+    missing_items,
     registration_decide,
     registration_outsourcing_done,
     registration_save,
@@ -94,6 +96,10 @@ def _form_page(request, *, registration: Registration, kind: str):
     stakeholders = StakeholderFormSet(data, instance=registration, prefix="stakeholders")
     systems = SystemFormSet(data, instance=registration, prefix="systems")
     missing: dict[str, str] = {}
+    if not bound and registration.pk and request.GET.get("check"):
+        missing = missing_items(registration)
+        if not missing:
+            messages.info(request, "内容已完整，可以提交审批")
     if bound:
         if form.is_valid() and stakeholders.is_valid() and systems.is_valid():
             registration = registration_save(
@@ -104,16 +110,12 @@ def _form_page(request, *, registration: Registration, kind: str):
                 return redirect("registrations:edit", pk=registration.pk)
             try:
                 registration = registration_submit(registration=registration, actor=request.user)
-            except RegistrationIncomplete as exc:
-                missing = exc.missing
-                for field, message in missing.items():
-                    if field in form.fields:
-                        form.add_error(field, f"请填写：{message}")
-                # the draft is saved: later uploads and a reload keep what was typed
-                form.instance = registration
-            else:
-                messages.success(request, f"已提交：{registration.number}，当前{registration.get_state_display()}")
-                return redirect("registrations:detail", pk=registration.pk)
+            except RegistrationIncomplete:
+                # The draft is saved; the edit page names what is missing (and survives a reload
+                # or an upload in between).
+                return redirect(f"{reverse('registrations:edit', args=[registration.pk])}?check=1")
+            messages.success(request, f"已提交：{registration.number}，当前{registration.get_state_display()}")
+            return redirect("registrations:detail", pk=registration.pk)
         else:
             messages.error(request, "表单有错误，请按提示修改")
     return render(

@@ -30,6 +30,8 @@ class Screens:
     def __init__(self, page, name: str):
         self.page, self.name, self.count = page, name, 0
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for old in ARTIFACTS.glob(f"{name}-*.png"):
+            old.unlink()
 
     def shot(self, label: str) -> None:
         self.count += 1
@@ -43,7 +45,16 @@ def page(browser, request):
     page.set_default_timeout(15_000)
     page.screens = Screens(page, request.node.name)
     yield page
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        page.screens.shot("failure")
     context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
 
 
 @pytest.fixture

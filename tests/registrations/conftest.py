@@ -70,7 +70,8 @@ def make_registration(org):
         )
         Stakeholder.objects.create(registration=registration, name="张工", phone="13900000000", role="信息中心")
         if kind != Kind.UPGRADE:
-            registration.products.set(Product.objects.filter(name__in=["电子印章认证", "云签章", "时间戳"]))
+            names = ["电子印章认证", "时间戳"] if kind == Kind.LOCAL else ["云签章", "时间戳"]
+            registration.products.set(Product.objects.filter(name__in=names))
         if kind == Kind.LOCAL and attach:
             attachment_add(
                 subject=registration,

@@ -17,3 +17,11 @@ def minutes(value: timedelta | None) -> int:
 @register.filter(name="role_label")
 def role_label_filter(code: str) -> str:
     return role_label(code)
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ dict|get_item:key }} for a key held in a variable."""
+    if not mapping:
+        return None
+    return mapping.get(key)
