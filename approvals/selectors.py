@@ -76,3 +76,16 @@ def tasks_closed_by(user) -> QuerySet[Task]:
         .select_related("group", "region")
         .order_by("-closed_at", "-id")
     )
+
+
+def reassign_candidates(task: Task):
+    """Colleagues a task can be handed to: the same role, region and team."""
+    from pmis.org.models import User
+    from pmis.org.selectors import users_in_role
+
+    if task.group_id is None:
+        return User.objects.none()
+    users = users_in_role(task.group.name, region=task.region)
+    if task.department_id is not None:
+        users = users.filter(department_id=task.department_id)
+    return users.exclude(pk=task.exclude_user_id) if task.exclude_user_id else users

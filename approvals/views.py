@@ -2,14 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .errors import DomainError
+from .forms import ReassignForm
 from .models import Task
-from .selectors import inbox_for
-from .services import task_claim, task_release
+from .selectors import inbox_for, reassign_candidates, task_can_act
+from .services import task_claim, task_reassign, task_release
 
 
 @login_required
@@ -50,3 +52,23 @@ def release(request, pk: int):
     else:
         messages.success(request, f"已释放：{task.title}")
     return redirect("approvals:inbox")
+
+
+@login_required
+def reassign(request, pk: int):
+    """转交: hand a waiting task to a colleague of the same role, with a reason."""
+    task = get_object_or_404(Task.objects.select_related("group", "region", "assignee", "claimed_by"), pk=pk)
+    if not (request.user.is_superuser or task_can_act(request.user, task)):
+        raise Http404
+    form = ReassignForm(request.POST or None, candidates=reassign_candidates(task), current=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task_reassign(
+                task=task, actor=request.user, to_user=form.cleaned_data["to_user"], reason=form.cleaned_data["reason"]
+            )
+        except (PermissionDenied, DomainError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已转交给 {form.cleaned_data['to_user']}")
+            return redirect("approvals:inbox")
+    return render(request, "approvals/reassign.html", {"task": task, "form": form})

@@ -205,3 +205,22 @@ def test_claim_and_release_through_the_page(client, demo, subject, policies):
 
 def test_anonymous_inbox_redirects_to_login(client):
     assert client.get(reverse("approvals:inbox")).status_code == 302
+
+
+def test_reassign_page_hands_the_task_to_a_colleague(client, demo, subject, policies):
+    from django.contrib.auth.models import Group
+
+    colleague = demo["admin"]
+    colleague.groups.add(Group.objects.get(name="business_approver"))
+    task = _open(subject, group="business_approver")
+    client.force_login(demo["business_approver"])
+    page = client.get(reverse("approvals:reassign", args=[task.pk]))
+    assert list(page.context["form"].fields["to_user"].queryset) == [colleague]
+    response = client.post(reverse("approvals:reassign", args=[task.pk]), {"to_user": colleague.pk, "reason": ""})
+    assert "请填写转交原因" in response.content.decode()
+    client.post(reverse("approvals:reassign", args=[task.pk]), {"to_user": colleague.pk, "reason": "休假"})
+    task.refresh_from_db()
+    assert task.assignee == colleague
+    assert list(inbox_for(demo["business_approver"])) == []
+    client.force_login(demo["sales"])
+    assert client.get(reverse("approvals:reassign", args=[task.pk])).status_code == 404
