@@ -28,30 +28,27 @@ def inbox(request):
     return render(request, "approvals/inbox.html", {"page": page, "mine": mine, "now": now})
 
 
-@login_required
-@require_POST
-def claim(request, pk: int):
+def _task_action(request, pk: int, action, done: str):
     task = get_object_or_404(Task, pk=pk)
     try:
-        task_claim(task=task, actor=request.user)
+        action(task=task, actor=request.user)
     except (PermissionDenied, DomainError) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已认领：{task.title}")
-    return redirect(request.POST.get("next") or "approvals:inbox")
+        messages.success(request, f"{done}：{task.title}")
+    return redirect("approvals:inbox")
+
+
+@login_required
+@require_POST
+def claim(request, pk: int):
+    return _task_action(request, pk, task_claim, "已认领")
 
 
 @login_required
 @require_POST
 def release(request, pk: int):
-    task = get_object_or_404(Task, pk=pk)
-    try:
-        task_release(task=task, actor=request.user)
-    except (PermissionDenied, DomainError) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已释放：{task.title}")
-    return redirect("approvals:inbox")
+    return _task_action(request, pk, task_release, "已释放")
 
 
 @login_required
