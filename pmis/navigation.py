@@ -24,7 +24,7 @@ def _roles(*codes: str) -> frozenset[str]:
     return frozenset(codes)
 
 
-SECTIONS = ("工作", "实施登记", "目录", "管理")
+SECTIONS = ("工作", "实施登记", "项目", "目录", "管理")
 
 NAV: tuple[NavItem, ...] = (
     NavItem("工作台", "home", "工作"),
@@ -40,6 +40,15 @@ NAV: tuple[NavItem, ...] = (
             "sales_manager", "special_approver", "business_approver", "project_director", "cs_manager", "regional_pm"
         ),
     ),
+    NavItem(
+        "我的项目",
+        "projects:mine",
+        "项目",
+        roles=_roles("regional_pm", "implementer", "sales", "project_director", "cs_manager", "presales"),
+    ),
+    NavItem("全部项目", "projects:all", "项目", roles=_roles("project_director", "regional_pm", "cs_manager")),
+    NavItem("周报缺报", "projects:weekly_missing", "项目", roles=_roles("project_director")),
+    NavItem("项目新闻", "projects:news", "项目"),
     NavItem("产品目录", "catalog:products", "目录", permission="catalog.view_product"),
     NavItem("表单目录", "catalog:document_types", "目录", permission="catalog.view_documenttype"),
     NavItem("通讯录", "org:directory", "目录"),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("org/", include("pmis.org.urls")),
     path("approvals/", include("approvals.urls")),
     path("registrations/", include("registrations.urls")),
+    path("projects/", include("projects.urls")),
     path("notifications/", include("pmis.notify.urls")),
     path("documents/", include("pmis.documents.urls")),
     path("catalog/", include("pmis.catalog.urls")),

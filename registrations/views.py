@@ -179,6 +179,7 @@ def detail(request, pk: int):
     )
     can_decide = decision_task is not None and task_can_act(request.user, decision_task)
     outsourcing_task = next((t for t in open_tasks if t.step == OUTSOURCING_STEP.code), None)
+    initiation = next((t for t in open_tasks if t.step == STEPS[State.DISPATCHED].code), None)
     context = {
         "r": registration,
         "open_tasks": open_tasks,
@@ -189,6 +190,7 @@ def detail(request, pk: int):
         "can_edit": registration.owner_id == request.user.pk and registration.state in EDITABLE_STATES,
         "can_withdraw": registration.owner_id == request.user.pk
         and registration.state in (*EDITABLE_STATES, *PENDING_STATES),
+        "can_initiate": initiation is not None and task_can_act(request.user, initiation),
         "can_outsource": outsourcing_task is not None and task_can_act(request.user, outsourcing_task),
         "withdraw_form": WithdrawForm(),
         **_documents_context(request, registration),

@@ -17,8 +17,7 @@ from registrations.services import (
     registration_submit,
     registration_withdraw,
 )
-
-from .conftest import CHECKED
+from tests.conftest import CHECKED
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,8 @@ from django.urls import reverse
 
 from registrations.models import Kind, Registration, State
 from registrations.services import registration_decide, registration_submit
+from tests.conftest import CHECKED
 from tests.helpers import count_queries
-
-from .conftest import CHECKED
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,15 @@
 from django.core.management.base import BaseCommand
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 # name -> (task, every n minutes)
 SCHEDULES = {
     "SLA 扫描（预警与超时升级）": ("approvals.sla_sweep", 1),
     "通知补发（未投递的邮件）": ("notify.resend_pending", 1),
+}
+
+# name -> (task, hour, minute, day of week): Monday 10:00, after the Monday meeting (004 §1.3)
+CRONTABS = {
+    "周报提醒（每周一）": ("projects.weekly_report_reminders", 10, 0, 1),
 }
 
 
@@ -18,3 +23,12 @@ class Command(BaseCommand):
                 name=name, defaults={"task": task, "interval": interval, "enabled": True}
             )
             self.stdout.write(f"{'新建' if created else '已存在'}定时任务：{name}（每 {minutes} 分钟）")
+        for name, (task, hour, minute, day_of_week) in CRONTABS.items():
+            crontab, _ = CrontabSchedule.objects.get_or_create(
+                minute=str(minute), hour=str(hour), day_of_week=str(day_of_week), day_of_month="*",
+                month_of_year="*", timezone="Asia/Shanghai",
+            )  # fmt: skip
+            _, created = PeriodicTask.objects.update_or_create(
+                name=name, defaults={"task": task, "crontab": crontab, "interval": None, "enabled": True}
+            )
+            self.stdout.write(f"{'新建' if created else '已存在'}定时任务：{name}")

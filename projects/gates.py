@@ -1,0 +1,117 @@
+"""What each phase needs (002 and 000 §3.3.10) and the gates between phases (DESIGN.md §2.2)."""
+
+from django.contrib.contenttypes.models import ContentType
+
+from pmis.catalog.models import DocumentType
+from pmis.documents.models import Attachment
+
+from .models import DeliveryTask, ProductRequest, Project, RequirementItem, State
+
+# 000 §3.3.10: only with these seven may the project be handed over
+ACCEPTANCE_DOCUMENTS = (
+    "product-request",
+    "customer-service-form",
+    "user-acceptance-report",
+    "implementation-plan",
+    "new-requirement-list",
+    "issue-summary",
+    "basic-info-form",
+)
+
+# per phase, the forms of 001 / 002 that belong to it (shown as a checklist on the project page)
+PHASE_DOCUMENTS: dict[str, tuple[str, ...]] = {
+    State.INITIATED: ("handover-meeting-minutes", "implementation-plan"),
+    State.REQUIREMENTS: ("requirement-confirmation", "requirement-list"),
+    State.IMPLEMENTING: ("product-request", "install-debug-report", "customer-service-form", "basic-info-form"),
+    State.TRIAL_RUN: ("trial-run-confirmation", "training-plan", "training-notice", "training-attendance"),
+    State.LIVE: ("change-request",),
+    State.ACCEPTANCE: (
+        "system-acceptance-report",
+        "technical-archive",
+        "function-test-sheet",
+        "handover-material-list",
+        "service-promise-card",
+        "summary-report",
+        "user-acceptance-report",
+        "new-requirement-list",
+        "issue-summary",
+    ),
+}
+# 002 验收准备: large projects file 系统安装验收报告, small ones 安装验收报告 — either will do
+ALTERNATIVES = {"system-acceptance-report": "acceptance-report"}
+
+
+def present_documents(project: Project) -> set[str]:
+    """Document types the project has: on itself, on its delivery tasks, and a received product
+    request counts as its 产品领取单."""
+    cts = ContentType.objects.get_for_models(Project, DeliveryTask)
+    task_ids = DeliveryTask.objects.filter(project=project).values("pk")
+    codes = set(
+        Attachment.objects.filter(content_type=cts[Project], object_id=project.pk).values_list(
+            "doc_type__code", flat=True
+        )
+    )
+    codes |= set(
+        Attachment.objects.filter(content_type=cts[DeliveryTask], object_id__in=task_ids).values_list(
+            "doc_type__code", flat=True
+        )
+    )
+    if ProductRequest.objects.filter(
+        project=project, state__in=[ProductRequest.State.ISSUED, ProductRequest.State.RECEIVED]
+    ).exists():
+        codes.add("product-request")
+    for main, alternative in ALTERNATIVES.items():
+        if alternative in codes:
+            codes.add(main)
+    return codes
+
+
+def _names(codes) -> list[str]:
+    names = dict(DocumentType.objects.filter(code__in=codes).values_list("code", "name"))
+    return [f"《{names.get(code, code)}》" for code in codes]
+
+
+def gate_missing(project: Project, action: str) -> list[str]:
+    """What still stands in the way of `action`, in Chinese; empty when the gate is open."""
+    missing: list[str] = []
+    if action == "start_implementation":
+        if project.requirements_confirmed_at is None:
+            missing.append("需求确认单尚未确认（上传《需求确认单》后由项目经理确认需求）")
+        items = RequirementItem.objects.filter(project=project).exclude(status=RequirementItem.Status.CANCELLED)
+        unclassified = items.filter(classification=RequirementItem.Classification.UNCLASSIFIED)
+        if unclassified.exists():
+            titles = "、".join(unclassified.values_list("title", flat=True)[:5])
+            missing.append(f"需求条目尚未分类：{titles}")
+        uncovered = items.filter(
+            classification=RequirementItem.Classification.CUSTOM_OUT_OF_CONTRACT, customisation__isnull=True
+        )
+        if uncovered.exists():
+            titles = "、".join(uncovered.values_list("title", flat=True)[:5])
+            missing.append(f"合同外定制需求缺少定制化申请：{titles}")
+    elif action == "go_live":
+        if "trial-run-confirmation" not in present_documents(project):
+            missing.append("缺少《项目试运行确认单》")
+    elif action == "terminate_after_trial":
+        if "trial-run-analysis" not in present_documents(project):
+            missing.append("客户不认可试运行结果时须先上传《试运行分析报告》")
+    elif action == "submit_handover":
+        present = present_documents(project)
+        absent = [code for code in ACCEPTANCE_DOCUMENTS if code not in present]
+        if absent:
+            missing.append("验收资料不全，缺少：" + "、".join(_names(absent)))
+    return missing
+
+
+def phase_checklist(project: Project) -> list[dict]:
+    present = present_documents(project)
+    rows = []
+    names = dict(DocumentType.objects.values_list("code", "name"))
+    for phase, codes in PHASE_DOCUMENTS.items():
+        rows.append(
+            {
+                "phase": State(phase).label,
+                "current": phase == project.state,
+                "documents": [{"name": names.get(c, c), "present": c in present} for c in codes],
+            }
+        )
+    return rows

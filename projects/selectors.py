@@ -1,0 +1,85 @@
+from django.db.models import Q, QuerySet
+
+from pmis.org.selectors import user_regions, user_role_codes
+
+from .models import (
+    DeliveryTask,
+    ProductRequest,
+    Project,
+    ProjectGroupObjectPermission,
+    ProjectUserObjectPermission,
+)
+
+VIEW = "view_project"
+
+
+def _member_ids(user):
+    return ProjectUserObjectPermission.objects.filter(user=user, permission__codename=VIEW).values("content_object_id")
+
+
+def projects_visible(user) -> QuerySet[Project]:
+    """Projects a user may open: directors see all, customer-success managers all SaaS projects,
+    a regional PM the projects of their region, everyone else the projects they are on."""
+    if not user.is_authenticated:
+        return Project.objects.none()
+    roles = user_role_codes(user)
+    if user.is_superuser or "project_director" in roles:
+        return Project.objects.all()
+    visible = Q(pk__in=_member_ids(user)) | Q(
+        pk__in=ProjectGroupObjectPermission.objects.filter(
+            group__in=user.groups.all(), permission__codename=VIEW
+        ).values("content_object_id")
+    )
+    if "regional_pm" in roles:
+        visible |= Q(region__in=user_regions(user))
+    if "cs_manager" in roles:
+        visible |= Q(kind=Project.Kind.SAAS)
+    return Project.objects.filter(visible)
+
+
+def project_can_view(user, project: Project) -> bool:
+    return projects_visible(user).filter(pk=project.pk).exists()
+
+
+def my_projects(user) -> QuerySet[Project]:
+    """我的项目: the projects the user is a named member of (PM, implementer, sales)."""
+    return Project.objects.filter(Q(pk__in=_member_ids(user)) | Q(pm=user))
+
+
+def with_list_columns(projects: QuerySet[Project]) -> QuerySet[Project]:
+    return projects.select_related("region", "pm", "registration").order_by("-created_at", "-id")
+
+
+def project_team_member(user, project: Project) -> bool:
+    """On the team (a person or through a team group): who may download licence files."""
+    if user.is_superuser or project.pm_id == user.pk:
+        return True
+    return (
+        ProjectUserObjectPermission.objects.filter(
+            user=user, content_object=project, permission__codename=VIEW
+        ).exists()
+        or ProjectGroupObjectPermission.objects.filter(
+            group__in=user.groups.all(), content_object=project, permission__codename=VIEW
+        ).exists()
+        or ("regional_pm" in user_role_codes(user) and user.has_perm("org.act_in_region", project.region))
+    )
+
+
+def delivery_task_can_view(user, task: DeliveryTask) -> bool:
+    return project_can_view(user, task.project)
+
+
+def delivery_task_can_attach(user, task: DeliveryTask) -> bool:
+    return task.assignee_id == user.pk and task.state != DeliveryTask.State.DONE
+
+
+def product_request_can_view(user, request: ProductRequest) -> bool:
+    """Licence files download only for the project's team (and the departments that issue them)."""
+    roles = user_role_codes(user)
+    if roles & {"product_dept", "business_approver"}:
+        return True
+    return project_team_member(user, request.project)
+
+
+def product_request_can_attach(user, request: ProductRequest) -> bool:
+    return "product_dept" in user_role_codes(user) and request.state == ProductRequest.State.PENDING_PRODUCT

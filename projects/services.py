@@ -1,0 +1,776 @@
+"""Projects: initiation (立项), team, phases and gates, requirements and customisation, delivery
+tasks, product requests, weekly reports and news. Every state change is here."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from approvals.errors import AlreadyDecided, DomainError
+from approvals.selectors import open_tasks_for, task_can_act
+from approvals.services import next_number, task_close, task_open
+from pmis.audit.services import audit_record
+from pmis.documents.selectors import present_doc_type_codes
+from pmis.notify.services import notify
+from pmis.org.selectors import user_role_codes, users_in_role
+from registrations.models import Kind as RegistrationKind
+from registrations.models import Registration
+from registrations.models import State as RegistrationState
+from registrations.services import STEPS as REGISTRATION_STEPS
+
+from . import team
+from .gates import gate_missing, present_documents
+from .models import (
+    ACTIVE_STATES,
+    CustomisationRequest,
+    DeliveryTask,
+    HandoverMeeting,
+    NewsItem,
+    ProductRequest,
+    ProductRequestItem,
+    Project,
+    RequirementItem,
+    WeeklyReport,
+)
+
+PHASE_ACTIONS = {
+    "start_requirements": "开始需求确认",
+    "start_implementation": "进入实施",
+    "start_trial_run": "进入试运行",
+    "go_live": "正式上线",
+    "terminate_after_trial": "试运行不被认可，终止项目",
+    "start_acceptance": "进入验收",
+    "submit_handover": "提交移交",
+    "suspend": "暂停项目",
+    "resume": "恢复项目",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# who may do what
+
+
+def is_director(user, project: Project | None = None) -> bool:
+    roles = user_role_codes(user)
+    if user.is_superuser or "project_director" in roles:
+        return True
+    return project is not None and project.kind == Project.Kind.SAAS and "cs_manager" in roles
+
+
+def is_regional_pm_for(user, project: Project) -> bool:
+    return "regional_pm" in user_role_codes(user) and user.has_perm("org.act_in_region", project.region)
+
+
+def can_manage(user, project: Project) -> bool:
+    """项目管理员 (the PM), the regional PM of the project's region, or a director."""
+    return (
+        project.pm_id == user.pk
+        or user.has_perm("projects.manage_project", project)
+        or is_regional_pm_for(user, project)
+        or is_director(user, project)
+    )
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def _lock(project: Project) -> Project:
+    return Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# initiation
+
+
+def suggested_name(registration: Registration) -> str:
+    """001 §3.2.3: 公司（单位）+ 产品类型 + 项目."""
+    product_type = registration.product_line or ("SaaS" if registration.kind == RegistrationKind.SAAS else "电子签章")
+    if registration.kind == RegistrationKind.UPGRADE:
+        product_type = "升级扩展"
+    return f"{registration.customer_name}{product_type}项目"
+
+
+def suggested_overview(registration: Registration) -> str:
+    products = "、".join(registration.products.values_list("name", flat=True)) or "—"
+    systems = "、".join(str(s) for s in registration.systems.all()) or "无"
+    return "\n".join(
+        [
+            f"客户背景：{registration.customer_name}，{registration.get_enterprise_nature_display() or '—'}，"
+            f"主营{registration.main_business or '—'}，用户规模{registration.user_scale or '—'}，"
+            f"签署量{registration.signing_volume or '—'}，印章{registration.seal_count or '—'}枚",
+            f"部署产品：{products}",
+            f"签章方式：{registration.get_seal_handling_display() or '—'}；"
+            f"证书：{registration.get_certificate_form_display() or '—'}（{registration.certificate_vendor or '—'}）",
+            f"应用场景：{'、'.join(registration.scenario_labels()) or '—'}",
+            f"集成系统：{systems}",
+            f"销售人员：{registration.owner}",
+        ]
+    )
+
+
+def suggested_pm(registration: Registration):
+    """就近原则: the regional PM of the registration's region."""
+    region = registration.region or (registration.parent_project.region if registration.parent_project_id else None)
+    if region is None:
+        return None
+    return users_in_role("regional_pm", region=region).first()
+
+
+def initiation_task(registration: Registration):
+    return open_tasks_for(registration).filter(step=REGISTRATION_STEPS[RegistrationState.DISPATCHED].code).first()
+
+
+@transaction.atomic
+def project_initiate(
+    *,
+    registration: Registration,
+    actor,
+    name: str,
+    overview: str,
+    svn_path: str,
+    feasibility: str,
+    risk: str,
+    pm,
+    implementers=(),
+    meeting: dict | None = None,
+) -> Project:
+    """立项 from a dispatched registration. An upgrade with a new contract becomes a sub-project of
+    its parent; an upgrade without one is tracked on the parent (a requirement item there)."""
+    registration = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
+    if registration.state != RegistrationState.DISPATCHED:
+        raise AlreadyDecided(f"该登记当前为“{registration.get_state_display()}”，不能立项")
+    task = initiation_task(registration)
+    if task is None or not task_can_act(actor, task):
+        raise PermissionDenied("您无权为该登记立项")
+    if not feasibility.strip() or not risk.strip():
+        raise DomainError("请填写可行性评估与合同风险评估")
+    if pm is None:
+        raise DomainError("请指定项目经理")
+
+    parent = registration.parent_project
+    if registration.kind == RegistrationKind.UPGRADE and not registration.new_contract:
+        project = parent
+        RequirementItem.objects.create(
+            project=parent,
+            title=f"升级扩展：{registration.title}（{registration.number}）",
+            description=registration.other_notes or registration.customisation_needs,
+            created_by=actor,
+        )
+        audit_record(
+            subject=parent,
+            action="project.upgrade_tracked",
+            label="登记升级扩展需求",
+            actor=actor,
+            comment=f"{registration.number}：未新签合同，在原项目中跟进",
+        )
+    else:
+        kind = (
+            parent.kind
+            if registration.kind == RegistrationKind.UPGRADE
+            else (Project.Kind.SAAS if registration.kind == RegistrationKind.SAAS else Project.Kind.LOCAL)
+        )
+        project = Project.objects.create(
+            code=next_number("PJ"),
+            name=name.strip() or suggested_name(registration),
+            kind=kind,
+            customer_name=registration.customer_name,
+            region=registration.region or parent.region,
+            pm=pm,
+            parent=parent if registration.kind == RegistrationKind.UPGRADE else None,
+            registration=registration,
+            overview=overview,
+            basis=registration.number,
+            svn_path=svn_path,
+            feasibility_review=feasibility,
+            risk_review=risk,
+            initiated_by=actor,
+        )
+        team.grant_user(project, pm, "manage_project")
+        for implementer in implementers:
+            team.grant_user(project, implementer, "implement_project")
+        team.grant_user(project, registration.owner, "business_project")
+        team.grant_groups(project, upgrade=registration.kind == RegistrationKind.UPGRADE)
+        if meeting:
+            HandoverMeeting.objects.create(project=project, **meeting)
+        audit_record(
+            subject=project,
+            action="project.initiate",
+            label="立项",
+            actor=actor,
+            to_state=project.state,
+            details={"registration": registration.number, "pm": pm.pk},
+        )
+        task_open(
+            subject=project,
+            step="project.requirements",
+            step_label="需求确认",
+            title=f"{project.code} {project.name}",
+            link=project.get_absolute_url(),
+            assignee=pm,
+            policy=None,
+        )
+        notify(
+            recipients=[pm, *implementers, registration.owner],
+            title=f"项目已立项：{project.name}",
+            body=f"立项依据 {registration.number}；项目经理：{pm}",
+            link=project.get_absolute_url(),
+            subject=project,
+            kind="project_initiated",
+        )
+
+    task_close(task=task, actor=actor, outcome="initiated")
+    registration.mark_initiated()
+    registration.save(update_fields=["state", "updated_at"])
+    audit_record(
+        subject=registration,
+        action="registration.initiate",
+        label="已立项",
+        actor=actor,
+        from_state=RegistrationState.DISPATCHED,
+        to_state=registration.state,
+        details={"project": project.pk, "project_code": project.code},
+    )
+    return project
+
+
+@transaction.atomic
+def project_team_set(*, project: Project, actor, pm, implementers) -> Project:
+    """The PM (or a director) changes the team; a removed member loses access at once."""
+    project = _lock(project)
+    _require(can_manage(actor, project), "只有项目经理、区域项目经理或项目总监可以调整项目组")
+    old_pm = project.pm
+    if old_pm != pm:
+        if old_pm is not None:
+            team.revoke_user(project, old_pm, "manage_project")
+        team.grant_user(project, pm, "manage_project")
+        project.pm = pm
+        project.save(update_fields=["pm", "updated_at"])
+    current = set(team.users_with_role(project, "implement_project"))
+    wanted = set(implementers)
+    for user in current - wanted:
+        team.revoke_user(project, user, "implement_project")
+    for user in wanted - current:
+        team.grant_user(project, user, "implement_project")
+    audit_record(
+        subject=project,
+        action="project.team",
+        label="调整项目组",
+        actor=actor,
+        details={"pm": pm.pk, "implementers": sorted(u.pk for u in wanted)},
+    )
+    return project
+
+
+# ---------------------------------------------------------------------------------------------
+# phases
+
+
+@transaction.atomic
+def project_transition(*, project: Project, actor, action: str, comment: str = "") -> Project:
+    if action not in PHASE_ACTIONS:
+        raise DomainError("未知的操作")
+    project = _lock(project)
+    _require(can_manage(actor, project), "只有项目经理、区域项目经理或项目总监可以推进项目阶段")
+    method = getattr(project, action)
+    if not can_proceed(method):
+        raise DomainError(f"项目当前为“{project.get_state_display()}”，不能{PHASE_ACTIONS[action]}")
+    missing = gate_missing(project, action)
+    if missing:
+        raise DomainError(f"不能{PHASE_ACTIONS[action]}：" + "；".join(missing))
+    if action == "suspend" and not comment.strip():
+        raise DomainError("暂停项目须填写原因")
+    from_state = project.state
+    method()
+    project.save(update_fields=["state", "suspended_from", "updated_at"])
+    audit_record(
+        subject=project,
+        action=f"project.{action}",
+        label=PHASE_ACTIONS[action],
+        actor=actor,
+        from_state=from_state,
+        to_state=project.state,
+        comment=comment,
+    )
+    if action == "terminate_after_trial":
+        notify(
+            recipients=users_in_role("project_director"),
+            title=f"项目终止：{project.name}（客户不认可试运行结果）",
+            body=comment,
+            link=project.get_absolute_url(),
+            subject=project,
+            kind="project_terminated",
+        )
+    return project
+
+
+# ---------------------------------------------------------------------------------------------
+# requirements and customisation
+
+
+def _member(user, project: Project) -> bool:
+    return can_manage(user, project) or user.has_perm("projects.implement_project", project)
+
+
+@transaction.atomic
+def requirement_add(
+    *, project: Project, actor, title: str, description: str = "", classification: str = ""
+) -> RequirementItem:
+    _require(_member(actor, project), "只有项目组成员可以登记需求")
+    if not title.strip():
+        raise DomainError("请填写需求")
+    item = RequirementItem.objects.create(
+        project=project,
+        title=title.strip(),
+        description=description,
+        classification=classification or RequirementItem.Classification.UNCLASSIFIED,
+        created_by=actor,
+    )
+    audit_record(subject=project, action="requirement.add", label=f"登记需求：{item.title}", actor=actor)
+    _after_classification(item, actor)
+    return item
+
+
+@transaction.atomic
+def requirement_update(
+    *, item: RequirementItem, actor, classification: str, status: str, follow_up: str = ""
+) -> RequirementItem:
+    item = RequirementItem.objects.select_for_update().select_related("project").get(pk=item.pk)
+    _require(_member(actor, item.project), "只有项目组成员可以更新需求")
+    item.classification, item.status = classification, status
+    if follow_up.strip():
+        stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        item.follow_up = f"{item.follow_up}\n[{stamp} {actor}] {follow_up.strip()}".strip()
+    item.save(update_fields=["classification", "status", "follow_up", "updated_at"])
+    _after_classification(item, actor)
+    return item
+
+
+def _after_classification(item: RequirementItem, actor) -> None:
+    """An out-of-contract item starts a customisation request: the PM estimates with R&D."""
+    if item.classification != RequirementItem.Classification.CUSTOM_OUT_OF_CONTRACT:
+        return
+    if CustomisationRequest.objects.filter(requirement=item).exists():
+        return
+    request = CustomisationRequest.objects.create(requirement=item)
+    project = item.project
+    task_open(
+        subject=request,
+        step="customisation.estimate",
+        step_label="定制工作量评估",
+        title=f"{project.name}：{item.title}",
+        link=project.get_absolute_url() + "#requirements",
+        assignee=project.pm or actor,
+    )
+    audit_record(subject=project, action="customisation.open", label=f"合同外定制：{item.title}", actor=actor)
+
+
+@transaction.atomic
+def requirements_confirm(*, project: Project, actor) -> Project:
+    """The PM confirms the 需求确认单 (it must be uploaded first)."""
+    project = _lock(project)
+    _require(can_manage(actor, project), "只有项目经理可以确认需求")
+    if "requirement-confirmation" not in present_documents(project):
+        raise DomainError("请先上传客户签字的《需求确认单》")
+    project.requirements_confirmed_at = timezone.now()
+    project.save(update_fields=["requirements_confirmed_at", "updated_at"])
+    for task in open_tasks_for(project).filter(step="project.requirements"):
+        task_close(task=task, actor=actor, outcome="confirmed")
+    audit_record(subject=project, action="project.requirements_confirmed", label="需求已确认", actor=actor)
+    return project
+
+
+def _customisation(request: CustomisationRequest) -> CustomisationRequest:
+    return (
+        CustomisationRequest.objects.select_for_update(of=("self",))
+        .select_related("requirement__project__registration__owner")
+        .get(pk=request.pk)
+    )
+
+
+def _close_step(subject, step: str, actor, outcome: str) -> None:
+    for task in open_tasks_for(subject).filter(step=step):
+        task_close(task=task, actor=actor, outcome=outcome)
+
+
+def _responsible_sales(project: Project):
+    registration = project.registration or (project.parent.registration if project.parent_id else None)
+    return registration.owner if registration else None
+
+
+@transaction.atomic
+def customisation_estimate(*, request: CustomisationRequest, actor, person_days, note: str, rd_expert=None):
+    request = _customisation(request)
+    project = request.requirement.project
+    _require(can_manage(actor, project), "只有项目经理可以提交工作量评估")
+    if person_days is None or person_days <= 0:
+        raise DomainError("请填写评估的工作量（人天）")
+    request.estimate(person_days=person_days, note=note, rd_expert=rd_expert)
+    request.save(update_fields=["state", "person_days", "estimate_note", "rd_expert"])
+    _close_step(request, "customisation.estimate", actor, "estimated")
+    sales = _responsible_sales(project)
+    if sales is None:
+        raise DomainError("该项目没有责任销售，无法提交确认")
+    task_open(
+        subject=request,
+        step="customisation.confirm",
+        step_label="定制工作量确认",
+        title=f"{project.name}：{request.requirement.title}（{person_days} 人天）",
+        link=project.get_absolute_url() + "#requirements",
+        assignee=sales,
+    )
+    audit_record(
+        subject=project,
+        action="customisation.estimate",
+        label=f"定制工作量评估：{request.requirement.title}",
+        actor=actor,
+        comment=f"{person_days} 人天。{note}",
+    )
+    return request
+
+
+@transaction.atomic
+def customisation_confirm(*, request: CustomisationRequest, actor, accept: bool, comment: str = ""):
+    request = _customisation(request)
+    project = request.requirement.project
+    _require(_responsible_sales(project) == actor, "只有责任销售可以确认定制工作量")
+    if accept:
+        request.confirm()
+    else:
+        if not comment.strip():
+            raise DomainError("不认可时请填写原因")
+        request.decline()
+    request.save(update_fields=["state"])
+    _close_step(request, "customisation.confirm", actor, "accepted" if accept else "declined")
+    if accept:
+        task_open(
+            subject=request,
+            step="customisation.file",
+            step_label="发起定制化任务申请",
+            title=f"{project.name}：{request.requirement.title}",
+            link=project.get_absolute_url() + "#requirements",
+            assignee=actor,
+        )
+    audit_record(
+        subject=project,
+        action="customisation.confirm" if accept else "customisation.decline",
+        label=f"销售{'确认' if accept else '不认可'}定制工作量：{request.requirement.title}",
+        actor=actor,
+        comment=comment,
+    )
+    return request
+
+
+@transaction.atomic
+def customisation_file(*, request: CustomisationRequest, actor, reference: str):
+    request = _customisation(request)
+    project = request.requirement.project
+    _require(_responsible_sales(project) == actor, "只有责任销售可以发起定制化任务申请")
+    if not reference.strip():
+        raise DomainError("请填写定制化任务申请的编号或说明")
+    request.file_task(reference=reference.strip())
+    request.save(update_fields=["state", "task_reference"])
+    _close_step(request, "customisation.file", actor, "filed")
+    audit_record(
+        subject=project, action="customisation.file", label=f"已发起定制化任务：{request.requirement.title}",
+        actor=actor, comment=reference,
+    )  # fmt: skip
+    return request
+
+
+# ---------------------------------------------------------------------------------------------
+# delivery tasks
+
+
+@transaction.atomic
+def delivery_task_assign(
+    *, project: Project, actor, type: str, title: str, assignee, description: str = "", due_date=None
+) -> DeliveryTask:
+    """000 §3.3.3: the regional PM creates an implementation task and assigns an implementer."""
+    project = _lock(project)
+    _require(can_manage(actor, project), "只有区域项目经理或项目经理可以指派实施任务")
+    if "implementer" not in user_role_codes(assignee) and assignee != project.pm:
+        raise DomainError(f"{assignee} 不是实施人员")
+    if not title.strip():
+        raise DomainError("请填写任务名称")
+    task = DeliveryTask.objects.create(
+        project=project, type=type, title=title.strip(), description=description, assignee=assignee, due_date=due_date
+    )
+    if not assignee.has_perm("projects.implement_project", project) and assignee != project.pm:
+        team.grant_user(project, assignee, "implement_project")
+    task_open(
+        subject=task,
+        step="delivery.work",
+        step_label=f"实施任务 · {task.get_type_display()}",
+        title=f"{project.name}：{task.title}",
+        link=project.get_absolute_url() + f"#task-{task.pk}",
+        assignee=assignee,
+        policy=None,
+    )
+    audit_record(subject=project, action="delivery.assign", label=f"指派实施任务：{task.title}", actor=actor,
+                 details={"task": task.pk, "assignee": assignee.pk})  # fmt: skip
+    return task
+
+
+DELIVERY_ACTIONS = {"accept": "接受任务", "start": "开始任务", "finish": "完成任务", "cancel": "取消任务"}
+
+
+@transaction.atomic
+def delivery_task_act(*, task: DeliveryTask, actor, action: str, result: str = "") -> DeliveryTask:
+    task = DeliveryTask.objects.select_for_update(of=("self",)).select_related("project").get(pk=task.pk)
+    if action not in DELIVERY_ACTIONS:
+        raise DomainError("未知的操作")
+    if action == "cancel":
+        _require(can_manage(actor, task.project), "只有项目经理可以取消实施任务")
+    else:
+        _require(task.assignee_id == actor.pk, "只有被指派的实施人员可以处理该任务")
+    method = getattr(task, action)
+    if not can_proceed(method):
+        raise DomainError(f"任务当前为“{task.get_state_display()}”，不能{DELIVERY_ACTIONS[action]}")
+    if action == "finish":
+        present = present_doc_type_codes(task)
+        if task.needs_service_form and "customer-service-form" not in present:
+            raise DomainError("实施任务完成前须上传客户签字的《客户服务单》")
+        if not present:
+            raise DomainError("请先上传任务交付物")
+        if not result.strip():
+            raise DomainError("请填写完成情况")
+        task.finish(result=result, at=timezone.now())
+    else:
+        method()
+    task.save(update_fields=["state", "result", "done_at"])
+    if action in ("finish", "cancel"):
+        _close_step(task, "delivery.work", actor, action)
+    audit_record(subject=task.project, action=f"delivery.{action}", label=f"{DELIVERY_ACTIONS[action]}：{task.title}",
+                 actor=actor, comment=result)  # fmt: skip
+    return task
+
+
+# ---------------------------------------------------------------------------------------------
+# product requests (产品领取单)
+
+PRODUCT_STEPS = {
+    ProductRequest.State.PENDING_PM: ("product_request.pm", "区域项目经理审核"),
+    ProductRequest.State.PENDING_BUSINESS: ("product_request.business", "商务审核"),
+    ProductRequest.State.PENDING_PRODUCT: ("product_request.product", "产品发放"),
+    ProductRequest.State.ISSUED: ("product_request.receive", "确认领取"),
+}
+
+
+def _open_product_step(request: ProductRequest) -> None:
+    step = PRODUCT_STEPS.get(request.state)
+    if step is None:
+        return
+    common = {
+        "subject": request,
+        "step": step[0],
+        "step_label": step[1],
+        "title": f"{request.number} {request.project.name}",
+        "link": request.get_absolute_url(),
+    }
+    if request.state == ProductRequest.State.PENDING_PM:
+        task_open(group="regional_pm", region=request.project.region, exclude_user=request.requester, **common)
+    elif request.state == ProductRequest.State.PENDING_BUSINESS:
+        task_open(group="business_approver", **common)
+    elif request.state == ProductRequest.State.PENDING_PRODUCT:
+        task_open(group="product_dept", **common)
+    else:
+        task_open(assignee=request.requester, policy=None, **common)
+
+
+@transaction.atomic
+def product_request_create(*, project: Project, actor, items: list[dict], note: str = "") -> ProductRequest:
+    """An implementer lists the products; the registration number and SVN path are filled in."""
+    _require(
+        actor.has_perm("projects.implement_project", project) or can_manage(actor, project),
+        "只有项目组实施人员可以提交产品领取单",
+    )
+    if not items:
+        raise DomainError("请至少填写一项产品")
+    registration = project.registration or (project.parent.registration if project.parent_id else None)
+    request = ProductRequest.objects.create(
+        project=project,
+        number=next_number("LQ"),
+        requester=actor,
+        registration_number=registration.number if registration else project.basis,
+        svn_path=project.svn_path,
+        note=note,
+    )
+    ProductRequestItem.objects.bulk_create([ProductRequestItem(request=request, **item) for item in items])
+    audit_record(subject=request, action="product_request.submit", label="提交产品领取单", actor=actor,
+                 to_state=request.state)  # fmt: skip
+    _open_product_step(request)
+    return request
+
+
+def _product_request(request: ProductRequest) -> ProductRequest:
+    return (
+        ProductRequest.objects.select_for_update(of=("self",))
+        .select_related("project__region", "requester")
+        .get(pk=request.pk)
+    )
+
+
+def _current_product_task(request: ProductRequest, actor):
+    step = PRODUCT_STEPS.get(request.state)
+    task = open_tasks_for(request).filter(step=step[0]).first() if step else None
+    if task is None:
+        raise AlreadyDecided("该环节已被他人处理，请刷新页面")
+    _require(task_can_act(actor, task), "您无权处理该环节")
+    return task, step
+
+
+@transaction.atomic
+def product_request_decide(*, request: ProductRequest, actor, approve: bool, comment: str = "") -> ProductRequest:
+    request = _product_request(request)
+    if request.state not in (ProductRequest.State.PENDING_PM, ProductRequest.State.PENDING_BUSINESS):
+        raise AlreadyDecided(f"该领取单当前为“{request.get_state_display()}”，请刷新页面")
+    task, step = _current_product_task(request, actor)
+    if not approve and not comment.strip():
+        raise DomainError("退回必须填写原因")
+    from_state = request.state
+    task_close(task=task, actor=actor, outcome="approve" if approve else "return")
+    if not approve:
+        request.send_back()
+    elif from_state == ProductRequest.State.PENDING_PM:
+        request.approve_pm()
+    else:
+        request.approve_business()
+    request.save(update_fields=["state"])
+    audit_record(subject=request, action="product_request.approve" if approve else "product_request.return",
+                 label=f"{step[1]}{'通过' if approve else '退回'}", actor=actor, from_state=from_state,
+                 to_state=request.state, comment=comment)  # fmt: skip
+    _open_product_step(request)
+    notify(
+        recipients=[request.requester],
+        title=f"产品领取单 {request.number}：{step[1]}{'通过' if approve else '退回'}",
+        body=comment,
+        link=request.get_absolute_url(),
+        subject=request,
+        kind="product_request",
+    )
+    return request
+
+
+@transaction.atomic
+def product_request_issue(*, request: ProductRequest, actor, paths: dict[int, str], note: str = "") -> ProductRequest:
+    """The product department fills the download paths and has uploaded the licence files."""
+    request = _product_request(request)
+    if request.state != ProductRequest.State.PENDING_PRODUCT:
+        raise AlreadyDecided(f"该领取单当前为“{request.get_state_display()}”，请刷新页面")
+    task, _step = _current_product_task(request, actor)
+    items = list(request.items.all())
+    empty = [str(item) for item in items if not (paths.get(item.pk) or "").strip()]
+    if empty:
+        raise DomainError("请填写下载路径：" + "、".join(empty))
+    if "licence-file" not in present_doc_type_codes(request):
+        raise DomainError("请先上传产品授权文件")
+    for item in items:
+        item.download_path = paths[item.pk].strip()
+    ProductRequestItem.objects.bulk_update(items, ["download_path"])
+    task_close(task=task, actor=actor, outcome="issued")
+    request.issue(note=note, at=timezone.now())
+    request.save(update_fields=["state", "issue_note", "issued_at"])
+    audit_record(subject=request, action="product_request.issue", label="产品已发放", actor=actor,
+                 from_state=ProductRequest.State.PENDING_PRODUCT, to_state=request.state, comment=note)  # fmt: skip
+    _open_product_step(request)
+    notify(
+        recipients=[request.requester],
+        title=f"产品领取单 {request.number} 已发放，请下载并确认领取",
+        body=note,
+        link=request.get_absolute_url(),
+        subject=request,
+        kind="product_request",
+    )
+    return request
+
+
+@transaction.atomic
+def product_request_receive(*, request: ProductRequest, actor) -> ProductRequest:
+    request = _product_request(request)
+    if request.state != ProductRequest.State.ISSUED:
+        raise AlreadyDecided(f"该领取单当前为“{request.get_state_display()}”")
+    task, _step = _current_product_task(request, actor)
+    task_close(task=task, actor=actor, outcome="received")
+    request.confirm_receipt(at=timezone.now())
+    request.save(update_fields=["state", "received_at"])
+    audit_record(subject=request, action="product_request.receive", label="确认领取", actor=actor,
+                 from_state=ProductRequest.State.ISSUED, to_state=request.state)  # fmt: skip
+    return request
+
+
+# ---------------------------------------------------------------------------------------------
+# weekly reports and news
+
+
+def week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@transaction.atomic
+def weekly_report_file(
+    *, project: Project, actor, last_week: str, this_week: str, coordination: str = "", week_start: date | None = None
+) -> WeeklyReport:
+    _require(_member(actor, project), "只有项目组成员可以填写周报")
+    if not last_week.strip() or not this_week.strip():
+        raise DomainError("请填写上周工作与本周计划")
+    week_start = week_of(week_start or timezone.localdate())
+    report, created = WeeklyReport.objects.update_or_create(
+        project=project,
+        week_start=week_start,
+        defaults={"author": actor, "last_week": last_week, "this_week": this_week, "coordination": coordination},
+    )
+    audit_record(
+        subject=project,
+        action="weekly_report.file",
+        label=f"{'填写' if created else '修改'}周报（{week_start:%m-%d} 周）",
+        actor=actor,
+    )
+    if coordination.strip():
+        notify(
+            recipients=users_in_role("project_director"),
+            title=f"周报需协调：{project.name}",
+            body=coordination,
+            link=project.get_absolute_url() + "#weekly",
+            subject=project,
+            kind="weekly_coordination",
+        )
+    return report
+
+
+def projects_missing_report(week_start: date):
+    """Active projects without a weekly report for the week."""
+    reported = WeeklyReport.objects.filter(week_start=week_start).values("project_id")
+    return (
+        Project.objects.filter(state__in=ACTIVE_STATES, pm__isnull=False)
+        .exclude(pk__in=reported)
+        .select_related("pm", "region")
+        .order_by("region_id", "code")
+    )
+
+
+def weekly_report_reminders(*, today: date | None = None) -> int:
+    """Monday: remind each PM whose active project has no report for this week yet."""
+    today = today or timezone.localdate()
+    week_start = week_of(today)
+    count = 0
+    with transaction.atomic():
+        for project in projects_missing_report(week_start):
+            notify(
+                recipients=[project.pm],
+                title=f"请填写本周项目周报：{project.name}",
+                body=f"{week_start:%Y-%m-%d} 这一周的周报尚未填写（上周工作、本周计划、需协调事项）。",
+                link=project.get_absolute_url() + "#weekly",
+                subject=project,
+                kind="weekly_reminder",
+            )
+            count += 1
+    return count
+
+
+@transaction.atomic
+def news_post(*, title: str, body: str = "", project: Project | None = None, actor=None) -> NewsItem:
+    return NewsItem.objects.create(project=project, title=title, body=body, author=actor)

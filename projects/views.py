@@ -1,0 +1,534 @@
+from io import BytesIO
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from approvals.errors import DomainError
+from approvals.selectors import task_can_act
+from pmis.audit.selectors import audit_for
+from pmis.catalog.models import DocumentType
+from pmis.documents.models import Attachment
+from pmis.documents.selectors import attachments_for
+from pmis.org.selectors import user_role_codes
+from registrations.models import Kind as RegistrationKind
+from registrations.models import Registration
+from registrations.selectors import registration_can_view
+
+from . import services, team
+from .forms import (
+    DeliveryTaskForm,
+    EstimateForm,
+    InitiationForm,
+    ProductItemFormSet,
+    ProjectFilterForm,
+    RequirementForm,
+    RequirementUpdateForm,
+    TeamForm,
+    WeeklyReportForm,
+)
+from .gates import gate_missing, phase_checklist
+from .models import CustomisationRequest, DeliveryTask, NewsItem, ProductRequest, Project, RequirementItem
+from .selectors import my_projects, product_request_can_view, projects_visible, with_list_columns
+
+
+def _project_or_404(user, pk: int) -> Project:
+    project = (
+        projects_visible(user).select_related("region", "pm", "registration__owner", "parent").filter(pk=pk).first()
+    )
+    if project is None:
+        raise Http404
+    return project
+
+
+def _act(request, project: Project, call, success: str, anchor: str = ""):
+    """Run one service for a project page form; errors come back as a Chinese message."""
+    try:
+        call()
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect(project.get_absolute_url() + anchor)
+
+
+# ---------------------------------------------------------------------------------------------
+# initiation
+
+
+@login_required
+def initiate(request, registration_pk: int):
+    registration = get_object_or_404(
+        Registration.objects.select_related("owner", "region", "parent_project__region"), pk=registration_pk
+    )
+    if not registration_can_view(request.user, registration):
+        raise Http404
+    task = services.initiation_task(registration)
+    if task is None or not task_can_act(request.user, task):
+        raise PermissionDenied("您无权为该登记立项")
+    new_project = not (registration.kind == RegistrationKind.UPGRADE and not registration.new_contract)
+    region = registration.region or registration.parent_project.region
+    if request.method == "POST":
+        form = InitiationForm(request.POST, new_project=new_project)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                project = services.project_initiate(
+                    registration=registration,
+                    actor=request.user,
+                    name=data["name"],
+                    overview=data["overview"],
+                    svn_path=data["svn_path"],
+                    feasibility=data["feasibility"],
+                    risk=data["risk"],
+                    pm=data["pm"],
+                    implementers=list(data["implementers"]),
+                    meeting=form.meeting(),
+                )
+            except DomainError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"已立项：{project.code} {project.name}")
+                return redirect(project.get_absolute_url())
+    else:
+        name = services.suggested_name(registration)
+        form = InitiationForm(
+            new_project=new_project,
+            initial={
+                "name": name,
+                "overview": services.suggested_overview(registration),
+                "svn_path": region.svn_path(project_name=name, year=timezone.localdate().year),
+                "pm": services.suggested_pm(registration),
+                "participants": "、".join(str(u) for u in (registration.owner, registration.presales) if u),
+            },
+        )
+    return render(
+        request,
+        "projects/initiate.html",
+        {
+            "form": form,
+            "r": registration,
+            "new_project": new_project,
+            "suggested_pm": services.suggested_pm(registration),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# lists
+
+
+def _filtered(request, projects):
+    form = ProjectFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            projects = projects.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(customer_name__icontains=q))
+        if data["region"]:
+            projects = projects.filter(region=data["region"])
+        if data["state"]:
+            projects = projects.filter(state=data["state"])
+        if data["kind"]:
+            projects = projects.filter(kind=data["kind"])
+        if data["pm"]:
+            projects = projects.filter(pm=data["pm"])
+    return form, with_list_columns(projects)
+
+
+@login_required
+def mine(request):
+    form, projects = _filtered(request, my_projects(request.user))
+    page = Paginator(projects, 30).get_page(request.GET.get("page"))
+    return render(request, "projects/list.html", {"page": page, "form": form, "title": "我的项目", "all": False})
+
+
+@login_required
+def all_projects(request):
+    roles = user_role_codes(request.user)
+    if not (request.user.is_superuser or roles & {"project_director", "regional_pm", "cs_manager"}):
+        raise PermissionDenied("只有项目总监、区域项目经理与客户成功主管可以查看全部项目")
+    form, projects = _filtered(request, projects_visible(request.user))
+    if request.GET.get("export") == "xlsx":
+        return _export(projects)
+    page = Paginator(projects, 30).get_page(request.GET.get("page"))
+    return render(request, "projects/list.html", {"page": page, "form": form, "title": "全部项目", "all": True})
+
+
+def _export(projects):
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("项目")
+    sheet.append(["项目编号", "项目名称", "类别", "客户", "区域", "阶段", "项目经理", "立项依据", "立项时间"])
+    for p in projects.iterator(chunk_size=2000):
+        sheet.append(
+            [p.code, p.name, p.get_kind_display(), p.customer_name, str(p.region), p.get_state_display(),
+             str(p.pm or ""), p.basis, timezone.localtime(p.created_at).strftime("%Y-%m-%d %H:%M")]
+        )  # fmt: skip
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"项目列表-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# the project page
+
+
+TASK_DOCUMENT_TYPES = (
+    "customer-service-form",
+    "install-debug-report",
+    "main-flow-checklist",
+    "training-attendance",
+    "change-request",
+)
+
+
+def _task_documents(tasks: list[DeliveryTask]) -> None:
+    ct = ContentType.objects.get_for_model(DeliveryTask)
+    by_task: dict[int, list] = {}
+    rows = Attachment.objects.filter(content_type=ct, object_id__in=[t.pk for t in tasks]).select_related("doc_type")
+    for row in rows.order_by("doc_type__sort_order", "-version"):
+        by_task.setdefault(row.object_id, []).append(row)
+    for task in tasks:
+        task.documents = by_task.get(task.pk, [])
+
+
+@login_required
+def detail(request, pk: int):
+    project = _project_or_404(request.user, pk)
+    user = request.user
+    manage = services.can_manage(user, project)
+    requirements = list(project.requirements.select_related("customisation").order_by("id"))
+    tasks = list(project.delivery_tasks.select_related("assignee").order_by("id"))
+    _task_documents(tasks)
+    available = [t.name for t in project.get_available_state_transitions()]
+    next_steps = [
+        {"action": a, "label": services.PHASE_ACTIONS[a], "missing": gate_missing(project, a)}
+        for a in services.PHASE_ACTIONS
+        if a in available
+    ]
+    sales = services._responsible_sales(project)
+    context = {
+        "p": project,
+        "manage": manage,
+        "is_sales": sales == user,
+        "is_member": manage or user.has_perm("projects.implement_project", project),
+        "next_steps": next_steps,
+        "members": team.members(project),
+        "meeting": getattr(project, "meeting", None),
+        "requirements": requirements,
+        "tasks": tasks,
+        "product_requests": project.product_requests.select_related("requester").order_by("-created_at")[:20],
+        "documents": attachments_for(project),
+        "checklist": phase_checklist(project),
+        "reports": project.weekly_reports.select_related("author")[:8],
+        "history": audit_for(project),
+        "children": project.children.all(),
+        "requirement_form": RequirementForm(),
+        "task_form": DeliveryTaskForm(),
+        "report_form": WeeklyReportForm(),
+        "estimate_form": EstimateForm(),
+        "team_form": TeamForm(
+            initial={"pm": project.pm, "implementers": team.users_with_role(project, "implement_project")}
+        ),
+        "classifications": RequirementItem.Classification.choices,
+        "statuses": RequirementItem.Status.choices,
+        "upload_types": DocumentType.objects.exclude(code__in=["licence-file", "registration-form"]),
+        "task_upload_types": DocumentType.objects.filter(
+            code__in=[
+                "customer-service-form",
+                "install-debug-report",
+                "main-flow-checklist",
+                "training-attendance",
+                "change-request",
+            ]
+        ),
+        "content_type_id": ContentType.objects.get_for_model(Project).pk,
+        "task_content_type_id": ContentType.objects.get_for_model(DeliveryTask).pk,
+        "can_upload": manage or user.has_perm("projects.implement_project", project),
+    }
+    return render(request, "projects/detail.html", context)
+
+
+@login_required
+@require_POST
+def transition(request, pk: int):
+    project = _project_or_404(request.user, pk)
+    action = request.POST.get("action", "")
+    label = services.PHASE_ACTIONS.get(action, "操作")
+    return _act(
+        request,
+        project,
+        lambda: services.project_transition(
+            project=project, actor=request.user, action=action, comment=request.POST.get("comment", "")
+        ),
+        f"已{label}",
+    )
+
+
+@login_required
+@require_POST
+def team_update(request, pk: int):
+    project = _project_or_404(request.user, pk)
+    form = TeamForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择项目经理")
+        return redirect(project.get_absolute_url() + "#team")
+    return _act(
+        request,
+        project,
+        lambda: services.project_team_set(
+            project=project,
+            actor=request.user,
+            pm=form.cleaned_data["pm"],
+            implementers=list(form.cleaned_data["implementers"]),
+        ),
+        "项目组已更新",
+        "#team",
+    )
+
+
+@login_required
+@require_POST
+def requirement_add(request, pk: int):
+    project = _project_or_404(request.user, pk)
+    form = RequirementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写需求")
+        return redirect(project.get_absolute_url() + "#requirements")
+    return _act(
+        request,
+        project,
+        lambda: services.requirement_add(project=project, actor=request.user, **form.cleaned_data),
+        "需求已登记",
+        "#requirements",
+    )
+
+
+@login_required
+@require_POST
+def requirement_update(request, pk: int, item_pk: int):
+    project = _project_or_404(request.user, pk)
+    item = get_object_or_404(RequirementItem, pk=item_pk, project=project)
+    form = RequirementUpdateForm(request.POST, instance=RequirementItem(project=project))
+    if not form.is_valid():
+        messages.error(request, "分类或状态无效")
+        return redirect(project.get_absolute_url() + "#requirements")
+    return _act(
+        request,
+        project,
+        lambda: services.requirement_update(
+            item=item,
+            actor=request.user,
+            classification=form.cleaned_data["classification"],
+            status=form.cleaned_data["status"],
+            follow_up=form.cleaned_data["follow_up"],
+        ),
+        "需求已更新",
+        "#requirements",
+    )
+
+
+@login_required
+@require_POST
+def requirements_confirm(request, pk: int):
+    project = _project_or_404(request.user, pk)
+    return _act(
+        request, project, lambda: services.requirements_confirm(project=project, actor=request.user), "需求已确认"
+    )
+
+
+@login_required
+@require_POST
+def customisation_action(request, pk: int, cr_pk: int, action: str):
+    project = _project_or_404(request.user, pk)
+    cr = get_object_or_404(CustomisationRequest, pk=cr_pk, requirement__project=project)
+    if action == "estimate":
+        form = EstimateForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "请填写工作量（人天）")
+            return redirect(project.get_absolute_url() + "#requirements")
+        call = lambda: services.customisation_estimate(  # noqa: E731
+            request=cr, actor=request.user, person_days=form.cleaned_data["person_days"],
+            note=form.cleaned_data["note"], rd_expert=form.cleaned_data["rd_expert"],
+        )  # fmt: skip
+    elif action in ("confirm", "decline"):
+        call = lambda: services.customisation_confirm(  # noqa: E731
+            request=cr, actor=request.user, accept=action == "confirm", comment=request.POST.get("comment", "")
+        )
+    elif action == "file":
+        call = lambda: services.customisation_file(  # noqa: E731
+            request=cr, actor=request.user, reference=request.POST.get("reference", "")
+        )
+    else:
+        raise Http404
+    return _act(request, project, call, "已处理定制化需求", "#requirements")
+
+
+@login_required
+@require_POST
+def task_assign(request, pk: int):
+    project = _project_or_404(request.user, pk)
+    form = DeliveryTaskForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写任务类型、名称与实施人员")
+        return redirect(project.get_absolute_url() + "#tasks")
+    data = form.cleaned_data
+    return _act(
+        request,
+        project,
+        lambda: services.delivery_task_assign(project=project, actor=request.user, **data),
+        "实施任务已指派",
+        "#tasks",
+    )
+
+
+@login_required
+@require_POST
+def task_act(request, pk: int, task_pk: int):
+    project = _project_or_404(request.user, pk)
+    task = get_object_or_404(DeliveryTask, pk=task_pk, project=project)
+    action = request.POST.get("action", "")
+    return _act(
+        request,
+        project,
+        lambda: services.delivery_task_act(
+            task=task, actor=request.user, action=action, result=request.POST.get("result", "")
+        ),
+        f"已{services.DELIVERY_ACTIONS.get(action, '处理')}",
+        f"#task-{task.pk}",
+    )
+
+
+@login_required
+@require_POST
+def weekly_report(request, pk: int):
+    project = _project_or_404(request.user, pk)
+    form = WeeklyReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写上周工作与本周计划")
+        return redirect(project.get_absolute_url() + "#weekly")
+    return _act(
+        request, project, lambda: services.weekly_report_file(project=project, actor=request.user, **form.cleaned_data),
+        "周报已保存", "#weekly",
+    )  # fmt: skip
+
+
+@login_required
+def weekly_missing(request):
+    if not (request.user.is_superuser or "project_director" in user_role_codes(request.user)):
+        raise PermissionDenied("只有项目总监可以查看周报缺报情况")
+    week_start = services.week_of(timezone.localdate())
+    page = Paginator(services.projects_missing_report(week_start), 50).get_page(request.GET.get("page"))
+    return render(request, "projects/weekly_missing.html", {"page": page, "week_start": week_start})
+
+
+@login_required
+def news(request):
+    items = NewsItem.objects.select_related("project", "author").order_by("-created_at", "-id")
+    page = Paginator(items, 30).get_page(request.GET.get("page"))
+    return render(request, "projects/news.html", {"page": page})
+
+
+# ---------------------------------------------------------------------------------------------
+# product requests
+
+
+@login_required
+def product_request_new(request, pk: int):
+    project = _project_or_404(request.user, pk)
+    formset = ProductItemFormSet(request.POST or None, prefix="items")
+    if request.method == "POST" and formset.is_valid():
+        items = [f.cleaned_data for f in formset if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        try:
+            pr = services.product_request_create(
+                project=project, actor=request.user, items=items, note=request.POST.get("note", "")
+            )
+        except (DomainError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"产品领取单 {pr.number} 已提交，等待区域项目经理审核")
+            return redirect(pr.get_absolute_url())
+    registration = project.registration or (project.parent.registration if project.parent_id else None)
+    return render(
+        request,
+        "projects/product_request_form.html",
+        {
+            "p": project,
+            "formset": formset,
+            "registration_number": registration.number if registration else project.basis,
+        },
+    )
+
+
+def _product_request_or_404(user, pk: int, pr_pk: int) -> ProductRequest:
+    pr = get_object_or_404(
+        ProductRequest.objects.select_related("project__region", "project__pm", "requester"), pk=pr_pk, project_id=pk
+    )
+    if not product_request_can_view(user, pr):
+        raise Http404
+    return pr
+
+
+@login_required
+def product_request_detail(request, pk: int, pr_pk: int):
+    from approvals.selectors import open_tasks_for
+
+    pr = _product_request_or_404(request.user, pk, pr_pk)
+    open_task = open_tasks_for(pr).select_related("group", "region", "assignee").first()
+    can_act = open_task is not None and task_can_act(request.user, open_task)
+    return render(
+        request,
+        "projects/product_request.html",
+        {
+            "pr": pr,
+            "p": pr.project,
+            "items": pr.items.select_related("product"),
+            "open_task": open_task,
+            "can_act": can_act,
+            "documents": attachments_for(pr),
+            "history": audit_for(pr),
+            "can_upload": can_act and pr.state == ProductRequest.State.PENDING_PRODUCT,
+            "upload_types": DocumentType.objects.filter(code="licence-file"),
+            "content_type_id": ContentType.objects.get_for_model(ProductRequest).pk,
+        },
+    )
+
+
+@login_required
+@require_POST
+def product_request_action(request, pk: int, pr_pk: int, action: str):
+    pr = _product_request_or_404(request.user, pk, pr_pk)
+    try:
+        if action in ("approve", "return"):
+            services.product_request_decide(
+                request=pr, actor=request.user, approve=action == "approve", comment=request.POST.get("comment", "")
+            )
+        elif action == "issue":
+            paths = {item.pk: request.POST.get(f"path_{item.pk}", "") for item in pr.items.all()}
+            services.product_request_issue(
+                request=pr, actor=request.user, paths=paths, note=request.POST.get("note", "")
+            )
+        elif action == "receive":
+            services.product_request_receive(request=pr, actor=request.user)
+        else:
+            raise Http404
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已处理")
+    return redirect(pr.get_absolute_url())
