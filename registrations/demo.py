@@ -26,7 +26,7 @@ def _projects() -> dict[str, Project]:
     ]
     projects = {}
     for code, name, customer, region, pm in specs:
-        projects[code], _ = Project.objects.get_or_create(
+        projects[code], created = Project.objects.get_or_create(
             code=code,
             defaults={
                 "name": name,
@@ -34,8 +34,15 @@ def _projects() -> dict[str, Project]:
                 "customer_name": customer,
                 "region": region,
                 "pm": User.objects.filter(username=pm).first(),
+                "state": "maintenance",  # delivered years ago, now in maintenance
+                "basis": "历史项目",
             },
         )
+        if created and projects[code].pm is not None:
+            from projects.team import grant_groups, grant_user
+
+            grant_user(projects[code], projects[code].pm, "manage_project")
+            grant_groups(projects[code])
     return projects
 
 

@@ -5,6 +5,7 @@ from pmis.catalog.services import catalogue_seed
 from pmis.org.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_seed
 from pmis.org.roles import role_label
 from pmis.worktime.services import sla_policies_seed
+from projects.demo import demo_projects_seed
 from registrations.demo import demo_registrations_seed
 
 
@@ -20,9 +21,12 @@ class Command(BaseCommand):
         demo_users_seed()
         sla_policies_seed()
         registrations = demo_registrations_seed()
+        projects = demo_projects_seed()
         self.stdout.write(self.style.SUCCESS(f"产品目录新增 {products} 项，文档类型新增 {types} 项"))
         if registrations:
             self.stdout.write(self.style.SUCCESS(f"演示登记新增 {registrations} 条（各审批环节均有待办）"))
+        if projects:
+            self.stdout.write(self.style.SUCCESS("演示项目新增 1 个（需求确认阶段，含实施任务与产品领取单）"))
         if quiet_accounts:
             return
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
