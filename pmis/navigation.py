@@ -24,7 +24,7 @@ def _roles(*codes: str) -> frozenset[str]:
     return frozenset(codes)
 
 
-SECTIONS = ("工作", "实施登记", "项目", "目录", "管理")
+SECTIONS = ("工作", "实施登记", "项目", "售后", "目录", "管理")
 
 NAV: tuple[NavItem, ...] = (
     NavItem("工作台", "home", "工作"),
@@ -49,6 +49,24 @@ NAV: tuple[NavItem, ...] = (
     NavItem("全部项目", "projects:all", "项目", roles=_roles("project_director", "regional_pm", "cs_manager")),
     NavItem("周报缺报", "projects:weekly_missing", "项目", roles=_roles("project_director")),
     NavItem("项目新闻", "projects:news", "项目"),
+    NavItem(
+        "售后问题",
+        "aftersales:tickets",
+        "售后",
+        roles=_roles("aftersales", "aftersales_manager", "cs_staff", "cs_head", "regional_pm"),
+    ),
+    NavItem(
+        "登记问题",
+        "aftersales:ticket_new",
+        "售后",
+        roles=_roles("aftersales", "aftersales_manager", "cs_staff", "cs_head"),
+    ),
+    NavItem(
+        "SLA 指标",
+        "aftersales:metrics",
+        "售后",
+        roles=_roles("aftersales_manager", "aftersales", "cs_head", "project_director"),
+    ),
     NavItem("产品目录", "catalog:products", "目录", permission="catalog.view_product"),
     NavItem("表单目录", "catalog:document_types", "目录", permission="catalog.view_documenttype"),
     NavItem("通讯录", "org:directory", "目录"),

@@ -23,6 +23,7 @@ urlpatterns = [
     path("approvals/", include("approvals.urls")),
     path("registrations/", include("registrations.urls")),
     path("projects/", include("projects.urls")),
+    path("aftersales/", include("aftersales.urls")),
     path("notifications/", include("pmis.notify.urls")),
     path("documents/", include("pmis.documents.urls")),
     path("catalog/", include("pmis.catalog.urls")),

@@ -140,6 +140,18 @@ class Project(FSMModelMixin, models.Model):
     def submit_handover(self):
         pass
 
+    @transition(field=state, source=State.HANDOVER, target=State.ACCEPTANCE)
+    def handover_returned(self):
+        pass
+
+    @transition(field=state, source=State.HANDOVER, target=State.MAINTENANCE)
+    def accept_handover(self):
+        pass
+
+    @transition(field=state, source=State.MAINTENANCE, target=State.CLOSED)
+    def close(self):
+        pass
+
     @transition(field=state, source=list(ACTIVE_STATES), target=State.SUSPENDED)
     def suspend(self):
         self.suspended_from = self.state

@@ -270,9 +270,15 @@ def project_team_set(*, project: Project, actor, pm, implementers) -> Project:
 
 
 @transaction.atomic
-def project_transition(*, project: Project, actor, action: str, comment: str = "") -> Project:
+def project_transition(
+    *, project: Project, actor, action: str, comment: str = "", via_handover: bool = False
+) -> Project:
+    """Move a project to its next phase; the gate names what is missing. Handing over goes
+    through aftersales.handover_submit, which records the handover with its checklist."""
     if action not in PHASE_ACTIONS:
         raise DomainError("未知的操作")
+    if action == "submit_handover" and not via_handover:
+        raise DomainError("请通过“提交移交”填写移交单")
     project = _lock(project)
     _require(can_manage(actor, project), "只有项目经理、区域项目经理或项目总监可以推进项目阶段")
     method = getattr(project, action)
@@ -475,9 +481,12 @@ def customisation_file(*, request: CustomisationRequest, actor, reference: str):
     request.save(update_fields=["state", "task_reference"])
     _close_step(request, "customisation.file", actor, "filed")
     audit_record(
-        subject=project, action="customisation.file", label=f"已发起定制化任务：{request.requirement.title}",
-        actor=actor, comment=reference,
-    )  # fmt: skip
+        subject=project,
+        action="customisation.file",
+        label=f"已发起定制化任务：{request.requirement.title}",
+        actor=actor,
+        comment=reference,
+    )
     return request
 
 
@@ -510,8 +519,13 @@ def delivery_task_assign(
         assignee=assignee,
         policy=None,
     )
-    audit_record(subject=project, action="delivery.assign", label=f"指派实施任务：{task.title}", actor=actor,
-                 details={"task": task.pk, "assignee": assignee.pk})  # fmt: skip
+    audit_record(
+        subject=project,
+        action="delivery.assign",
+        label=f"指派实施任务：{task.title}",
+        actor=actor,
+        details={"task": task.pk, "assignee": assignee.pk},
+    )
     return task
 
 
@@ -544,8 +558,13 @@ def delivery_task_act(*, task: DeliveryTask, actor, action: str, result: str = "
     task.save(update_fields=["state", "result", "done_at"])
     if action in ("finish", "cancel"):
         _close_step(task, "delivery.work", actor, action)
-    audit_record(subject=task.project, action=f"delivery.{action}", label=f"{DELIVERY_ACTIONS[action]}：{task.title}",
-                 actor=actor, comment=result)  # fmt: skip
+    audit_record(
+        subject=task.project,
+        action=f"delivery.{action}",
+        label=f"{DELIVERY_ACTIONS[action]}：{task.title}",
+        actor=actor,
+        comment=result,
+    )
     return task
 
 
@@ -600,8 +619,9 @@ def product_request_create(*, project: Project, actor, items: list[dict], note: 
         note=note,
     )
     ProductRequestItem.objects.bulk_create([ProductRequestItem(request=request, **item) for item in items])
-    audit_record(subject=request, action="product_request.submit", label="提交产品领取单", actor=actor,
-                 to_state=request.state)  # fmt: skip
+    audit_record(
+        subject=request, action="product_request.submit", label="提交产品领取单", actor=actor, to_state=request.state
+    )
     _open_product_step(request)
     return request
 
@@ -640,9 +660,15 @@ def product_request_decide(*, request: ProductRequest, actor, approve: bool, com
     else:
         request.approve_business()
     request.save(update_fields=["state"])
-    audit_record(subject=request, action="product_request.approve" if approve else "product_request.return",
-                 label=f"{step[1]}{'通过' if approve else '退回'}", actor=actor, from_state=from_state,
-                 to_state=request.state, comment=comment)  # fmt: skip
+    audit_record(
+        subject=request,
+        action="product_request.approve" if approve else "product_request.return",
+        label=f"{step[1]}{'通过' if approve else '退回'}",
+        actor=actor,
+        from_state=from_state,
+        to_state=request.state,
+        comment=comment,
+    )
     _open_product_step(request)
     notify(
         recipients=[request.requester],
@@ -674,8 +700,15 @@ def product_request_issue(*, request: ProductRequest, actor, paths: dict[int, st
     task_close(task=task, actor=actor, outcome="issued")
     request.issue(note=note, at=timezone.now())
     request.save(update_fields=["state", "issue_note", "issued_at"])
-    audit_record(subject=request, action="product_request.issue", label="产品已发放", actor=actor,
-                 from_state=ProductRequest.State.PENDING_PRODUCT, to_state=request.state, comment=note)  # fmt: skip
+    audit_record(
+        subject=request,
+        action="product_request.issue",
+        label="产品已发放",
+        actor=actor,
+        from_state=ProductRequest.State.PENDING_PRODUCT,
+        to_state=request.state,
+        comment=note,
+    )
     _open_product_step(request)
     notify(
         recipients=[request.requester],
@@ -697,8 +730,14 @@ def product_request_receive(*, request: ProductRequest, actor) -> ProductRequest
     task_close(task=task, actor=actor, outcome="received")
     request.confirm_receipt(at=timezone.now())
     request.save(update_fields=["state", "received_at"])
-    audit_record(subject=request, action="product_request.receive", label="确认领取", actor=actor,
-                 from_state=ProductRequest.State.ISSUED, to_state=request.state)  # fmt: skip
+    audit_record(
+        subject=request,
+        action="product_request.receive",
+        label="确认领取",
+        actor=actor,
+        from_state=ProductRequest.State.ISSUED,
+        to_state=request.state,
+    )
     return request
 
 

@@ -238,6 +238,7 @@ def detail(request, pk: int):
         "reports": project.weekly_reports.select_related("author")[:8],
         "history": audit_for(project),
         "children": project.children.all(),
+        "handovers": project.handovers.all(),
         "requirement_form": RequirementForm(),
         "task_form": DeliveryTaskForm(),
         "report_form": WeeklyReportForm(),

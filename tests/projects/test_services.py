@@ -127,7 +127,9 @@ def test_project_list_query_is_scoped(org, project):
 
 
 def _move(project, actor, action, comment=""):
-    return services.project_transition(project=project, actor=actor, action=action, comment=comment)
+    return services.project_transition(
+        project=project, actor=actor, action=action, comment=comment, via_handover=action == "submit_handover"
+    )
 
 
 def test_requirements_gate_refuses_with_each_missing_item_then_passes(org, project, upload):

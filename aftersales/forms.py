@@ -1,0 +1,86 @@
+from django import forms
+
+from pmis.org.models import Region, User
+from pmis.worktime.models import SlaPolicy
+from projects.models import Project
+
+from .models import Handover, Ticket
+
+
+class HandoverForm(forms.Form):
+    route = forms.ChoiceField(label="移交去向", choices=Handover.Route.choices)
+    note = forms.CharField(label="移交说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TicketForm(forms.ModelForm):
+    project_code = forms.CharField(label="项目编号", max_length=32)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "subject", "reporting_unit", "reporter", "reporter_phone", "reported_at", "channel",
+            "situation", "description", "time_requirement",
+        ]  # fmt: skip
+        widgets = {
+            "reported_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "situation": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean_project_code(self):
+        code = self.cleaned_data["project_code"].strip()
+        project = Project.objects.filter(code=code).first()
+        if project is None:
+            raise forms.ValidationError(f"未找到项目编号“{code}”")
+        self.project = project
+        return code
+
+
+def severity_choices():
+    return SlaPolicy.objects.filter(code__startswith="ticket-").order_by("duration_minutes")
+
+
+class TriageForm(forms.Form):
+    severity = forms.ModelChoiceField(label="问题级别", queryset=None, empty_label="请选择")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["severity"].queryset = severity_choices()
+
+
+class AssignForm(forms.Form):
+    to = forms.ModelChoiceField(label="处理人", queryset=None, empty_label="请选择")
+
+    def __init__(self, *args, dispatch: bool = False, region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if dispatch:
+            from pmis.org.selectors import users_in_role
+
+            self.fields["to"].queryset = users_in_role("regional_pm", region=region)
+            self.fields["to"].label = "区域项目经理"
+        else:
+            self.fields["to"].queryset = User.objects.filter(
+                groups__name__in=["aftersales", "cs_staff"], is_active=True
+            ).distinct()
+
+
+class TicketFilterForm(forms.Form):
+    severity = forms.ModelChoiceField(label="级别", queryset=None, required=False, empty_label="全部级别")
+    region = forms.ModelChoiceField(label="区域", queryset=Region.objects.all(), required=False, empty_label="全部区域")
+    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Ticket.State.choices])
+    q = forms.CharField(label="单号 / 主题 / 单位", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["severity"].queryset = severity_choices()
+
+
+class MetricsForm(forms.Form):
+    month = forms.DateField(
+        label="月份",
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    region = forms.ModelChoiceField(label="区域", queryset=Region.objects.all(), required=False, empty_label="全部区域")
+    group_by = forms.ChoiceField(label="分组", choices=[("region", "按区域"), ("assignee", "按处理人")], required=False)

@@ -1,0 +1,202 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from pmis.worktime.models import SlaPolicy
+from projects.models import Project
+
+
+class Handover(FSMModelMixin, models.Model):
+    """移交 (000 §3.6–3.7): the PM hands an accepted project to 系统服务部 (local / intranet) or to
+    customer success (operated / SaaS, after the 客户成功负责人's approval); the receiver audits
+    each material and accepts or returns it."""
+
+    class Route(models.TextChoices):
+        SYSTEM_SERVICE = "system_service", "系统服务部（本地化 / 内网项目）"
+        CUSTOMER_SUCCESS = "customer_success", "客户成功部（服务运营型 / SaaS 项目）"
+
+    class State(models.TextChoices):
+        PENDING_CS_HEAD = "pending_cs_head", "待客户成功负责人审批"
+        PENDING_AUDIT = "pending_audit", "待接收方审核材料"
+        ACCEPTED = "accepted", "已接收"
+        RETURNED = "returned", "已退回"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="handovers", verbose_name="项目")
+    route = models.CharField("移交去向", max_length=32, choices=Route.choices)
+    state = FSMField("状态", max_length=32, choices=State.choices, default=State.PENDING_AUDIT, protected=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    note = models.TextField("移交说明", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    tasks = GenericRelation("approvals.Task", related_query_name="handover")
+
+    class Meta:
+        verbose_name = "项目移交"
+        verbose_name_plural = "项目移交"
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} 移交（{self.get_state_display()}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("aftersales:handover", args=[self.pk])
+
+    @transition(field=state, source=State.PENDING_CS_HEAD, target=State.PENDING_AUDIT)
+    def approve_cs_head(self):
+        pass
+
+    @transition(field=state, source=[State.PENDING_CS_HEAD, State.PENDING_AUDIT], target=State.RETURNED)
+    def send_back(self, *, by, at):
+        self.decided_by, self.decided_at = by, at
+
+    @transition(field=state, source=State.PENDING_AUDIT, target=State.ACCEPTED)
+    def accept(self, *, by, at):
+        self.decided_by, self.decided_at = by, at
+
+
+class HandoverItem(models.Model):
+    """One material of the handover checklist, audited by the receiver."""
+
+    class Verdict(models.TextChoices):
+        PENDING = "pending", "待审核"
+        OK = "ok", "合格"
+        MISSING = "missing", "缺失"
+        WRONG = "wrong", "有误"
+
+    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField("材料代码", max_length=64)
+    name = models.CharField("材料", max_length=100)
+    present = models.BooleanField("提交时已有", default=False)
+    verdict = models.CharField("审核结果", max_length=16, choices=Verdict.choices, default=Verdict.PENDING)
+    note = models.CharField("说明", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "移交材料"
+        verbose_name_plural = "移交材料"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(FSMModelMixin, models.Model):
+    """售后问题: the 问题申报单 of 004 §8.2.4, worked under the SLA of its severity (003)."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", "电话"
+        EMAIL = "email", "邮件"
+        IM = "im", "即时通讯"
+        ONSITE = "onsite", "现场"
+        WEB = "web", "网站"
+
+    class State(models.TextChoices):
+        NEW = "new", "新建"
+        TRIAGED = "triaged", "已分级"
+        ASSIGNED = "assigned", "已指派"
+        IN_PROGRESS = "in_progress", "处理中"
+        WAITING_CUSTOMER = "waiting_customer", "等待客户"
+        RESOLVED = "resolved", "已解决"
+        CLOSED = "closed", "已关闭"
+        REOPENED = "reopened", "已重开"
+
+    number = models.CharField("申报单号", max_length=32, unique=True)
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="tickets", verbose_name="项目")
+    subject = models.CharField("问题主题", max_length=200)
+    reporting_unit = models.CharField("申报单位", max_length=200)
+    reporter = models.CharField("申报人", max_length=50)
+    reporter_phone = models.CharField("联系电话", max_length=50, blank=True)
+    reported_at = models.DateTimeField("申报时间")
+    situation = models.TextField("当前情况", blank=True)
+    description = models.TextField("问题描述")
+    time_requirement = models.CharField("时间要求", max_length=200, blank=True)
+    channel = models.CharField("申报渠道", max_length=16, choices=Channel.choices)
+    severity = models.ForeignKey(
+        SlaPolicy, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="问题级别"
+    )
+    state = FSMField("状态", max_length=32, choices=State.choices, default=State.NEW, protected=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
+        verbose_name="处理人",
+    )  # fmt: skip
+    dispatched_to_pm = models.BooleanField("已派区域项目经理", default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    sla_started_at = models.DateTimeField("SLA 起算", null=True, blank=True)
+    due_at = models.DateTimeField("解决时限", null=True, blank=True)
+    paused_at = models.DateTimeField("暂停时间", null=True, blank=True)
+    remaining_seconds = models.PositiveIntegerField("暂停时剩余（秒）", null=True, blank=True)
+    first_assigned_at = models.DateTimeField("首次转单时间", null=True, blank=True)
+    first_response_at = models.DateTimeField("首次响应时间", null=True, blank=True)
+    resolved_at = models.DateTimeField("解决时间", null=True, blank=True)
+    sla_met = models.BooleanField("SLA 达成", null=True, blank=True)
+    resolution = models.TextField("解决方案", blank=True)
+    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+    tasks = GenericRelation("approvals.Task", related_query_name="ticket")
+
+    class Meta:
+        verbose_name = "售后问题"
+        verbose_name_plural = "售后问题"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="ticket_state_due"),
+            models.Index(fields=["assignee", "state"], name="ticket_assignee_state"),
+            models.Index(fields=["-created_at"], name="ticket_created"),
+            models.Index(fields=["project", "-created_at"], name="ticket_project"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sla_met__isnull=True) | Q(resolved_at__isnull=False), name="ticket_sla_met_when_resolved"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("aftersales:ticket", args=[self.pk])
+
+    @transition(field=state, source=State.NEW, target=State.TRIAGED)
+    def triage(self, *, severity):
+        self.severity = severity
+
+    @transition(
+        field=state, source=[State.TRIAGED, State.ASSIGNED, State.IN_PROGRESS, State.REOPENED], target=State.ASSIGNED
+    )
+    def assign(self, *, to, at, by_dispatch: bool = False):
+        self.assignee = to
+        self.dispatched_to_pm = self.dispatched_to_pm or by_dispatch
+        self.first_assigned_at = self.first_assigned_at or at
+
+    @transition(field=state, source=[State.ASSIGNED, State.REOPENED], target=State.IN_PROGRESS)
+    def start(self, *, at):
+        self.first_response_at = self.first_response_at or at
+
+    @transition(field=state, source=State.IN_PROGRESS, target=State.WAITING_CUSTOMER)
+    def pause(self, *, at, remaining_seconds: int):
+        self.paused_at, self.remaining_seconds = at, remaining_seconds
+
+    @transition(field=state, source=State.WAITING_CUSTOMER, target=State.IN_PROGRESS)
+    def resume(self, *, due_at):
+        self.paused_at, self.remaining_seconds, self.due_at = None, None, due_at
+
+    @transition(field=state, source=[State.IN_PROGRESS, State.WAITING_CUSTOMER], target=State.RESOLVED)
+    def resolve(self, *, at, resolution: str):
+        self.resolution = resolution
+        if self.resolved_at is None:  # attainment is judged on the first resolution
+            self.resolved_at = at
+            self.sla_met = self.due_at is None or at <= self.due_at
+        self.paused_at = None
+
+    @transition(field=state, source=State.RESOLVED, target=State.REOPENED)
+    def reopen(self):
+        pass
+
+    @transition(field=state, source=State.RESOLVED, target=State.CLOSED)
+    def close(self, *, at):
+        self.closed_at = at

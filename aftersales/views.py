@@ -1,0 +1,305 @@
+from io import BytesIO
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from approvals.errors import DomainError
+from approvals.selectors import open_tasks_for, task_can_act
+from pmis.audit.selectors import audit_for
+from pmis.catalog.models import DocumentType
+from pmis.org.selectors import user_role_codes
+from projects.gates import present_documents
+from projects.selectors import projects_visible
+from projects.services import can_manage
+
+from . import services
+from .forms import AssignForm, HandoverForm, MetricsForm, TicketFilterForm, TicketForm, TriageForm
+from .models import Handover, HandoverItem, Ticket
+from .selectors import QUEUES, sla_metrics, ticket_queue
+
+
+def _done(request, call, success: str, target):
+    try:
+        call()
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect(target)
+
+
+# ---------------------------------------------------------------------------------------------
+# handover
+
+
+@login_required
+def handover_new(request, project_pk: int):
+    project = projects_visible(request.user).filter(pk=project_pk).first()
+    if project is None:
+        raise Http404
+    if not can_manage(request.user, project):
+        raise PermissionDenied("只有项目经理可以提交移交")
+    default_route = Handover.Route.CUSTOMER_SUCCESS if project.kind == "saas" else Handover.Route.SYSTEM_SERVICE
+    form = HandoverForm(request.POST or None, initial={"route": default_route})
+    if request.method == "POST" and form.is_valid():
+        try:
+            handover = services.handover_submit(
+                project=project, actor=request.user, route=form.cleaned_data["route"], note=form.cleaned_data["note"]
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"移交已提交：{handover.get_state_display()}")
+            return redirect(handover.get_absolute_url())
+    present = present_documents(project)
+    names = dict(DocumentType.objects.filter(code__in=services.HANDOVER_MATERIALS).values_list("code", "name"))
+    materials = [{"name": names.get(c, c), "present": c in present} for c in services.HANDOVER_MATERIALS]
+    return render(request, "aftersales/handover_new.html", {"p": project, "form": form, "materials": materials})
+
+
+def _handover_or_404(user, pk: int) -> Handover:
+    handover = get_object_or_404(Handover.objects.select_related("project__region", "submitted_by"), pk=pk)
+    roles = user_role_codes(user)
+    if not (
+        user.is_superuser
+        or roles & {"aftersales", "aftersales_manager", "cs_head", "cs_staff", "project_director"}
+        or projects_visible(user).filter(pk=handover.project_id).exists()
+    ):
+        raise Http404
+    return handover
+
+
+@login_required
+def handover_detail(request, pk: int):
+    handover = _handover_or_404(request.user, pk)
+    task = open_tasks_for(handover).select_related("group").first()
+    can_act = task is not None and task_can_act(request.user, task)
+    return render(
+        request,
+        "aftersales/handover.html",
+        {
+            "h": handover,
+            "p": handover.project,
+            "items": handover.items.all(),
+            "task": task,
+            "can_act": can_act,
+            "verdicts": HandoverItem.Verdict.choices[1:],
+            "history": audit_for(handover),
+            "others": handover.project.handovers.exclude(pk=handover.pk),
+        },
+    )
+
+
+@login_required
+@require_POST
+def handover_decide(request, pk: int):
+    handover = _handover_or_404(request.user, pk)
+    comment = request.POST.get("comment", "")
+    if handover.state == Handover.State.PENDING_CS_HEAD:
+        approve = request.POST.get("decision") == "approve"
+        call = lambda: services.handover_cs_head_decide(  # noqa: E731
+            handover=handover, actor=request.user, approve=approve, comment=comment
+        )
+    else:
+        verdicts = {
+            item.pk: (request.POST.get(f"verdict_{item.pk}", "pending"), request.POST.get(f"note_{item.pk}", ""))
+            for item in handover.items.all()
+        }
+        call = lambda: services.handover_audit(  # noqa: E731
+            handover=handover, actor=request.user, verdicts=verdicts, comment=comment
+        )
+    return _done(request, call, "已处理移交", handover.get_absolute_url())
+
+
+# ---------------------------------------------------------------------------------------------
+# tickets
+
+
+def _can_use_tickets(user) -> bool:
+    return user.is_superuser or bool(user_role_codes(user) & (services.AFTERSALES_ROLES | {"regional_pm"}))
+
+
+@login_required
+def ticket_list(request):
+    if not _can_use_tickets(request.user):
+        raise PermissionDenied("只有售后、客户成功与区域项目经理可以查看售后问题")
+    queue = request.GET.get("queue", "mine")
+    if queue not in QUEUES:
+        queue = "mine"
+    tickets = ticket_queue(request.user, queue)
+    form = TicketFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["severity"]:
+            tickets = tickets.filter(severity=data["severity"])
+        if data["region"]:
+            tickets = tickets.filter(project__region=data["region"])
+        if data["state"]:
+            tickets = tickets.filter(state=data["state"])
+        if data["q"]:
+            q = data["q"].strip()
+            tickets = tickets.filter(Q(number__icontains=q) | Q(subject__icontains=q) | Q(reporting_unit__icontains=q))
+    page = Paginator(tickets, 30).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for ticket in page.object_list:
+        ticket.overdue = (
+            ticket.due_at is not None
+            and ticket.due_at <= now
+            and ticket.state in ("triaged", "assigned", "in_progress", "reopened")
+        )
+    return render(
+        request,
+        "aftersales/tickets.html",
+        {
+            "page": page,
+            "queue": queue,
+            "queues": QUEUES,
+            "form": form,
+            "can_create": services._is_aftersales(request.user),
+        },
+    )
+
+
+@login_required
+def ticket_new(request):
+    if not services._is_aftersales(request.user):
+        raise PermissionDenied("只有售后与客户成功人员可以登记问题申报单")
+    form = TicketForm(
+        request.POST or None,
+        initial={
+            "reported_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "project_code": request.GET.get("project", ""),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "project_code"}
+        ticket = services.ticket_create(project=form.project, actor=request.user, data=data)
+        messages.success(request, f"问题申报单 {ticket.number} 已登记，请分级")
+        return redirect(ticket.get_absolute_url())
+    return render(request, "aftersales/ticket_new.html", {"form": form})
+
+
+def _ticket_or_404(user, pk: int) -> Ticket:
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("project__region", "severity", "assignee", "created_by"), pk=pk
+    )
+    if not services.ticket_can_view(user, ticket):
+        raise Http404
+    return ticket
+
+
+@login_required
+def ticket_detail(request, pk: int):
+    ticket = _ticket_or_404(request.user, pk)
+    roles = user_role_codes(request.user)
+    aftersales = services._is_aftersales(request.user)
+    return render(
+        request,
+        "aftersales/ticket.html",
+        {
+            "t": ticket,
+            "history": audit_for(ticket),
+            "triage_form": TriageForm() if aftersales and ticket.state == Ticket.State.NEW else None,
+            "assign_form": AssignForm()
+            if aftersales and ticket.state not in ("new", "resolved", "closed", "waiting_customer")
+            else None,
+            "dispatch_form": AssignForm(dispatch=True, region=ticket.project.region)
+            if (request.user.is_superuser or "aftersales_manager" in roles)
+            and ticket.state not in ("new", "resolved", "closed", "waiting_customer")
+            else None,
+            "is_assignee": ticket.assignee_id == request.user.pk,
+            "aftersales": aftersales,
+        },
+    )
+
+
+@login_required
+@require_POST
+def ticket_action(request, pk: int, action: str):
+    ticket = _ticket_or_404(request.user, pk)
+    user, post = request.user, request.POST
+    if action == "triage":
+        form = TriageForm(post)
+        if not form.is_valid():
+            messages.error(request, "请选择问题级别")
+            return redirect(ticket.get_absolute_url())
+        call = lambda: services.ticket_triage(ticket=ticket, actor=user, severity=form.cleaned_data["severity"])  # noqa: E731
+    elif action in ("assign", "dispatch"):
+        form = AssignForm(post, dispatch=action == "dispatch", region=ticket.project.region)
+        if not form.is_valid():
+            messages.error(request, "请选择处理人")
+            return redirect(ticket.get_absolute_url())
+        call = lambda: services.ticket_assign(  # noqa: E731
+            ticket=ticket, actor=user, to=form.cleaned_data["to"], dispatch=action == "dispatch"
+        )
+    elif action == "start":
+        call = lambda: services.ticket_start(ticket=ticket, actor=user)  # noqa: E731
+    elif action == "pause":
+        call = lambda: services.ticket_pause(ticket=ticket, actor=user, reason=post.get("reason", ""))  # noqa: E731
+    elif action == "resume":
+        call = lambda: services.ticket_resume(ticket=ticket, actor=user)  # noqa: E731
+    elif action == "resolve":
+        call = lambda: services.ticket_resolve(ticket=ticket, actor=user, resolution=post.get("resolution", ""))  # noqa: E731
+    elif action == "reopen":
+        call = lambda: services.ticket_reopen(ticket=ticket, actor=user, reason=post.get("reason", ""))  # noqa: E731
+    elif action == "close":
+        call = lambda: services.ticket_close(ticket=ticket, actor=user, confirmation=post.get("confirmation", ""))  # noqa: E731
+    else:
+        raise Http404
+    return _done(request, call, "已处理", ticket.get_absolute_url())
+
+
+# ---------------------------------------------------------------------------------------------
+# metrics
+
+
+@login_required
+def metrics(request):
+    roles = user_role_codes(request.user)
+    if not (request.user.is_superuser or roles & {"aftersales_manager", "aftersales", "cs_head", "project_director"}):
+        raise PermissionDenied("只有售后运维部、客户成功负责人与项目总监可以查看 SLA 指标")
+    form = MetricsForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    figures = sla_metrics(month=data.get("month"), region=data.get("region"), group_by=data.get("group_by") or "region")
+    if request.GET.get("export") == "xlsx":
+        return _export_metrics(figures)
+    peak = max([r["total"] for r in figures["rows"]] + [1])
+    for row in figures["rows"]:
+        row["bar"] = int(row["total"] * 100 / peak)
+        row["met_bar"] = int(row["met"] * 100 / peak)
+    return render(request, "aftersales/metrics.html", {"form": form, **figures})
+
+
+def _export_metrics(figures):
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("SLA 指标")
+    sheet.append(["分组", "问题数", "已解决", "SLA 达成数", "SLA 达成率", "问题解决率", "平均转单时长（小时）"])
+    for row in [*figures["rows"], {**figures["overall"], "label": "合计"}]:
+        sheet.append(
+            [
+                row["label"],
+                row["total"],
+                row["resolved"],
+                row["met"],
+                round(row["attainment"], 4) if row["attainment"] is not None else None,
+                round(row["resolution_rate"], 4) if row["resolution_rate"] is not None else None,
+                round(row["transfer_hours"], 2) if row["transfer_hours"] is not None else None,
+            ]
+        )
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('SLA指标.xlsx')}"
+    return response

@@ -1,0 +1,78 @@
+import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from aftersales import services
+from aftersales.models import Ticket
+from pmis.worktime.models import SlaPolicy
+from tests.helpers import count_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def _tickets(org, project, n):
+    for i in range(n):
+        t = services.ticket_create(
+            project=project,
+            actor=org["aftersales"],
+            data={
+                "subject": f"问题{i}", "reporting_unit": "单位", "reporter": "张工", "channel": "email",
+                "description": "描述", "reported_at": datetime(2026, 6, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
+            },
+        )  # fmt: skip
+        t = services.ticket_triage(ticket=t, actor=org["aftersales"], severity=SlaPolicy.objects.get(name="中等"))
+        services.ticket_assign(ticket=t, actor=org["aftersales"], to=org["aftersales"])
+
+
+@pytest.mark.parametrize("queue", ["mine", "open", "breached", "all"])
+def test_ticket_queues_keep_a_constant_query_count(client, org, project, queue):
+    _tickets(org, project, 3)
+    client.force_login(org["aftersales"])
+    client.get(reverse("aftersales:tickets"), {"queue": queue})
+    small = count_queries(lambda: client.get(reverse("aftersales:tickets"), {"queue": queue}))
+    _tickets(org, project, 30)
+    assert count_queries(lambda: client.get(reverse("aftersales:tickets"), {"queue": queue})) == small
+
+
+def test_ticket_pages_are_closed_to_other_roles(client, org, project):
+    _tickets(org, project, 1)
+    ticket = Ticket.objects.get()
+    for name in ("sales", "implementer", "regional_pm_south"):
+        client.force_login(org[name])
+        assert client.get(ticket.get_absolute_url()).status_code == 404, name
+    client.force_login(org["sales"])
+    assert client.get(reverse("aftersales:tickets")).status_code == 403
+    assert client.get(reverse("aftersales:ticket_new")).status_code == 403
+    assert client.get(reverse("aftersales:metrics")).status_code == 403
+
+
+def test_ticket_form_is_the_problem_report(client, org, project):
+    client.force_login(org["aftersales"])
+    body = client.get(reverse("aftersales:ticket_new")).content.decode()
+    for label in ("问题主题", "申报单位", "申报人", "申报时间", "当前情况", "问题描述", "时间要求", "申报渠道"):
+        assert label in body
+    response = client.post(reverse("aftersales:ticket_new"), {"project_code": "NOPE", "subject": "x"})
+    assert "未找到项目编号" in response.content.decode()
+
+
+def test_metrics_page_and_export(client, org, project):
+    from openpyxl import load_workbook
+
+    _tickets(org, project, 2)
+    client.force_login(org["aftersales_manager"])
+    page = client.get(reverse("aftersales:metrics"), {"month": "2026-06"})
+    assert page.status_code == 200 and page.context["overall"]["total"] == 2
+    response = client.get(reverse("aftersales:metrics"), {"month": "2026-06", "export": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[0][0] == "分组" and rows[-1][0] == "合计" and rows[-1][1] == 2
+
+
+def test_handover_page_is_closed_to_outsiders(client, org, accepted):
+    handover = services.handover_submit(project=accepted, actor=org["regional_pm"])
+    client.force_login(org["sales2"])
+    assert client.get(handover.get_absolute_url()).status_code == 404
+    client.force_login(org["aftersales"])
+    assert "材料审核" in client.get(handover.get_absolute_url()).content.decode()
