@@ -1,0 +1,82 @@
+"""The bulk seeder at a tiny scale, and every page people use all day at two data sizes: the
+query count of one request must not grow with the data."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from aftersales.models import Ticket
+from approvals.models import Task
+from pmis.audit.models import AuditEntry
+from projects.models import Project
+from registrations.models import Registration
+from tests.helpers import count_queries
+
+pytestmark = pytest.mark.django_db
+
+PAGES = (
+    ("business_approver", "approvals:inbox", {}),
+    ("project_director", "approvals:inbox", {}),
+    ("business_approver", "registrations:queue", {}),
+    ("business_approver", "registrations:queue", {"tab": "decided"}),
+    ("sales", "registrations:mine", {}),
+    ("project_director", "projects:all", {}),
+    ("project_director", "projects:all", {"state": "maintenance", "kind": "local"}),
+    ("regional_pm", "projects:mine", {}),
+    ("aftersales", "aftersales:tickets", {"queue": "open"}),
+    ("aftersales", "aftersales:tickets", {"queue": "all"}),
+    ("aftersales_manager", "aftersales:metrics", {}),
+)
+
+
+def _seed(scale):
+    call_command("seed_bulk", "--scale", str(scale), stdout=StringIO())
+
+
+def test_bulk_seeder_makes_consistent_data(demo):
+    _seed(0.002)
+    assert Registration.objects.filter(customer_name__startswith="批量客户").count() == 200
+    assert Registration.objects.filter(customer_name__startswith="批量客户", number__isnull=True).count() > 0  # drafts
+    projects = Project.objects.filter(code__startswith="BK")
+    assert projects.count() > 0
+    assert all(p.registration.state == "initiated" for p in projects.select_related("registration"))
+    assert Ticket.objects.filter(number__startswith="BK").count() == 400
+    assert AuditEntry.objects.count() >= 2000
+    open_tasks = Task.objects.filter(state="open", title__startswith="BK")
+    waiting = Registration.objects.filter(
+        number__startswith="BK",
+        state__in=["pending_sales_manager", "pending_special", "pending_business", "dispatched"],
+    )
+    assert open_tasks.count() == waiting.count()
+    # the demo users see plausible inboxes: bulk work reaches their groups
+    assert Task.objects.filter(state="open", group__name="business_approver", title__startswith="BK").exists()
+
+
+@pytest.fixture
+def measured(client, demo):
+    def measure():
+        counts = {}
+        for username, url, params in PAGES:
+            client.force_login(demo[username])
+            client.get(reverse(url), params)  # warm caches
+            response = client.get(reverse(url), params)
+            assert response.status_code == 200, (username, url)
+            counts[(username, url, tuple(params.items()))] = count_queries(
+                lambda u=url, p=params: client.get(reverse(u), p)
+            )
+        project = Project.objects.filter(code__startswith="BK").order_by("pk").first()
+        client.force_login(demo["project_director"])
+        client.get(project.get_absolute_url())
+        counts["project page"] = count_queries(lambda: client.get(project.get_absolute_url()))
+        return counts
+
+    return measure
+
+
+def test_pages_keep_their_query_count_as_the_data_grows(measured):
+    _seed(0.002)
+    small = measured()
+    _seed(0.02)
+    assert measured() == small
