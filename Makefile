@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint format install services clean-run
+.PHONY: run test lint format install services bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "需要 Python 3.11"'
@@ -43,3 +43,10 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Every daily page at a tenth of the data and at full scale (BENCH_SCALE, default 1), under
+# gunicorn on loopback, driven by wrk; prints the table and writes test-artifacts/bench.md.
+bench: install
+	bash scripts/ensure_services.sh
+	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python scripts/bench.py

@@ -11,3 +11,10 @@ def home(request):
         "home.html",
         {"roles": user_roles(request.user), "regions": list(user_regions(request.user))},
     )
+
+
+def healthz(request):
+    """A bare view: for health checks and as the benchmark's baseline."""
+    from django.http import HttpResponse
+
+    return HttpResponse("ok", content_type="text/plain")
