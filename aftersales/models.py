@@ -147,6 +147,7 @@ class Ticket(FSMModelMixin, models.Model):
             models.Index(fields=["state", "due_at"], name="ticket_state_due"),
             models.Index(fields=["assignee", "state"], name="ticket_assignee_state"),
             models.Index(fields=["-created_at"], name="ticket_created"),
+            models.Index(fields=["reported_at"], name="ticket_reported"),
             models.Index(fields=["project", "-created_at"], name="ticket_project"),
         ]
         constraints = [

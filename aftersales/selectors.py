@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
@@ -47,9 +47,16 @@ def ticket_queue(user, queue: str) -> QuerySet[Ticket]:
 
 
 def _month_bounds(month: date):
-    start = month.replace(day=1)
-    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
-    return start, end
+    """The month as a range of aware datetimes (Asia/Shanghai), so the reported_at index serves it."""
+    first = month.replace(day=1)
+    following = (
+        first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(month=first.month + 1)
+    )
+    tz = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(datetime.combine(first, time.min), tz),
+        timezone.make_aware(datetime.combine(following, time.min), tz),
+    )
 
 
 def sla_metrics(*, month: date | None = None, region=None, group_by: str = "region") -> dict:
@@ -59,7 +66,7 @@ def sla_metrics(*, month: date | None = None, region=None, group_by: str = "regi
     tickets = Ticket.objects.all()
     if month is not None:
         start, end = _month_bounds(month)
-        tickets = tickets.filter(reported_at__date__gte=start, reported_at__date__lt=end)
+        tickets = tickets.filter(reported_at__gte=start, reported_at__lt=end)
     if region is not None:
         tickets = tickets.filter(project__region=region)
     transfer = ExpressionWrapper(F("first_assigned_at") - F("reported_at"), output_field=DurationField())

@@ -266,7 +266,10 @@ def metrics(request):
     roles = user_role_codes(request.user)
     if not (request.user.is_superuser or roles & {"aftersales_manager", "aftersales", "cs_head", "project_director"}):
         raise PermissionDenied("只有售后运维部、客户成功负责人与项目总监可以查看 SLA 指标")
-    form = MetricsForm(request.GET or None)
+    # 003 度量考核 is monthly: without a choice, this month
+    params = request.GET.copy()
+    params.setdefault("month", timezone.localdate().strftime("%Y-%m"))
+    form = MetricsForm(params)
     data = form.cleaned_data if form.is_valid() else {}
     figures = sla_metrics(month=data.get("month"), region=data.get("region"), group_by=data.get("group_by") or "region")
     if request.GET.get("export") == "xlsx":

@@ -90,6 +90,7 @@ class Project(FSMModelMixin, models.Model):
         verbose_name_plural = "项目"
         ordering = ["-created_at", "-id"]
         indexes = [
+            models.Index(fields=["-created_at", "-id"], name="project_recent"),
             models.Index(fields=["region", "-created_at"], name="project_region_recent"),
             models.Index(fields=["state", "kind", "region"], name="project_state_kind"),
             models.Index(fields=["pm", "-created_at"], name="project_pm_recent"),

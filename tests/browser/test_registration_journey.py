@@ -6,15 +6,9 @@ import pytest
 
 from pmis.worktime.services import sla_policies_seed
 from registrations.models import Registration, State
+from tests.conftest import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _open_from_inbox(page, live_server, title):

@@ -15,17 +15,13 @@ from pmis.documents.pdf import render_pdf
 from pmis.documents.selectors import attachments_for
 from pmis.documents.services import attachment_add
 from pmis.org.models import Region
+from tests.conftest import PDF
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
 PNG = bytes.fromhex("89504E470D0A1A0A0000000D49484452") + b"\x00" * 32
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
