@@ -626,6 +626,17 @@ def product_request_create(*, project: Project, actor, items: list[dict], note: 
     return request
 
 
+def _tell_requester(request: ProductRequest, what: str, body: str) -> None:
+    notify(
+        recipients=[request.requester],
+        title=f"产品领取单 {request.number}：{what}",
+        body=body,
+        link=request.get_absolute_url(),
+        subject=request,
+        kind="product_request",
+    )
+
+
 def _product_request(request: ProductRequest) -> ProductRequest:
     return (
         ProductRequest.objects.select_for_update(of=("self",))
@@ -670,14 +681,7 @@ def product_request_decide(*, request: ProductRequest, actor, approve: bool, com
         comment=comment,
     )
     _open_product_step(request)
-    notify(
-        recipients=[request.requester],
-        title=f"产品领取单 {request.number}：{step[1]}{'通过' if approve else '退回'}",
-        body=comment,
-        link=request.get_absolute_url(),
-        subject=request,
-        kind="product_request",
-    )
+    _tell_requester(request, f"{step[1]}{'通过' if approve else '退回'}", comment)
     return request
 
 
@@ -710,14 +714,7 @@ def product_request_issue(*, request: ProductRequest, actor, paths: dict[int, st
         comment=note,
     )
     _open_product_step(request)
-    notify(
-        recipients=[request.requester],
-        title=f"产品领取单 {request.number} 已发放，请下载并确认领取",
-        body=note,
-        link=request.get_absolute_url(),
-        subject=request,
-        kind="product_request",
-    )
+    _tell_requester(request, "已发放，请下载并确认领取", note)
     return request
 
 
