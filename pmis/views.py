@@ -1,20 +1,32 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from approvals.selectors import inbox_for
+from pmis.notify.selectors import notifications_for
 from pmis.org.selectors import user_regions, user_roles
 
 
 @login_required
 def home(request):
+    """工作台: what waits on me first, then what I was told, then who I am here."""
+    now = timezone.now()
+    waiting = list(inbox_for(request.user)[:8])
+    for task in waiting:
+        task.overdue = task.is_overdue(now)
     return render(
         request,
         "home.html",
-        {"roles": user_roles(request.user), "regions": list(user_regions(request.user))},
+        {
+            "roles": user_roles(request.user),
+            "regions": list(user_regions(request.user)),
+            "waiting": waiting,
+            "notices": list(notifications_for(request.user).filter(read_at__isnull=True)[:6]),
+        },
     )
 
 
 def healthz(request):
     """A bare view: for health checks and as the benchmark's baseline."""
-    from django.http import HttpResponse
-
     return HttpResponse("ok", content_type="text/plain")

@@ -224,3 +224,13 @@ def test_reassign_page_hands_the_task_to_a_colleague(client, demo, subject, poli
     assert list(inbox_for(demo["business_approver"])) == []
     client.force_login(demo["sales"])
     assert client.get(reverse("approvals:reassign", args=[task.pk])).status_code == 404
+
+
+def test_home_shows_what_waits_and_the_unread_notifications(client, demo, subject, policies):
+    _open(subject, group="business_approver", title="丁公司SAAS项目立项申请")
+    client.force_login(demo["business_approver"])
+    body = client.get(reverse("home")).content.decode()
+    assert "丁公司SAAS项目立项申请" in body  # in 等待我处理 and as the 新的待办 notification
+    assert body.count("丁公司SAAS项目立项申请") == 2
+    client.force_login(demo["sales"])
+    assert "没有等待您处理的事项" in client.get(reverse("home")).content.decode()
