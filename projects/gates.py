@@ -71,9 +71,17 @@ def _names(codes) -> list[str]:
     return [f"《{names.get(code, code)}》" for code in codes]
 
 
-def gate_missing(project: Project, action: str) -> list[str]:
-    """What still stands in the way of `action`, in Chinese; empty when the gate is open."""
+def gate_missing(project: Project, action: str, *, present: set[str] | None = None) -> list[str]:
+    """What still stands in the way of `action`, in Chinese; empty when the gate is open. A page
+    that asks about several gates passes the project's present documents, read once."""
     missing: list[str] = []
+
+    def documents() -> set[str]:
+        nonlocal present
+        if present is None:
+            present = present_documents(project)
+        return present
+
     if action == "start_implementation":
         if project.requirements_confirmed_at is None:
             missing.append("需求确认单尚未确认（上传《需求确认单》后由项目经理确认需求）")
@@ -89,21 +97,20 @@ def gate_missing(project: Project, action: str) -> list[str]:
             titles = "、".join(uncovered.values_list("title", flat=True)[:5])
             missing.append(f"合同外定制需求缺少定制化申请：{titles}")
     elif action == "go_live":
-        if "trial-run-confirmation" not in present_documents(project):
+        if "trial-run-confirmation" not in documents():
             missing.append("缺少《项目试运行确认单》")
     elif action == "terminate_after_trial":
-        if "trial-run-analysis" not in present_documents(project):
+        if "trial-run-analysis" not in documents():
             missing.append("客户不认可试运行结果时须先上传《试运行分析报告》")
     elif action == "submit_handover":
-        present = present_documents(project)
-        absent = [code for code in ACCEPTANCE_DOCUMENTS if code not in present]
+        absent = [code for code in ACCEPTANCE_DOCUMENTS if code not in documents()]
         if absent:
             missing.append("验收资料不全，缺少：" + "、".join(_names(absent)))
     return missing
 
 
-def phase_checklist(project: Project) -> list[dict]:
-    present = present_documents(project)
+def phase_checklist(project: Project, *, present: set[str] | None = None) -> list[dict]:
+    present = present_documents(project) if present is None else present
     rows = []
     names = dict(DocumentType.objects.values_list("code", "name"))
     for phase, codes in PHASE_DOCUMENTS.items():

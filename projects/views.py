@@ -35,7 +35,7 @@ from .forms import (
     TeamForm,
     WeeklyReportForm,
 )
-from .gates import gate_missing, phase_checklist
+from .gates import gate_missing, phase_checklist, present_documents
 from .models import CustomisationRequest, DeliveryTask, NewsItem, ProductRequest, Project, RequirementItem
 from .selectors import my_projects, product_request_can_view, projects_visible, with_list_columns
 
@@ -216,25 +216,27 @@ def detail(request, pk: int):
     tasks = list(project.delivery_tasks.select_related("assignee").order_by("id"))
     _task_documents(tasks)
     available = [t.name for t in project.get_available_state_transitions()]
+    present = present_documents(project)
     next_steps = [
-        {"action": a, "label": services.PHASE_ACTIONS[a], "missing": gate_missing(project, a)}
+        {"action": a, "label": services.PHASE_ACTIONS[a], "missing": gate_missing(project, a, present=present)}
         for a in services.PHASE_ACTIONS
         if a in available
     ]
     sales = services._responsible_sales(project)
+    members = team.members(project)
     context = {
         "p": project,
         "manage": manage,
         "is_sales": sales == user,
         "is_member": manage or user.has_perm("projects.implement_project", project),
         "next_steps": next_steps,
-        "members": team.members(project),
+        "members": members,
         "meeting": getattr(project, "meeting", None),
         "requirements": requirements,
         "tasks": tasks,
         "product_requests": project.product_requests.select_related("requester").order_by("-created_at")[:20],
         "documents": attachments_for(project),
-        "checklist": phase_checklist(project),
+        "checklist": phase_checklist(project, present=present),
         "reports": project.weekly_reports.select_related("author")[:8],
         "history": audit_for(project),
         "children": project.children.all(),
