@@ -79,21 +79,31 @@ def _handover_or_404(user, pk: int) -> Handover:
 
 @login_required
 def handover_detail(request, pk: int):
-    handover = _handover_or_404(request.user, pk)
+    return _handover_page(request, _handover_or_404(request.user, pk))
+
+
+def _handover_page(request, handover: Handover, posted=None):
+    """The handover page; after a refused audit the verdicts and notes come back as typed."""
+    posted = posted or {}
     task = open_tasks_for(handover).select_related("group").first()
     can_act = task is not None and task_can_act(request.user, task)
+    items = list(handover.items.all())
+    for item in items:
+        item.chosen = posted.get(f"verdict_{item.pk}") or ("ok" if item.present else "")
+        item.typed_note = posted.get(f"note_{item.pk}", "")
     return render(
         request,
         "aftersales/handover.html",
         {
             "h": handover,
             "p": handover.project,
-            "items": handover.items.all(),
+            "items": items,
             "task": task,
             "can_act": can_act,
             "verdicts": HandoverItem.Verdict.choices[1:],
             "history": audit_for(handover),
             "others": handover.project.handovers.exclude(pk=handover.pk),
+            "comment": posted.get("comment", ""),
         },
     )
 
@@ -116,7 +126,13 @@ def handover_decide(request, pk: int):
         call = lambda: services.handover_audit(  # noqa: E731
             handover=handover, actor=request.user, verdicts=verdicts, comment=comment
         )
-    return _done(request, call, "已处理移交", handover.get_absolute_url())
+    try:
+        call()
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+        return _handover_page(request, handover, posted=request.POST)
+    messages.success(request, "已处理移交")
+    return redirect(handover.get_absolute_url())
 
 
 # ---------------------------------------------------------------------------------------------

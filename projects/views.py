@@ -209,7 +209,11 @@ def _task_documents(tasks: list[DeliveryTask]) -> None:
 
 @login_required
 def detail(request, pk: int):
-    project = _project_or_404(request.user, pk)
+    return _detail_page(request, _project_or_404(request.user, pk))
+
+
+def _detail_page(request, project: Project, **forms):
+    """The project page; a refused form comes back bound, with what was typed."""
     user = request.user
     manage = services.can_manage(user, project)
     requirements = list(project.requirements.select_related("customisation").order_by("id"))
@@ -264,6 +268,7 @@ def detail(request, pk: int):
         "task_content_type_id": ContentType.objects.get_for_model(DeliveryTask).pk,
         "can_upload": manage or user.has_perm("projects.implement_project", project),
     }
+    context.update(forms)
     return render(request, "projects/detail.html", context)
 
 
@@ -310,16 +315,17 @@ def team_update(request, pk: int):
 def requirement_add(request, pk: int):
     project = _project_or_404(request.user, pk)
     form = RequirementForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            services.requirement_add(project=project, actor=request.user, **form.cleaned_data)
+        except (DomainError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "需求已登记")
+            return redirect(project.get_absolute_url() + "#requirements")
+    else:
         messages.error(request, "请填写需求")
-        return redirect(project.get_absolute_url() + "#requirements")
-    return _act(
-        request,
-        project,
-        lambda: services.requirement_add(project=project, actor=request.user, **form.cleaned_data),
-        "需求已登记",
-        "#requirements",
-    )
+    return _detail_page(request, project, requirement_form=form)
 
 
 @login_required
@@ -387,17 +393,17 @@ def customisation_action(request, pk: int, cr_pk: int, action: str):
 def task_assign(request, pk: int):
     project = _project_or_404(request.user, pk)
     form = DeliveryTaskForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            services.delivery_task_assign(project=project, actor=request.user, **form.cleaned_data)
+        except (DomainError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "实施任务已指派")
+            return redirect(project.get_absolute_url() + "#tasks")
+    else:
         messages.error(request, "请填写任务类型、名称与实施人员")
-        return redirect(project.get_absolute_url() + "#tasks")
-    data = form.cleaned_data
-    return _act(
-        request,
-        project,
-        lambda: services.delivery_task_assign(project=project, actor=request.user, **data),
-        "实施任务已指派",
-        "#tasks",
-    )
+    return _detail_page(request, project, task_form=form)
 
 
 @login_required
@@ -422,13 +428,17 @@ def task_act(request, pk: int, task_pk: int):
 def weekly_report(request, pk: int):
     project = _project_or_404(request.user, pk)
     form = WeeklyReportForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            services.weekly_report_file(project=project, actor=request.user, **form.cleaned_data)
+        except (DomainError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "周报已保存")
+            return redirect(project.get_absolute_url() + "#weekly")
+    else:
         messages.error(request, "请填写上周工作与本周计划")
-        return redirect(project.get_absolute_url() + "#weekly")
-    return _act(
-        request, project, lambda: services.weekly_report_file(project=project, actor=request.user, **form.cleaned_data),
-        "周报已保存", "#weekly",
-    )  # fmt: skip
+    return _detail_page(request, project, report_form=form)
 
 
 @login_required

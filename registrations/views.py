@@ -166,7 +166,11 @@ def edit(request, pk: int):
 
 @login_required
 def detail(request, pk: int):
-    registration = _visible_or_404(request.user, pk)
+    return _detail_page(request, _visible_or_404(request.user, pk))
+
+
+def _detail_page(request, registration: Registration, *, decision_form: DecisionForm | None = None):
+    """The registration page; after a refused decision it comes back with what was typed."""
     registration = (
         Registration.objects.select_related("owner__department", "presales", "region", "province", "parent_project__pm")
         .prefetch_related("products", "stakeholders", "systems")
@@ -185,7 +189,9 @@ def detail(request, pk: int):
         "open_tasks": open_tasks,
         "history": audit_for(registration),
         "can_decide": can_decide,
-        "decision_form": DecisionForm(business=registration.state == State.PENDING_BUSINESS) if can_decide else None,
+        "decision_form": (decision_form or DecisionForm(business=registration.state == State.PENDING_BUSINESS))
+        if can_decide
+        else None,
         "is_owner": registration.owner_id == request.user.pk,
         "can_edit": registration.owner_id == request.user.pk and registration.state in EDITABLE_STATES,
         "can_withdraw": registration.owner_id == request.user.pk
@@ -205,7 +211,7 @@ def decide(request, pk: int):
     form = DecisionForm(request.POST, business=registration.state == State.PENDING_BUSINESS)
     if not form.is_valid():
         messages.error(request, "请选择审批结果")
-        return redirect("registrations:detail", pk=pk)
+        return _detail_page(request, registration, decision_form=form)
     try:
         registration = registration_decide(
             registration=registration,
@@ -216,7 +222,7 @@ def decide(request, pk: int):
         )
     except DomainError as exc:
         messages.error(request, str(exc))
-        return redirect("registrations:detail", pk=pk)
+        return _detail_page(request, registration, decision_form=form)
     messages.success(request, f"已处理：{registration.title}，当前{registration.get_state_display()}")
     if registration_can_view(request.user, registration):
         return redirect("registrations:detail", pk=pk)

@@ -76,3 +76,18 @@ def test_handover_page_is_closed_to_outsiders(client, org, accepted):
     assert client.get(handover.get_absolute_url()).status_code == 404
     client.force_login(org["aftersales"])
     assert "材料审核" in client.get(handover.get_absolute_url()).content.decode()
+
+
+def test_a_refused_audit_keeps_the_verdicts_and_notes(client, org, accepted):
+    handover = services.handover_submit(project=accepted, actor=org["regional_pm"])
+    item = handover.items.get(code="technical-archive")
+    client.force_login(org["aftersales"])
+    data = {f"verdict_{i.pk}": "ok" for i in handover.items.all()}
+    data[f"verdict_{item.pk}"] = "wrong"
+    data[f"note_{handover.items.get(code='issue-summary').pk}"] = "页码缺失"
+    data["comment"] = "请补充"
+    response = client.post(reverse("aftersales:handover_decide", args=[handover.pk]), data)
+    body = response.content.decode()
+    assert response.status_code == 200 and "请写明问题" in body
+    assert 'value="页码缺失"' in body and 'value="请补充"' in body
+    assert '<option value="wrong" selected>' in body

@@ -225,3 +225,14 @@ def test_project_page_query_count_does_not_grow_with_its_rows(client, org, proje
     small = count_queries(lambda: client.get(project.get_absolute_url()))
     add(25)
     assert count_queries(lambda: client.get(project.get_absolute_url())) == small
+
+
+def test_an_incomplete_weekly_report_keeps_what_was_typed(client, org, project):
+    client.force_login(org["regional_pm"])
+    response = client.post(
+        reverse("projects:weekly_report", args=[project.pk]), {"last_week": "完成测试环境部署与联调", "this_week": ""}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "请填写上周工作与本周计划" in body
+    assert "完成测试环境部署与联调</textarea>" in body
+    assert not project.weekly_reports.exists()

@@ -260,3 +260,16 @@ def test_registration_pdf_carries_the_business_approval(client, org, make_regist
     assert "商务审批通过" in text and "周敏" in text and "系统电子签名" in text
     client.force_login(org["sales2"])
     assert client.get(reverse("registrations:pdf", args=[r.pk])).status_code == 404
+
+
+def test_a_refused_decision_keeps_the_comment_and_the_ticks(client, org, make_registration):
+    r = registration_submit(registration=make_registration(), actor=org["sales"])
+    client.force_login(org["business_approver"])
+    response = client.post(
+        reverse("registrations:decide", args=[r.pk]),
+        {"decision": "approve", "comment": "合同与报价已逐项核对，同意", "check_contract_status": "on"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "请完成商务审核要点" in body
+    assert "合同与报价已逐项核对，同意</textarea>" in body
+    assert 'name="check_contract_status" id="id_check_contract_status" checked' in body
