@@ -41,7 +41,12 @@ def registration_can_view(user, registration: Registration) -> bool:
     tasks = Task.objects.filter(content_type=ContentType.objects.get_for_model(Registration), object_id=registration.pk)
     if tasks.filter(closed_by=user).exists():
         return True
-    return any(task_can_act(user, task) for task in tasks.filter(state=Task.State.OPEN))
+    if any(task_can_act(user, task) for task in tasks.filter(state=Task.State.OPEN)):
+        return True
+    # the team of a project initiated from it reads its 立项依据 (and the solution attached to it)
+    from projects.selectors import projects_visible
+
+    return projects_visible(user).filter(registration=registration).exists()
 
 
 def registration_can_attach(user, registration: Registration) -> bool:

@@ -236,3 +236,11 @@ def test_an_incomplete_weekly_report_keeps_what_was_typed(client, org, project):
     assert response.status_code == 200 and "请填写上周工作与本周计划" in body
     assert "完成测试环境部署与联调</textarea>" in body
     assert not project.weekly_reports.exists()
+
+
+def test_the_project_team_can_read_the_registration_it_came_from(client, org, project):
+    url = reverse("registrations:detail", args=[project.registration_id])
+    client.force_login(org["implementer"])
+    assert client.get(url).status_code == 200
+    client.force_login(org["regional_pm_south"])
+    assert client.get(url).status_code == 404
