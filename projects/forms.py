@@ -142,3 +142,16 @@ class ProjectFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pm"].queryset = _users("regional_pm")
+
+
+class NewsForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=200)
+    body = forms.CharField(label="内容", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    project_code = forms.CharField(label="项目编号（可选）", max_length=32, required=False)
+
+    def clean_project_code(self):
+        code = self.cleaned_data["project_code"].strip()
+        self.project = Project.objects.filter(code=code).first() if code else None
+        if code and self.project is None:
+            raise forms.ValidationError(f"未找到项目编号“{code}”")
+        return code

@@ -28,6 +28,7 @@ from .forms import (
     DeliveryTaskForm,
     EstimateForm,
     InitiationForm,
+    NewsForm,
     ProductItemFormSet,
     ProjectFilterForm,
     RequirementForm,
@@ -450,11 +451,26 @@ def weekly_missing(request):
     return render(request, "projects/weekly_missing.html", {"page": page, "week_start": week_start})
 
 
+NEWS_AUTHORS = {"project_director", "aftersales", "aftersales_manager", "cs_head"}
+
+
 @login_required
 def news(request):
+    can_post = request.user.is_superuser or bool(user_role_codes(request.user) & NEWS_AUTHORS)
+    form = NewsForm(request.POST or None) if can_post else None
+    if request.method == "POST":
+        if not can_post:
+            raise PermissionDenied("只有项目总监、售后与客户成功负责人可以发布项目新闻")
+        if form.is_valid():
+            services.news_post(
+                title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+                project=form.project, actor=request.user,
+            )  # fmt: skip
+            messages.success(request, "新闻已发布")
+            return redirect("projects:news")
     items = NewsItem.objects.select_related("project", "author").order_by("-created_at", "-id")
     page = Paginator(items, 30).get_page(request.GET.get("page"))
-    return render(request, "projects/news.html", {"page": page})
+    return render(request, "projects/news.html", {"page": page, "form": form})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -244,3 +244,16 @@ def test_the_project_team_can_read_the_registration_it_came_from(client, org, pr
     assert client.get(url).status_code == 200
     client.force_login(org["regional_pm_south"])
     assert client.get(url).status_code == 404
+
+
+def test_directors_post_news_and_others_only_read_it(client, org, project):
+    from projects.models import NewsItem
+
+    client.force_login(org["project_director"])
+    response = client.post(reverse("projects:news"), {"title": "", "project_code": "NOPE"})
+    assert "未找到项目编号" in response.content.decode()
+    client.post(reverse("projects:news"), {"title": "华北区 11 月完成 3 个项目验收", "project_code": project.code})
+    assert NewsItem.objects.get().project == project
+    client.force_login(org["implementer"])
+    assert "华北区 11 月完成 3 个项目验收" in client.get(reverse("projects:news")).content.decode()
+    assert client.post(reverse("projects:news"), {"title": "x"}).status_code == 403
