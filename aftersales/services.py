@@ -406,8 +406,7 @@ def ticket_resolve(*, ticket: Ticket, actor, resolution: str) -> Ticket:
     ticket.save(
         update_fields=["state", "resolution", "resolved_at", "sla_met", "paused_at", "remaining_seconds", "due_at"]
     )
-    task = _sla_task(ticket)
-    if task is not None:
+    for task in open_tasks_for(ticket).filter(step__in=["ticket.sla", "ticket.reopened"]):
         task_close(task=task, actor=actor, outcome="resolved")
     audit_record(
         subject=ticket,

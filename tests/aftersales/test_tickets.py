@@ -60,6 +60,7 @@ def test_the_ticket_lifecycle(org, ticket_for, time_machine):
     time_machine.move_to(at(2026, 6, 1, 20, 0), tick=False)
     t = services.ticket_resolve(ticket=t, actor=org["aftersales"], resolution="修复配置")
     assert t.sla_met is True and t.resolved_at == at(2026, 6, 1, 12, 0)  # judged on the first resolution
+    assert not t.tasks.filter(state="open").exists()  # the reopened work is answered too
     with pytest.raises(DomainError, match="确认情况"):
         services.ticket_close(ticket=t, actor=org["aftersales"], confirmation="")
     t = services.ticket_close(ticket=t, actor=org["aftersales"], confirmation="电话回访，客户确认")
