@@ -185,6 +185,22 @@ def _export(projects):
     return response
 
 
+def _form_act(request, project: Project, form, call, *, success: str, invalid: str, anchor: str, form_name: str):
+    """Validate a project-page form, run its service, and on any refusal show the page again with
+    the bound form (what was typed) and the Chinese message."""
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except (DomainError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, success)
+            return redirect(project.get_absolute_url() + anchor)
+    else:
+        messages.error(request, invalid)
+    return _detail_page(request, project, **{form_name: form})
+
+
 # ---------------------------------------------------------------------------------------------
 # the project page
 
@@ -315,18 +331,11 @@ def team_update(request, pk: int):
 @require_POST
 def requirement_add(request, pk: int):
     project = _project_or_404(request.user, pk)
-    form = RequirementForm(request.POST)
-    if form.is_valid():
-        try:
-            services.requirement_add(project=project, actor=request.user, **form.cleaned_data)
-        except (DomainError, PermissionDenied) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "需求已登记")
-            return redirect(project.get_absolute_url() + "#requirements")
-    else:
-        messages.error(request, "请填写需求")
-    return _detail_page(request, project, requirement_form=form)
+    return _form_act(
+        request, project, RequirementForm(request.POST),
+        lambda data: services.requirement_add(project=project, actor=request.user, **data),
+        success="需求已登记", invalid="请填写需求", anchor="#requirements", form_name="requirement_form",
+    )  # fmt: skip
 
 
 @login_required
@@ -393,18 +402,11 @@ def customisation_action(request, pk: int, cr_pk: int, action: str):
 @require_POST
 def task_assign(request, pk: int):
     project = _project_or_404(request.user, pk)
-    form = DeliveryTaskForm(request.POST)
-    if form.is_valid():
-        try:
-            services.delivery_task_assign(project=project, actor=request.user, **form.cleaned_data)
-        except (DomainError, PermissionDenied) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "实施任务已指派")
-            return redirect(project.get_absolute_url() + "#tasks")
-    else:
-        messages.error(request, "请填写任务类型、名称与实施人员")
-    return _detail_page(request, project, task_form=form)
+    return _form_act(
+        request, project, DeliveryTaskForm(request.POST),
+        lambda data: services.delivery_task_assign(project=project, actor=request.user, **data),
+        success="实施任务已指派", invalid="请填写任务类型、名称与实施人员", anchor="#tasks", form_name="task_form",
+    )  # fmt: skip
 
 
 @login_required
@@ -428,18 +430,11 @@ def task_act(request, pk: int, task_pk: int):
 @require_POST
 def weekly_report(request, pk: int):
     project = _project_or_404(request.user, pk)
-    form = WeeklyReportForm(request.POST)
-    if form.is_valid():
-        try:
-            services.weekly_report_file(project=project, actor=request.user, **form.cleaned_data)
-        except (DomainError, PermissionDenied) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "周报已保存")
-            return redirect(project.get_absolute_url() + "#weekly")
-    else:
-        messages.error(request, "请填写上周工作与本周计划")
-    return _detail_page(request, project, report_form=form)
+    return _form_act(
+        request, project, WeeklyReportForm(request.POST),
+        lambda data: services.weekly_report_file(project=project, actor=request.user, **data),
+        success="周报已保存", invalid="请填写上周工作与本周计划", anchor="#weekly", form_name="report_form",
+    )  # fmt: skip
 
 
 @login_required
