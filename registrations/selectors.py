@@ -3,6 +3,8 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from approvals.models import Task
 from approvals.selectors import inbox_for, task_can_act, tasks_closed_by
+from pmis.audit.models import AuditEntry
+from pmis.audit.selectors import audit_for
 from pmis.org.selectors import user_role_codes
 
 from .models import Registration
@@ -88,3 +90,13 @@ def attach_registrations(tasks) -> list[Task]:
     for task in tasks:
         task.record = by_id.get(task.object_id)
     return tasks
+
+
+# The decisions taken at a step of the chain. Creating, submitting, withdrawing are the owner's own
+# acts and the outsourcing note is the business department's follow-up: none is an approval.
+APPROVAL_ACTIONS = ("registration.approve", "registration.return", "registration.reject")
+
+
+def approval_record(registration: Registration) -> QuerySet[AuditEntry]:
+    """The approval steps a registration went through, oldest first, each with its approver."""
+    return audit_for(registration).filter(action__in=APPROVAL_ACTIONS)

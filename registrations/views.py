@@ -24,6 +24,7 @@ from pmis.org.selectors import user_role_codes
 from .forms import DecisionForm, RegistrationForm, StakeholderFormSet, SystemFormSet, WithdrawForm
 from .models import EDITABLE_STATES, PENDING_STATES, Kind, Registration, State
 from .selectors import (
+    approval_record,
     attach_registrations,
     queue_decided,
     queue_waiting,
@@ -267,7 +268,7 @@ def pdf(request, pk: int):
         .prefetch_related("products", "stakeholders", "systems")
         .get(pk=registration.pk)
     )
-    decisions = [e for e in audit_for(registration) if e.action.startswith("registration.")]
+    decisions = list(approval_record(registration))
     business_approval = next(
         (
             e
