@@ -9,6 +9,28 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from pmis.org.models import Region
 from pmis.worktime.models import SlaPolicy
 
+# The outcome codes the services close their steps with, as people read them.
+OUTCOME_LABELS = {
+    "approve": "通过",
+    "return": "退回",
+    "reject": "驳回",
+    "initiated": "已立项",
+    "confirmed": "已确认",
+    "estimated": "已评估",
+    "accepted": "已确认",
+    "declined": "不予确认",
+    "filed": "已提交",
+    "issued": "已发放",
+    "received": "已确认收货",
+    "accept": "已接收",
+    "finish": "已完成",
+    "cancel": "已取消",
+    "resolved": "已解决",
+    "closed": "已关闭",
+    "done": "已办理",
+    "cancelled": "已取消",
+}
+
 
 class Task(FSMModelMixin, models.Model):
     """One piece of waiting work (待办): a step of some record that waits on a role group (within
@@ -115,6 +137,11 @@ class Task(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_label}：{self.title}"
+
+    @property
+    def outcome_label(self) -> str:
+        """How the step was answered, in Chinese (the services record a short code)."""
+        return OUTCOME_LABELS.get(self.outcome, "已处理" if self.outcome else "")
 
     @transition(field=state, source=State.OPEN, target=State.DONE)
     def close(self, *, by, outcome: str, at) -> None:

@@ -111,6 +111,11 @@ class Project(FSMModelMixin, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", args=[self.pk])
 
+    @property
+    def suspended_from_label(self) -> str:
+        """The phase a suspended project will resume in, as people read it."""
+        return State(self.suspended_from).label if self.suspended_from in State.values else self.suspended_from
+
     # -- transitions (bodies touch only this row; services check gates, lock and audit) --
 
     @transition(field=state, source=State.INITIATED, target=State.REQUIREMENTS)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
@@ -46,10 +46,22 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionDenied("操作记录不可删除")
 
+    def _state_label(self, value: str) -> str:
+        """A state code in Chinese: rows written without their labels (bulk loads, older rows)
+        take the label from the subject's state choices."""
+        if not value:
+            return ""
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        try:
+            field = model._meta.get_field("state") if model else None
+        except FieldDoesNotExist:
+            field = None
+        return dict(field.flatchoices).get(value, value) if field is not None and field.choices else value
+
     @property
     def from_label(self) -> str:
-        return self.details.get("from_label", self.from_state)
+        return self.details.get("from_label") or self._state_label(self.from_state)
 
     @property
     def to_label(self) -> str:
-        return self.details.get("to_label", self.to_state)
+        return self.details.get("to_label") or self._state_label(self.to_state)

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -84,3 +85,17 @@ def test_timeline_partial_shows_the_history_in_chinese(demo, task):
     assert "认领待办" in html and "赵建国" in html
     assert "待处理 → 已处理" in html and "系统" in html and "合同已签" in html
     assert html.index("认领待办") < html.index("审批通过")
+
+
+def test_rows_written_without_labels_still_show_chinese_states(demo, task):
+    # bulk loads write rows straight into the table, without the labels audit_record adds
+    AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Task),
+        object_id=task.pk,
+        action="x",
+        action_label="审批通过",
+        from_state=Task.State.OPEN,
+        to_state=Task.State.DONE,
+    )
+    html = render_to_string("audit/timeline.html", {"entries": audit_for(task)})
+    assert "待处理 → 已处理" in html and "open" not in html
