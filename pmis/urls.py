@@ -9,6 +9,11 @@ admin.site.site_header = "PMIS 管理后台"
 admin.site.site_title = "PMIS 管理后台"
 admin.site.index_title = "系统管理"
 
+handler400 = "pmis.errors.bad_request"
+handler403 = "pmis.errors.permission_denied"
+handler404 = "pmis.errors.page_not_found"
+handler500 = "pmis.errors.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -55,11 +55,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A GET on an action (POST-only) URL opens the record it acts on instead of an empty 405.
+    "pmis.errors.MethodNotAllowedMiddleware",
     # Axes must come last: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pmis.urls"
+# The error pages (handler400/403/404/500 in pmis/urls.py) and this one are Chinese, in our layout.
+CSRF_FAILURE_VIEW = "pmis.errors.csrf_failure"
 WSGI_APPLICATION = "pmis.wsgi.application"
 
 TEMPLATES = [
