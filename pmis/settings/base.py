@@ -27,8 +27,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "guardian",
-    "axes",
+    # guardian and axes under Chinese names (pmis/thirdparty.py)
+    "pmis.thirdparty.GuardianConfig",
+    "pmis.thirdparty.AxesConfig",
     "django_celery_beat",
     "django_filters",
     "django_htmx",
