@@ -98,8 +98,16 @@ def back_links(request) -> list[dict]:
     return links
 
 
+def _message(exception) -> str:
+    """The text an Http404 was raised with; the resolver's own 404 carries the URL patterns it
+    tried, which is nothing to show."""
+    if isinstance(exception, Resolver404) or not getattr(exception, "args", None):
+        return ""
+    return exception.args[0] if isinstance(exception.args[0], str) else ""
+
+
 def _not_found_noun(request, exception) -> str:
-    message = str(exception.args[0]) if getattr(exception, "args", None) else ""
+    message = _message(exception)
     found = _NO_MATCH.match(message)
     if found:
         for model in apps.get_models():
@@ -124,7 +132,7 @@ def permission_denied(request, exception, template_name="errors/403.html"):
 
 
 def page_not_found(request, exception, template_name="errors/404.html"):
-    message = str(exception.args[0]) if getattr(exception, "args", None) else ""
+    message = _message(exception)
     context = {
         "noun": _not_found_noun(request, exception),
         "detail": message if _chinese(message) else "",

@@ -219,3 +219,11 @@ def test_admin_404_and_403_are_chinese(client, org):
     response = client.get(reverse("admin:audit_auditentry_changelist"))
     assert response.status_code == 403
     assert "您没有权限访问此页面或执行此操作" in _page(response)
+
+
+def test_404_of_an_unknown_chinese_address_shows_no_url_patterns(client, org):
+    client.force_login(org["sales"])
+    response = client.get("/项目/不存在/")
+    assert response.status_code == 404
+    body = _page(response)
+    assert "没有找到该页面" in body and "URLPattern" not in body and "tried" not in body
