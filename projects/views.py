@@ -44,7 +44,7 @@ from .gates import (
     product_request_refusal,
 )
 from .models import CustomisationRequest, DeliveryTask, NewsItem, ProductRequest, Project, RequirementItem
-from .selectors import my_projects, product_request_can_view, projects_visible, with_list_columns
+from .selectors import my_projects, product_request_can_view, project_can_view, projects_visible, with_list_columns
 
 
 def _project_or_404(user, pk: int) -> Project:
@@ -274,7 +274,9 @@ def _detail_page(request, project: Project, **forms):
         "checklist": phase_checklist(project, present=present),
         "reports": project.weekly_reports.select_related("author")[:8],
         "history": audit_for(project),
-        "children": project.children.all(),
+        # only the related projects this user may open are linked
+        "children": projects_visible(user).filter(parent=project).order_by("pk"),
+        "parent_visible": project.parent_id is not None and project_can_view(user, project.parent),
         "handovers": project.handovers.all(),
         "requirement_form": RequirementForm(),
         "task_form": DeliveryTaskForm(),
