@@ -82,6 +82,12 @@ class Task(FSMModelMixin, models.Model):
         verbose_name="回避人",
         help_text="不得处理此待办的人（如申请人本人，不可自审）",
     )
+    routing_note = models.CharField(
+        "上移说明",
+        max_length=300,
+        blank=True,
+        help_text="原定处理角色中除申请人外无人可处理时，环节按规则上移一级，此处写明原因与去向",
+    )
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -17,6 +17,7 @@ from pmis.worktime.models import SlaPolicy
 
 from .errors import AlreadyDecided, DomainError
 from .models import Sequence, Task
+from .routing import route
 from .selectors import task_can_act
 
 DEFAULT_POLICY = "approval-step"
@@ -65,12 +66,25 @@ def task_open(
     policy: str | SlaPolicy | None = DEFAULT_POLICY,
     escalate_to: str | Group | None = None,
     notify_waiting: bool = True,
+    route_region: Region | None = None,
 ) -> Task:
-    """Open a waiting step and tell the people it waits on."""
+    """Open a waiting step and tell the people it waits on. A step never waits on nobody: when
+    no one but the excluded requester could act on it, it goes one level up (approvals.routing;
+    `route_region` is the record's region for a role one level up that is region-scoped)."""
     if group is None and assignee is None:
         raise ValueError("待办必须指定等待的角色或处理人")
     if isinstance(group, str):
         group = Group.objects.get(name=group)
+    routed = route(
+        group=group,
+        region=region,
+        department=department,
+        assignee=assignee,
+        exclude_user=exclude_user,
+        route_region=route_region,
+        step_label=step_label,
+    )
+    group, region, department, assignee = routed.group, routed.region, routed.department, routed.assignee
     if isinstance(escalate_to, str):
         escalate_to = Group.objects.get(name=escalate_to)
     if isinstance(policy, str):
@@ -93,13 +107,17 @@ def task_open(
         due_at=due_at,
         warn_at=warn_at,
         escalate_to=escalate_to,
+        routing_note=routed.note,
     )
+    if routed.note:
+        audit_record(subject=task, action="task.route_up", label="环节上移", actor=None, comment=routed.note)
     if notify_waiting:
         due_text = f"，请于 {timezone.localtime(due_at):%Y-%m-%d %H:%M} 前处理" if due_at else ""
+        routed_text = f"（{routed.note}）" if routed.note else ""
         notify(
             recipients=waiting_users(task),
             title=f"新的待办：{task.step_label} · {task.title}",
-            body=f"{task.title} 等待您处理（{task.step_label}）{due_text}。",
+            body=f"{task.title} 等待您处理（{task.step_label}）{due_text}。{routed_text}",
             link=link,
             subject=subject,
             kind="task_opened",
@@ -181,6 +199,25 @@ def task_reassign(*, task: Task, actor: User, to_user: User, reason: str) -> Tas
         link=task.link,
         subject=task,
         kind="task_reassigned",
+    )
+    return task
+
+
+def task_redirect(*, task: Task, to_user: User, actor: User | None, reason: str) -> Task:
+    """Give an open step to another person because the one it waited on can no longer act on it
+    (e.g. he has left the project team). Called inside the service that decided so and checked
+    its own permission; audited on the task."""
+    task = _locked(task)
+    previous = task.assignee or task.claimed_by
+    task.assignee, task.claimed_by, task.claimed_at = to_user, None, None
+    task.save(update_fields=["assignee", "claimed_by", "claimed_at"])
+    audit_record(
+        subject=task,
+        action="task.redirect",
+        label="待办改由他人处理",
+        actor=actor,
+        comment=reason,
+        details={"from_user": previous.pk if previous else None, "to_user": to_user.pk},
     )
     return task
 

@@ -5,7 +5,16 @@ from django.contrib.contenttypes.models import ContentType
 from pmis.catalog.models import DocumentType
 from pmis.documents.models import Attachment
 
-from .models import DeliveryTask, ProductRequest, Project, RequirementItem, State
+from .models import (
+    NO_NEW_WORK_STATES,
+    CustomisationRequest,
+    DeliveryTask,
+    ProductRequest,
+    ProductRequestItem,
+    Project,
+    RequirementItem,
+    State,
+)
 
 # 000 §3.3.10: only with these seven may the project be handed over
 ACCEPTANCE_DOCUMENTS = (
@@ -90,12 +99,21 @@ def gate_missing(project: Project, action: str, *, present: set[str] | None = No
         if unclassified.exists():
             titles = "、".join(unclassified.values_list("title", flat=True)[:5])
             missing.append(f"需求条目尚未分类：{titles}")
-        uncovered = items.filter(
-            classification=RequirementItem.Classification.CUSTOM_OUT_OF_CONTRACT, customisation__isnull=True
-        )
+        out_of_contract = items.filter(classification=RequirementItem.Classification.CUSTOM_OUT_OF_CONTRACT)
+        uncovered = out_of_contract.filter(customisation__isnull=True)
         if uncovered.exists():
             titles = "、".join(uncovered.values_list("title", flat=True)[:5])
             missing.append(f"合同外定制需求缺少定制化申请：{titles}")
+        # 000 §3.3.2: an out-of-contract item goes ahead only once sales has filed its customisation task
+        unfiled = (
+            out_of_contract.filter(customisation__isnull=False)
+            .exclude(customisation__state=CustomisationRequest.State.FILED)
+            .values_list("title", "customisation__state")
+        )
+        if unfiled:
+            labels = dict(CustomisationRequest.State.choices)
+            titles = "、".join(f"{title}（{labels.get(state, state)}）" for title, state in unfiled[:5])
+            missing.append(f"合同外定制需求须由责任销售发起定制化任务申请，或重新分类：{titles}")
     elif action == "go_live":
         if "trial-run-confirmation" not in documents():
             missing.append("缺少《项目试运行确认单》")
@@ -122,3 +140,49 @@ def phase_checklist(project: Project, *, present: set[str] | None = None) -> lis
             }
         )
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# what new work a project takes
+
+
+def new_work_refusal(project: Project) -> str:
+    """Why a project takes no new work (delivery tasks, product requests) at all; '' when it does."""
+    if project.state in NO_NEW_WORK_STATES:
+        return f"项目{project.get_state_display()}，不再接受新的实施任务与产品领取单"
+    return ""
+
+
+# 000 §3.3.3: implementers are assigned once the customer's requirements are clear. Before the
+# 需求确认单 is confirmed only product verification may start (000 §3.3.6: verify the product
+# versions against the customer's environment), with the standard products it needs.
+EARLY_TASK_TYPES = (DeliveryTask.Type.VERIFICATION,)
+EARLY_RULE = "需求确认单确认前，只能指派“产品验证”任务，并为其领取标准产品"
+
+
+def delivery_task_refusal(project: Project, task_type: str | None = None) -> str:
+    """Why this kind of delivery task cannot be assigned now; '' when it can."""
+    refusal = new_work_refusal(project)
+    if refusal:
+        return refusal
+    if project.requirements_confirmed_at is None and task_type not in EARLY_TASK_TYPES:
+        label = DeliveryTask.Type(task_type).label if task_type in DeliveryTask.Type.values else "该类"
+        return f"需求尚未确认，不能指派“{label}”任务：{EARLY_RULE}"
+    return ""
+
+
+def product_request_refusal(project: Project, kinds=None) -> str:
+    """Why a product request cannot be filed now; '' when it can. `kinds` are the item kinds
+    (standard / custom) when known."""
+    refusal = new_work_refusal(project)
+    if refusal:
+        return refusal
+    if project.requirements_confirmed_at is None:
+        verification = DeliveryTask.objects.filter(project=project, type__in=EARLY_TASK_TYPES).exclude(
+            state=DeliveryTask.State.CANCELLED
+        )
+        if not verification.exists():
+            return f"需求尚未确认，且项目没有“产品验证”任务，不能提交产品领取单：{EARLY_RULE}"
+        if kinds and any(kind != ProductRequestItem.Kind.STANDARD for kind in kinds):
+            return f"需求尚未确认，不能领取定制产品：{EARLY_RULE}"
+    return ""

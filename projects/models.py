@@ -32,6 +32,8 @@ ACTIVE_STATES = (
     State.ACCEPTANCE,
 )
 PHASE_ORDER = (*ACTIVE_STATES, State.HANDOVER, State.MAINTENANCE, State.CLOSED)
+# a project in these states takes no new delivery tasks or product requests
+NO_NEW_WORK_STATES = (State.TERMINATED, State.SUSPENDED, State.CLOSED)
 
 
 class Project(FSMModelMixin, models.Model):
@@ -230,6 +232,15 @@ class RequirementItem(models.Model):
     )
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN)
     follow_up = models.TextField("跟进记录", blank=True)
+    registration = models.ForeignKey(
+        "registrations.Registration",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tracked_requirements",
+        verbose_name="升级扩展登记",
+        help_text="未新签合同的升级扩展问题登记在原项目中以本条需求跟进",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -294,6 +305,15 @@ class CustomisationRequest(FSMModelMixin, models.Model):
     @transition(field=state, source=State.CONFIRMED, target=State.FILED)
     def file_task(self, *, reference):
         self.task_reference = reference
+
+    @transition(
+        field=state,
+        source=[State.ESTIMATING, State.PENDING_SALES, State.CONFIRMED, State.DECLINED],
+        target=State.ESTIMATING,
+    )
+    def restart(self):
+        """The item is classified out of contract again: estimate anew."""
+        self.person_days, self.estimate_note = None, ""
 
 
 class DeliveryTask(FSMModelMixin, models.Model):

@@ -74,11 +74,19 @@ def delivery_task_can_attach(user, task: DeliveryTask) -> bool:
 
 
 def product_request_can_view(user, request: ProductRequest) -> bool:
-    """Licence files download only for the project's team (and the departments that issue them)."""
+    """Licence files download only for the project's team, the departments that issue them, the
+    directors who run the project, and whoever a step of the request waits on or was decided by."""
     roles = user_role_codes(user)
-    if roles & {"product_dept", "business_approver"}:
+    if roles & {"product_dept", "business_approver", "project_director"}:
         return True
-    return project_team_member(user, request.project)
+    if "cs_manager" in roles and request.project.kind == Project.Kind.SAAS:
+        return True
+    if project_team_member(user, request.project):
+        return True
+    from approvals.selectors import task_can_act
+
+    tasks = request.tasks.all()
+    return tasks.filter(closed_by=user).exists() or any(task_can_act(user, t) for t in tasks.filter(state="open"))
 
 
 def product_request_can_attach(user, request: ProductRequest) -> bool:

@@ -10,7 +10,7 @@ from django_fsm import can_proceed
 
 from approvals.errors import AlreadyDecided, DomainError
 from approvals.selectors import open_tasks_for, task_can_act
-from approvals.services import next_number, task_close, task_open
+from approvals.services import next_number, task_close, task_open, task_redirect, tasks_cancel_for
 from pmis.audit.services import audit_record
 from pmis.documents.selectors import present_doc_type_codes
 from pmis.notify.services import notify
@@ -21,7 +21,13 @@ from registrations.models import State as RegistrationState
 from registrations.services import STEPS as REGISTRATION_STEPS
 
 from . import team
-from .gates import gate_missing, present_documents
+from .gates import (
+    delivery_task_refusal,
+    gate_missing,
+    new_work_refusal,
+    present_documents,
+    product_request_refusal,
+)
 from .models import (
     ACTIVE_STATES,
     CustomisationRequest,
@@ -120,6 +126,11 @@ def suggested_pm(registration: Registration):
     return users_in_role("regional_pm", region=region).first()
 
 
+def tracked_on_parent(registration: Registration) -> bool:
+    """An upgrade without a new contract is not initiated: the parent project tracks it (001 §3.4)."""
+    return registration.kind == RegistrationKind.UPGRADE and not registration.new_contract
+
+
 def initiation_task(registration: Registration):
     return open_tasks_for(registration).filter(step=REGISTRATION_STEPS[RegistrationState.DISPATCHED].code).first()
 
@@ -152,20 +163,33 @@ def project_initiate(
         raise DomainError("请指定项目经理")
 
     parent = registration.parent_project
-    if registration.kind == RegistrationKind.UPGRADE and not registration.new_contract:
+    if tracked_on_parent(registration):
         project = parent
         RequirementItem.objects.create(
             project=parent,
             title=f"升级扩展：{registration.title}（{registration.number}）",
             description=registration.other_notes or registration.customisation_needs,
+            registration=registration,
             created_by=actor,
         )
+        # the sales person who filed it follows it on the parent (业务人员 of 001 §3.4.2)
+        if not registration.owner.has_perm(f"projects.{team.VIEW}", parent):
+            team.grant_user(parent, registration.owner, "business_project")
         audit_record(
             subject=parent,
             action="project.upgrade_tracked",
             label="登记升级扩展需求",
             actor=actor,
             comment=f"{registration.number}：未新签合同，在原项目中跟进",
+            details={"registration": registration.number},
+        )
+        notify(
+            recipients=[u for u in (registration.owner, parent.pm) if u is not None],
+            title=f"升级扩展在原项目中跟进：{parent.code} {parent.name}",
+            body=f"{registration.number} 未新签合同，不另立项，已作为需求条目在原项目中跟进。",
+            link=parent.get_absolute_url() + "#requirements",
+            subject=parent,
+            kind="project_upgrade_tracked",
         )
     else:
         kind = (
@@ -262,7 +286,85 @@ def project_team_set(*, project: Project, actor, pm, implementers) -> Project:
         actor=actor,
         details={"pm": pm.pk, "implementers": sorted(u.pk for u in wanted)},
     )
+    leavers = (current - wanted) | ({old_pm} if old_pm is not None and old_pm != pm else set())
+    for user in sorted(leavers - {pm}, key=lambda u: u.pk):
+        _hand_back_work(project=project, user=user, actor=actor, still_implementer=user in wanted)
     return project
+
+
+def _project_steps(project: Project):
+    """Open inbox steps on the project and on its delivery tasks, customisations and product requests."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from approvals.models import Task
+
+    cts = ContentType.objects.get_for_models(Project, DeliveryTask, CustomisationRequest, ProductRequest)
+    return Task.objects.filter(state=Task.State.OPEN).filter(
+        Q(content_type=cts[Project], object_id=project.pk)
+        | Q(content_type=cts[DeliveryTask], object_id__in=DeliveryTask.objects.filter(project=project).values("pk"))
+        | Q(
+            content_type=cts[CustomisationRequest],
+            object_id__in=CustomisationRequest.objects.filter(requirement__project=project).values("pk"),
+        )
+        | Q(content_type=cts[ProductRequest], object_id__in=ProductRequest.objects.filter(project=project).values("pk"))
+    )
+
+
+def _hand_back_work(*, project: Project, user, actor, still_implementer: bool = False) -> None:
+    """A member has left the team (or a PM his role): his open delivery tasks on the project are
+    cancelled, every other step of the project that waits on him goes to the project's PM, and
+    both are told. A former PM who stays as an implementer keeps his delivery tasks."""
+    cancelled, handed = [], []
+    steps = _project_steps(project).filter(assignee=user)
+    if still_implementer:
+        steps = steps.exclude(step="delivery.work")
+    else:
+        open_tasks = DeliveryTask.objects.select_for_update(of=("self",)).filter(
+            project=project,
+            assignee=user,
+            state__in=[DeliveryTask.State.ASSIGNED, DeliveryTask.State.ACCEPTED, DeliveryTask.State.IN_PROGRESS],
+        )
+        for task in open_tasks:
+            task.cancel()
+            task.save(update_fields=["state"])
+            tasks_cancel_for(subject=task, actor=actor)
+            cancelled.append(task.title)
+    reason = f"{user} 已移出项目组" if not still_implementer else f"{user} 不再担任项目经理"
+    for step in steps:
+        task_redirect(task=step, to_user=project.pm, actor=actor, reason=reason)
+        handed.append(f"{step.step_label}：{step.title}")
+    if not (cancelled or handed):
+        return
+    lines = [
+        f"已取消实施任务：{'、'.join(cancelled)}" if cancelled else "",
+        f"改由项目经理 {project.pm} 处理：{'；'.join(handed)}" if handed else "",
+    ]
+    body = "；".join(line for line in lines if line)
+    audit_record(
+        subject=project,
+        action="project.member_work_handed_back",
+        label=f"移出成员的待办已处理：{user}",
+        actor=actor,
+        comment=body,
+        details={"user": user.pk, "cancelled": cancelled, "handed_to_pm": handed},
+    )
+    notify(
+        recipients=[project.pm],
+        title=f"{project.name}：{reason}，其待办已收回",
+        body=body,
+        link=project.get_absolute_url() + "#tasks",
+        subject=project,
+        kind="project_member_removed",
+    )
+    notify(
+        recipients=[user],
+        title=f"{project.name}：{reason}",
+        body=f"您在该项目的待办已收回（{body}）。",
+        link="",
+        subject=project,
+        kind="project_member_removed",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -346,22 +448,46 @@ def requirement_update(
 ) -> RequirementItem:
     item = RequirementItem.objects.select_for_update().select_related("project").get(pk=item.pk)
     _require(_member(actor, item.project), "只有项目组成员可以更新需求")
+    was_out_of_contract = _needs_customisation(item)
     item.classification, item.status = classification, status
     if follow_up.strip():
         stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
         item.follow_up = f"{item.follow_up}\n[{stamp} {actor}] {follow_up.strip()}".strip()
     item.save(update_fields=["classification", "status", "follow_up", "updated_at"])
-    _after_classification(item, actor)
+    _after_classification(item, actor, reclassified=not was_out_of_contract)
     return item
 
 
-def _after_classification(item: RequirementItem, actor) -> None:
-    """An out-of-contract item starts a customisation request: the PM estimates with R&D."""
-    if item.classification != RequirementItem.Classification.CUSTOM_OUT_OF_CONTRACT:
+def _needs_customisation(item: RequirementItem) -> bool:
+    return (
+        item.classification == RequirementItem.Classification.CUSTOM_OUT_OF_CONTRACT
+        and item.status != RequirementItem.Status.CANCELLED
+    )
+
+
+def _after_classification(item: RequirementItem, actor, *, reclassified: bool = True) -> None:
+    """An out-of-contract item starts a customisation request: the PM estimates with R&D. An item
+    classified otherwise (or cancelled) no longer waits on its request's steps; classified out of
+    contract again, a request not yet filed starts over from the estimate."""
+    existing = CustomisationRequest.objects.select_for_update().filter(requirement=item).first()
+    if not _needs_customisation(item):
+        if existing is not None and tasks_cancel_for(subject=existing, actor=actor):
+            audit_record(
+                subject=item.project,
+                action="customisation.withdrawn",
+                label=f"需求已重新分类，定制化流程中止：{item.title}",
+                actor=actor,
+            )
         return
-    if CustomisationRequest.objects.filter(requirement=item).exists():
-        return
-    request = CustomisationRequest.objects.create(requirement=item)
+    if existing is not None:
+        if not reclassified or existing.state == CustomisationRequest.State.FILED:
+            return
+        tasks_cancel_for(subject=existing, actor=actor)
+        existing.restart()
+        existing.save(update_fields=["state", "person_days", "estimate_note"])
+        request = existing
+    else:
+        request = CustomisationRequest.objects.create(requirement=item)
     project = item.project
     task_open(
         subject=request,
@@ -392,7 +518,7 @@ def requirements_confirm(*, project: Project, actor) -> Project:
 def _customisation(request: CustomisationRequest) -> CustomisationRequest:
     return (
         CustomisationRequest.objects.select_for_update(of=("self",))
-        .select_related("requirement__project__registration__owner")
+        .select_related("requirement__project__registration__owner", "requirement__registration__owner")
         .get(pk=request.pk)
     )
 
@@ -402,7 +528,10 @@ def _close_step(subject, step: str, actor, outcome: str) -> None:
         task_close(task=task, actor=actor, outcome=outcome)
 
 
-def _responsible_sales(project: Project):
+def _responsible_sales(project: Project, requirement: RequirementItem | None = None):
+    """责任销售: of the upgrade registration a requirement tracks, else of the project's registration."""
+    if requirement is not None and requirement.registration_id:
+        return requirement.registration.owner
     registration = project.registration or (project.parent.registration if project.parent_id else None)
     return registration.owner if registration else None
 
@@ -417,7 +546,7 @@ def customisation_estimate(*, request: CustomisationRequest, actor, person_days,
     request.estimate(person_days=person_days, note=note, rd_expert=rd_expert)
     request.save(update_fields=["state", "person_days", "estimate_note", "rd_expert"])
     _close_step(request, "customisation.estimate", actor, "estimated")
-    sales = _responsible_sales(project)
+    sales = _responsible_sales(project, request.requirement)
     if sales is None:
         raise DomainError("该项目没有责任销售，无法提交确认")
     task_open(
@@ -442,7 +571,7 @@ def customisation_estimate(*, request: CustomisationRequest, actor, person_days,
 def customisation_confirm(*, request: CustomisationRequest, actor, accept: bool, comment: str = ""):
     request = _customisation(request)
     project = request.requirement.project
-    _require(_responsible_sales(project) == actor, "只有责任销售可以确认定制工作量")
+    _require(_responsible_sales(project, request.requirement) == actor, "只有责任销售可以确认定制工作量")
     if accept:
         request.confirm()
     else:
@@ -474,7 +603,7 @@ def customisation_confirm(*, request: CustomisationRequest, actor, accept: bool,
 def customisation_file(*, request: CustomisationRequest, actor, reference: str):
     request = _customisation(request)
     project = request.requirement.project
-    _require(_responsible_sales(project) == actor, "只有责任销售可以发起定制化任务申请")
+    _require(_responsible_sales(project, request.requirement) == actor, "只有责任销售可以发起定制化任务申请")
     if not reference.strip():
         raise DomainError("请填写定制化任务申请的编号或说明")
     request.file_task(reference=reference.strip())
@@ -501,6 +630,9 @@ def delivery_task_assign(
     """000 §3.3.3: the regional PM creates an implementation task and assigns an implementer."""
     project = _lock(project)
     _require(can_manage(actor, project), "只有区域项目经理或项目经理可以指派实施任务")
+    refusal = delivery_task_refusal(project, type)
+    if refusal:
+        raise DomainError(refusal)
     if "implementer" not in user_role_codes(assignee) and assignee != project.pm:
         raise DomainError(f"{assignee} 不是实施人员")
     if not title.strip():
@@ -597,18 +729,25 @@ def _open_product_step(request: ProductRequest) -> None:
     elif request.state == ProductRequest.State.PENDING_PRODUCT:
         task_open(group="product_dept", **common)
     else:
-        task_open(assignee=request.requester, policy=None, **common)
+        receiver = request.requester
+        if not _member(receiver, request.project) and request.project.pm is not None:
+            receiver = request.project.pm  # the requester has left the team
+        task_open(assignee=receiver, policy=None, **common)
 
 
 @transaction.atomic
 def product_request_create(*, project: Project, actor, items: list[dict], note: str = "") -> ProductRequest:
     """An implementer lists the products; the registration number and SVN path are filled in."""
+    project = _lock(project)
     _require(
         actor.has_perm("projects.implement_project", project) or can_manage(actor, project),
         "只有项目组实施人员可以提交产品领取单",
     )
     if not items:
         raise DomainError("请至少填写一项产品")
+    refusal = product_request_refusal(project, [item.get("kind") or ProductRequestItem.Kind.STANDARD for item in items])
+    if refusal:
+        raise DomainError(refusal)
     registration = project.registration or (project.parent.registration if project.parent_id else None)
     request = ProductRequest.objects.create(
         project=project,
@@ -662,6 +801,9 @@ def product_request_decide(*, request: ProductRequest, actor, approve: bool, com
     task, step = _current_product_task(request, actor)
     if not approve and not comment.strip():
         raise DomainError("退回必须填写原因")
+    refusal = new_work_refusal(request.project)
+    if approve and refusal:
+        raise DomainError(f"{refusal}，该领取单只能退回")
     from_state = request.state
     task_close(task=task, actor=actor, outcome="approve" if approve else "return")
     if not approve:
@@ -692,6 +834,9 @@ def product_request_issue(*, request: ProductRequest, actor, paths: dict[int, st
     if request.state != ProductRequest.State.PENDING_PRODUCT:
         raise AlreadyDecided(f"该领取单当前为“{request.get_state_display()}”，请刷新页面")
     task, _step = _current_product_task(request, actor)
+    refusal = new_work_refusal(request.project)
+    if refusal:
+        raise DomainError(f"{refusal}，不能发放产品")
     items = list(request.items.all())
     empty = [str(item) for item in items if not (paths.get(item.pk) or "").strip()]
     if empty:

@@ -19,7 +19,6 @@ from pmis.catalog.models import DocumentType
 from pmis.documents.models import Attachment
 from pmis.documents.selectors import attachments_for
 from pmis.org.selectors import user_role_codes
-from registrations.models import Kind as RegistrationKind
 from registrations.models import Registration
 from registrations.selectors import registration_can_view
 
@@ -36,9 +35,16 @@ from .forms import (
     TeamForm,
     WeeklyReportForm,
 )
-from .gates import gate_missing, phase_checklist, present_documents
+from .gates import (
+    EARLY_RULE,
+    gate_missing,
+    new_work_refusal,
+    phase_checklist,
+    present_documents,
+    product_request_refusal,
+)
 from .models import CustomisationRequest, DeliveryTask, NewsItem, ProductRequest, Project, RequirementItem
-from .selectors import my_projects, product_request_can_view, projects_visible, with_list_columns
+from .selectors import my_projects, product_request_can_view, project_can_view, projects_visible, with_list_columns
 
 
 def _project_or_404(user, pk: int) -> Project:
@@ -75,7 +81,7 @@ def initiate(request, registration_pk: int):
     task = services.initiation_task(registration)
     if task is None or not task_can_act(request.user, task):
         raise PermissionDenied("您无权为该登记立项")
-    new_project = not (registration.kind == RegistrationKind.UPGRADE and not registration.new_contract)
+    new_project = not services.tracked_on_parent(registration)
     region = registration.region or registration.parent_project.region
     if request.method == "POST":
         form = InitiationForm(request.POST, new_project=new_project)
@@ -97,8 +103,13 @@ def initiate(request, registration_pk: int):
             except DomainError as exc:
                 messages.error(request, str(exc))
             else:
-                messages.success(request, f"已立项：{project.code} {project.name}")
-                return redirect(project.get_absolute_url())
+                if new_project:
+                    messages.success(request, f"已立项：{project.code} {project.name}")
+                    return redirect(project.get_absolute_url())
+                messages.success(
+                    request, f"未新签合同，不另立项：已在原项目 {project.code} {project.name} 中以需求条目跟进"
+                )
+                return redirect(project.get_absolute_url() + "#requirements")
     else:
         name = services.suggested_name(registration)
         form = InitiationForm(
@@ -233,7 +244,7 @@ def _detail_page(request, project: Project, **forms):
     """The project page; a refused form comes back bound, with what was typed."""
     user = request.user
     manage = services.can_manage(user, project)
-    requirements = list(project.requirements.select_related("customisation").order_by("id"))
+    requirements = list(project.requirements.select_related("customisation", "registration__owner").order_by("id"))
     tasks = list(project.delivery_tasks.select_related("assignee").order_by("id"))
     _task_documents(tasks)
     available = [t.name for t in project.get_available_state_transitions()]
@@ -244,6 +255,9 @@ def _detail_page(request, project: Project, **forms):
         if a in available
     ]
     sales = services._responsible_sales(project)
+    for item in requirements:
+        item.is_sales = (item.registration.owner if item.registration_id else sales) == user
+        item.registration_link = item.registration_id and registration_can_view(user, item.registration)
     members = team.members(project)
     context = {
         "p": project,
@@ -260,7 +274,9 @@ def _detail_page(request, project: Project, **forms):
         "checklist": phase_checklist(project, present=present),
         "reports": project.weekly_reports.select_related("author")[:8],
         "history": audit_for(project),
-        "children": project.children.all(),
+        # only the related projects this user may open are linked
+        "children": projects_visible(user).filter(parent=project).order_by("pk"),
+        "parent_visible": project.parent_id is not None and project_can_view(user, project.parent),
         "handovers": project.handovers.all(),
         "requirement_form": RequirementForm(),
         "task_form": DeliveryTaskForm(),
@@ -284,6 +300,9 @@ def _detail_page(request, project: Project, **forms):
         "content_type_id": ContentType.objects.get_for_model(Project).pk,
         "task_content_type_id": ContentType.objects.get_for_model(DeliveryTask).pk,
         "can_upload": manage or user.has_perm("projects.implement_project", project),
+        "work_refusal": new_work_refusal(project),
+        "product_request_refusal": product_request_refusal(project),
+        "early_rule": EARLY_RULE if project.requirements_confirmed_at is None else "",
     }
     context.update(forms)
     return render(request, "projects/detail.html", context)
@@ -475,6 +494,10 @@ def news(request):
 @login_required
 def product_request_new(request, pk: int):
     project = _project_or_404(request.user, pk)
+    refusal = product_request_refusal(project)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(project.get_absolute_url() + "#product-requests")
     formset = ProductItemFormSet(request.POST or None, prefix="items")
     if request.method == "POST" and formset.is_valid():
         items = [f.cleaned_data for f in formset if f.cleaned_data and not f.cleaned_data.get("DELETE")]
@@ -495,6 +518,7 @@ def product_request_new(request, pk: int):
             "p": project,
             "formset": formset,
             "registration_number": registration.number if registration else project.basis,
+            "early_rule": EARLY_RULE if project.requirements_confirmed_at is None else "",
         },
     )
 

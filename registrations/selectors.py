@@ -45,10 +45,17 @@ def registration_can_view(user, registration: Registration) -> bool:
         return True
     if any(task_can_act(user, task) for task in tasks.filter(state=Task.State.OPEN)):
         return True
-    # the team of a project initiated from it reads its 立项依据 (and the solution attached to it)
+    # the team of a project initiated from it (or tracking it) reads it, with the solution attached
+    return registration_projects(user, registration).exists()
+
+
+def registration_projects(user, registration: Registration):
+    """The projects a registration led to that this user may open: the project initiated from it,
+    or, for an upgrade without a new contract, the parent project that tracks it."""
     from projects.selectors import projects_visible
 
-    return projects_visible(user).filter(registration=registration).exists()
+    tracked = Q(registration=registration) | Q(requirements__registration=registration)
+    return projects_visible(user).filter(tracked).distinct().order_by("pk")
 
 
 def registration_can_attach(user, registration: Registration) -> bool:

@@ -121,6 +121,7 @@ def _open_step(registration: Registration) -> Task | None:
         "title": f"{registration.number} {registration.title}",
         "link": registration.get_absolute_url(),
         "exclude_user": registration.owner,
+        "route_region": registration.region,
     }
     if registration.state == State.PENDING_SALES_MANAGER:
         return task_open(group="sales_manager", department=registration.owner.department, **common)
@@ -133,9 +134,10 @@ def _open_step(registration: Registration) -> Task | None:
         return task_open(group="project_director", **common)
     if registration.kind == Kind.SAAS:
         return task_open(group="cs_manager", **common)
-    parent_pm = registration.parent_project.pm
-    if parent_pm is not None:
-        return task_open(assignee=parent_pm, **common)
+    parent = registration.parent_project
+    if parent.pm is not None:
+        # the parent's PM, standing for the regional PMs of its region when he cannot act
+        return task_open(assignee=parent.pm, group="regional_pm", region=parent.region, **common)
     return task_open(group="project_director", **common)
 
 

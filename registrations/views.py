@@ -30,6 +30,7 @@ from .selectors import (
     queue_waiting,
     registration_can_attach,
     registration_can_view,
+    registration_projects,
     registrations_of,
 )
 from .services import (
@@ -78,7 +79,7 @@ def mine(request):
 
 
 def _require_sales(user) -> None:
-    if "sales" not in user_role_codes(user):
+    if not (user.is_superuser or "sales" in user_role_codes(user)):
         raise PermissionDenied("只有销售可以提交实施登记")
 
 
@@ -165,6 +166,12 @@ def edit(request, pk: int):
     return _form_page(request, registration=registration, kind=registration.kind)
 
 
+def _project_visible(user, project) -> bool:
+    from projects.selectors import project_can_view
+
+    return project_can_view(user, project)
+
+
 @login_required
 def detail(request, pk: int):
     return _detail_page(request, _visible_or_404(request.user, pk))
@@ -200,6 +207,9 @@ def _detail_page(request, registration: Registration, *, decision_form: Decision
         "can_initiate": initiation is not None and task_can_act(request.user, initiation),
         "can_outsource": outsourcing_task is not None and task_can_act(request.user, outsourcing_task),
         "withdraw_form": WithdrawForm(),
+        "projects": list(registration_projects(request.user, registration)),
+        "parent_visible": registration.parent_project_id is not None
+        and _project_visible(request.user, registration.parent_project),
         **_documents_context(request, registration),
     }
     return render(request, "registrations/detail.html", context)

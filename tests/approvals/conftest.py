@@ -2,6 +2,7 @@ import pytest
 
 from pmis.org.models import Region
 from pmis.worktime.services import sla_policies_seed
+from tests.projects.conftest import dispatched, project, upload  # noqa: F401  (shared fixtures)
 
 
 @pytest.fixture

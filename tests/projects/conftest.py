@@ -55,3 +55,12 @@ def upload(org):
         )
 
     return attach
+
+
+@pytest.fixture
+def confirmed(org, project, upload):
+    """The project with its 需求确认单 confirmed: every kind of delivery work may start."""
+    from projects.services import requirements_confirm
+
+    upload(project, "requirement-confirmation")
+    return requirements_confirm(project=project, actor=org["regional_pm"])

@@ -151,7 +151,10 @@ def test_requirements_gate_refuses_with_each_missing_item_then_passes(org, proje
     upload(project, "requirement-confirmation")
     services.requirements_confirm(project=project, actor=pm)
     services.requirement_update(item=item, actor=pm, classification="standard", status="in_progress")
-    assert CustomisationRequest.objects.filter(requirement=custom).exists()
+    cr = CustomisationRequest.objects.get(requirement=custom)
+    services.customisation_estimate(request=cr, actor=pm, person_days=3, note="")
+    services.customisation_confirm(request=cr, actor=org["sales"], accept=True)
+    services.customisation_file(request=cr, actor=org["sales"], reference="DZ-2026-001")
     project = _move(project, pm, "start_implementation")
     assert project.state == State.IMPLEMENTING
     assert not Task.objects.filter(step="project.requirements", state="open").exists()
@@ -272,7 +275,8 @@ def test_customisation_goes_pm_estimate_then_sales_confirm_then_sales_files(org,
 # -- delivery tasks ---------------------------------------------------------------------------
 
 
-def test_delivery_task_flow_and_the_service_form(org, project, upload):
+def test_delivery_task_flow_and_the_service_form(org, confirmed, upload):
+    project = confirmed
     pm, implementer = org["regional_pm"], org["implementer"]
     with pytest.raises(PermissionDenied):
         services.delivery_task_assign(
@@ -313,7 +317,8 @@ def _items(org):
     ]
 
 
-def test_product_request_travels_pm_business_product_and_back(org, project, upload):
+def test_product_request_travels_pm_business_product_and_back(org, confirmed, upload):
+    project = confirmed
     implementer = org["implementer"]
     pr = services.product_request_create(project=project, actor=implementer, items=_items(org))
     assert pr.registration_number == project.registration.number and pr.svn_path == project.svn_path
@@ -341,7 +346,8 @@ def test_product_request_travels_pm_business_product_and_back(org, project, uplo
     assert "product-request" in present_documents(project)
 
 
-def test_product_request_return_needs_a_reason(org, project):
+def test_product_request_return_needs_a_reason(org, confirmed):
+    project = confirmed
     pr = services.product_request_create(project=project, actor=org["implementer"], items=_items(org))
     with pytest.raises(DomainError, match="退回必须填写原因"):
         services.product_request_decide(request=pr, actor=org["regional_pm"], approve=False)

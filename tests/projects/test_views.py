@@ -61,7 +61,8 @@ def test_non_members_cannot_reach_the_project_or_its_files(client, org, project,
     assert client.get(reverse("documents:download", args=[doc.pk])).status_code == 200
 
 
-def test_licence_files_download_only_for_the_team(client, org, project, upload):
+def test_licence_files_download_only_for_the_team(client, org, confirmed, upload):
+    project = confirmed
     from pmis.catalog.models import Product
 
     pr = services.product_request_create(
@@ -180,7 +181,8 @@ def test_weekly_missing_page(client, org, project):
     assert client.get(reverse("projects:weekly_missing")).status_code == 403
 
 
-def test_product_request_form_files_the_request(client, org, project):
+def test_product_request_form_files_the_request(client, org, confirmed):
+    project = confirmed
     from pmis.catalog.models import Product
 
     client.force_login(org["implementer"])
