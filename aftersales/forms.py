@@ -8,8 +8,19 @@ from .models import Handover, Ticket
 
 
 class HandoverForm(forms.Form):
+    """Offers only the route the project's kind takes (see services.handover_route_for)."""
+
     route = forms.ChoiceField(label="移交去向", choices=Handover.Route.choices)
     note = forms.CharField(label="移交说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, route: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["route"].choices = [(route, Handover.Route(route).label)]
+        self.fields["route"].initial = route
+        if route == Handover.Route.CUSTOMER_SUCCESS:
+            self.fields["route"].help_text = "SaaS 项目先由客户成功负责人审批，再由客户成功部审核材料"
+        else:
+            self.fields["route"].help_text = "本地化项目由系统服务部审核材料"
 
 
 class TicketForm(forms.ModelForm):

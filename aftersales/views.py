@@ -47,8 +47,7 @@ def handover_new(request, project_pk: int):
         raise Http404
     if not can_manage(request.user, project):
         raise PermissionDenied("只有项目经理可以提交移交")
-    default_route = Handover.Route.CUSTOMER_SUCCESS if project.kind == "saas" else Handover.Route.SYSTEM_SERVICE
-    form = HandoverForm(request.POST or None, initial={"route": default_route})
+    form = HandoverForm(request.POST or None, route=services.handover_route_for(project))
     if request.method == "POST" and form.is_valid():
         try:
             handover = services.handover_submit(

@@ -4,6 +4,8 @@ from .handover import (
     HANDOVER_MATERIALS,
     handover_audit,
     handover_cs_head_decide,
+    handover_news_title,
+    handover_route_for,
     handover_submit,
 )
 from .tickets import (
@@ -27,6 +29,8 @@ __all__ = [
     "_is_aftersales",
     "handover_audit",
     "handover_cs_head_decide",
+    "handover_news_title",
+    "handover_route_for",
     "handover_submit",
     "ticket_assign",
     "ticket_can_view",

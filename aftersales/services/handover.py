@@ -39,13 +39,25 @@ def _open_handover_step(handover: Handover) -> None:
         task_open(step="handover.audit", step_label="移交材料审核", group=group, **common)
 
 
+def handover_route_for(project: Project) -> str:
+    """Where a project is handed over (000 §3.6–3.7): a local / intranet project to 系统服务部, a SaaS
+    (operated) project to customer success after the 客户成功负责人's approval."""
+    return Handover.Route.CUSTOMER_SUCCESS if project.kind == Project.Kind.SAAS else Handover.Route.SYSTEM_SERVICE
+
+
 @transaction.atomic
 def handover_submit(*, project: Project, actor, route: str | None = None, note: str = "") -> Handover:
-    """The PM submits the handover of an accepted project (the acceptance gate must hold)."""
+    """The PM submits the handover of an accepted project (the acceptance gate must hold). The
+    route follows the project; asking for the other one is refused."""
     if not can_manage(actor, project):
         raise PermissionDenied("只有项目经理可以提交移交")
-    if route is None:
-        route = Handover.Route.CUSTOMER_SUCCESS if project.kind == Project.Kind.SAAS else Handover.Route.SYSTEM_SERVICE
+    expected = handover_route_for(project)
+    if route is not None and route != expected:
+        raise DomainError(
+            f"{project.get_kind_display()}只能移交{Handover.Route(expected).label}"
+            + ("，并须先经客户成功负责人审批" if expected == Handover.Route.CUSTOMER_SUCCESS else "")
+        )
+    route = expected
     project = project_transition(
         project=project, actor=actor, action="submit_handover", comment=note, via_handover=True
     )
@@ -69,6 +81,13 @@ def handover_submit(*, project: Project, actor, route: str | None = None, note: 
     audit_record(subject=handover, action="handover.submit", label="提交移交", actor=actor, to_state=handover.state)
     _open_handover_step(handover)
     return handover
+
+
+def handover_news_title(project: Project) -> str:
+    """“xxx项目已完成移交” (000 §3.7); project names already end in 项目 by the naming rule, so it is
+    not said twice."""
+    name = project.name.removesuffix("项目")
+    return f"{name}项目已完成移交"
 
 
 def _handover_task(handover: Handover, step: str, actor) -> Task:
@@ -185,7 +204,7 @@ def handover_audit(*, handover: Handover, actor, verdicts: dict[int, tuple[str, 
     )
     news_post(
         project=project,
-        title=f"{project.name}项目已完成移交",
+        title=handover_news_title(project),
         body=f"{handover.get_route_display()}已审核通过移交材料，项目进入运维阶段。",
         actor=actor,
     )

@@ -91,3 +91,19 @@ def test_a_refused_audit_keeps_the_verdicts_and_notes(client, org, accepted):
     assert response.status_code == 200 and "请写明问题" in body
     assert 'value="页码缺失"' in body and 'value="请补充"' in body
     assert '<option value="wrong" selected>' in body
+
+
+def test_the_handover_form_offers_only_the_projects_route(client, org, accepted, accepted_saas):
+    from aftersales.models import Handover
+
+    client.force_login(org["regional_pm"])
+    body = client.get(reverse("aftersales:handover_new", args=[accepted_saas.pk])).content.decode()
+    assert 'value="customer_success"' in body and 'value="system_service"' not in body
+    assert "客户成功负责人" in body
+    response = client.post(
+        reverse("aftersales:handover_new", args=[accepted_saas.pk]), {"route": "system_service", "note": "请接收"}
+    )
+    assert response.status_code == 200 and not Handover.objects.exists()
+    assert 'value="请接收"' in response.content.decode() or "请接收" in response.content.decode()
+    body = client.get(reverse("aftersales:handover_new", args=[accepted.pk])).content.decode()
+    assert 'value="system_service"' in body and 'value="customer_success"' not in body
