@@ -1,10 +1,13 @@
 from django import forms
+from django.utils import timezone
 
+from approvals.errors import DomainError
 from pmis.org.models import Region, User
 from pmis.worktime.models import SlaPolicy
 from projects.models import Project
 
 from .models import Handover, Ticket
+from .services.sla import reported_at_check
 
 
 class HandoverForm(forms.Form):
@@ -37,6 +40,14 @@ class TicketForm(forms.ModelForm):
             "situation": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def clean_reported_at(self):
+        reported_at = self.cleaned_data["reported_at"]
+        try:
+            reported_at_check(reported_at, now=timezone.now())
+        except DomainError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return reported_at
 
     def clean_project_code(self):
         code = self.cleaned_data["project_code"].strip()

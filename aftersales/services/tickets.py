@@ -1,6 +1,6 @@
 """After-sales tickets (售后问题, the 问题申报单 of 004 §8.2.4) worked under the SLA of their severity."""
 
-from datetime import timedelta
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -13,11 +13,13 @@ from approvals.services import next_number, task_close, task_open
 from pmis.audit.services import audit_record
 from pmis.notify.services import notify
 from pmis.org.selectors import user_role_codes, users_in_role
-from pmis.worktime.calendar import add_duration, elapsed
+from pmis.worktime.display import duration_text
 from pmis.worktime.models import SlaPolicy
+from pmis.worktime.services import TRIAGE_POLICY
 from projects.models import Project
 
 from ..models import Ticket
+from .sla import remaining_at, reported_at_check, resolution_deadlines, response_due, resumed_deadlines
 
 AFTERSALES_ROLES = frozenset({"aftersales", "aftersales_manager", "cs_staff", "cs_head"})
 
@@ -44,16 +46,40 @@ def _is_aftersales(user) -> bool:
 
 @transaction.atomic
 def ticket_create(*, project: Project, actor, data: dict) -> Ticket:
+    """Register a 问题申报单. The 申报时间 may lie back (补录, within the policy's bound, audited) but
+    never in the future; triage is then due within the triage policy, chased by the sweep."""
     if not _is_aftersales(actor):
         raise PermissionDenied("只有售后与客户成功人员可以登记问题申报单")
+    now = timezone.now()
+    reported_at = data.pop("reported_at", None) or now
+    backdated = reported_at_check(reported_at, now=now)
     ticket = Ticket.objects.create(
         number=next_number("SB"),
         project=project,
         created_by=actor,
-        reported_at=data.pop("reported_at", None) or timezone.now(),
+        reported_at=reported_at,
         **data,
     )
-    audit_record(subject=ticket, action="ticket.create", label="登记问题申报单", actor=actor, to_state=ticket.state)
+    # The form has minute precision: a report time within the current minute is not 补录.
+    late = reported_at < now.replace(second=0, microsecond=0)
+    audit_record(
+        subject=ticket,
+        action="ticket.create",
+        label=f"登记问题申报单（补录：申报时间早于登记 {duration_text(backdated)}）" if late else "登记问题申报单",
+        actor=actor,
+        to_state=ticket.state,
+        details={"reported_at": reported_at.isoformat(), "backdated_seconds": int(backdated.total_seconds())},
+    )
+    task_open(
+        subject=ticket,
+        step="ticket.triage",
+        step_label="售后问题待分级",
+        title=f"{ticket.number} {ticket.subject}",
+        link=ticket.get_absolute_url(),
+        group="aftersales",
+        policy=TRIAGE_POLICY,
+        escalate_to="aftersales_manager",
+    )
     notify(
         recipients=users_in_role("aftersales_manager"),
         title=f"新的售后问题：{ticket.number} {ticket.subject}",
@@ -65,23 +91,13 @@ def ticket_create(*, project: Project, actor, data: dict) -> Ticket:
     return ticket
 
 
-@transaction.atomic
-def ticket_triage(*, ticket: Ticket, actor, severity: SlaPolicy) -> Ticket:
-    """Set the severity; the SLA clock starts from the report time on the policy's clock."""
-    ticket = _locked_ticket(ticket)
-    if not _is_aftersales(actor):
-        raise PermissionDenied("只有售后人员可以为问题分级")
-    if not severity.code.startswith("ticket-"):
-        raise DomainError("请选择问题级别（紧急 / 严重 / 中等 / 一般）")
-    ticket.triage(severity=severity)
-    ticket.sla_started_at = ticket.reported_at
-    ticket.due_at = add_duration(ticket.reported_at, severity.duration, severity.clock)
-    ticket.save(update_fields=["state", "severity", "sla_started_at", "due_at"])
-    warn_at = add_duration(ticket.reported_at, severity.duration * severity.warn_percent / 100, severity.clock)
+def _open_resolution_task(ticket: Ticket, *, warn_at: datetime, label: str) -> Task:
+    """The inbox item that carries a ticket's resolution clock: warned at its warning point,
+    escalated to 售后运维部经理 at breach by the sweep."""
     task = task_open(
         subject=ticket,
         step="ticket.sla",
-        step_label=f"售后问题（{severity.name}）",
+        step_label=label,
         title=f"{ticket.number} {ticket.subject}",
         link=ticket.get_absolute_url(),
         group="aftersales",
@@ -89,7 +105,29 @@ def ticket_triage(*, ticket: Ticket, actor, severity: SlaPolicy) -> Ticket:
         escalate_to="aftersales_manager",
         notify_waiting=False,
     )
-    Task.objects.filter(pk=task.pk).update(due_at=ticket.due_at, warn_at=warn_at, policy=severity)
+    fields = {"due_at": ticket.due_at, "warn_at": warn_at, "policy": ticket.severity}
+    if ticket.assignee is not None:
+        fields |= {"assignee": ticket.assignee, "claimed_by": ticket.assignee, "claimed_at": timezone.now()}
+    Task.objects.filter(pk=task.pk).update(**fields)
+    return task
+
+
+@transaction.atomic
+def ticket_triage(*, ticket: Ticket, actor, severity: SlaPolicy) -> Ticket:
+    """Set the severity; the resolution and first-response clocks start from the report time."""
+    ticket = _locked_ticket(ticket)
+    if not _is_aftersales(actor):
+        raise PermissionDenied("只有售后人员可以为问题分级")
+    if not severity.code.startswith("ticket-"):
+        raise DomainError("请选择问题级别（紧急 / 严重 / 中等 / 一般）")
+    ticket.triage(severity=severity)
+    ticket.sla_started_at = ticket.reported_at
+    ticket.due_at, warn_at = resolution_deadlines(severity, ticket.reported_at)
+    ticket.response_due_at = response_due(severity, ticket.reported_at)
+    ticket.save(update_fields=["state", "severity", "sla_started_at", "due_at", "response_due_at"])
+    for task in open_tasks_for(ticket).filter(step="ticket.triage"):
+        task_close(task=task, actor=actor, outcome="triaged")
+    _open_resolution_task(ticket, warn_at=warn_at, label=f"售后问题（{severity.name}）")
     audit_record(
         subject=ticket,
         action="ticket.triage",
@@ -97,7 +135,10 @@ def ticket_triage(*, ticket: Ticket, actor, severity: SlaPolicy) -> Ticket:
         actor=actor,
         from_state=Ticket.State.NEW,
         to_state=ticket.state,
-        details={"due_at": ticket.due_at.isoformat()},
+        details={
+            "due_at": ticket.due_at.isoformat(),
+            "response_due_at": ticket.response_due_at.isoformat() if ticket.response_due_at else None,
+        },
     )
     return ticket
 
@@ -161,17 +202,15 @@ def ticket_start(*, ticket: Ticket, actor) -> Ticket:
 
 @transaction.atomic
 def ticket_pause(*, ticket: Ticket, actor, reason: str) -> Ticket:
-    """Waiting for the customer: the SLA clock stops (the sweeper no longer sees the task)."""
+    """Waiting for the customer: the SLA clock stops (the sweeper no longer sees the task). A ticket
+    already past its due time stays breached."""
     ticket = _locked_ticket(ticket)
     _assignee_only(ticket, actor)
     if not reason.strip():
         raise DomainError("请填写等待客户的原因")
     now = timezone.now()
-    remaining = (
-        elapsed(now, ticket.due_at, ticket.severity.clock) if ticket.due_at and ticket.due_at > now else timedelta(0)
-    )
-    ticket.pause(at=now, remaining_seconds=int(remaining.total_seconds()))
-    ticket.save(update_fields=["state", "paused_at", "remaining_seconds"])
+    ticket.pause(at=now, remaining_seconds=int(remaining_at(ticket, now).total_seconds()))
+    ticket.save(update_fields=["state", "paused_at", "remaining_seconds", "sla_breached_at"])
     task = _sla_task(ticket)
     if task is not None:
         Task.objects.filter(pk=task.pk).update(due_at=None, warn_at=None)
@@ -180,14 +219,13 @@ def ticket_pause(*, ticket: Ticket, actor, reason: str) -> Ticket:
 
 
 def _resume_clock(ticket: Ticket, now) -> None:
-    remaining = timedelta(seconds=ticket.remaining_seconds or 0)
-    due = add_duration(now, remaining, ticket.severity.clock)
-    warn_left = remaining - ticket.severity.duration * (100 - ticket.severity.warn_percent) / 100
-    warn = add_duration(now, max(warn_left, timedelta(0)), ticket.severity.clock)
+    due, warn = resumed_deadlines(ticket, now)
     ticket.resume(due_at=due)
+    if ticket.due_at != due:  # kept (breached, or the old due time was later)
+        warn = min(warn, ticket.due_at)
     task = _sla_task(ticket)
     if task is not None:
-        Task.objects.filter(pk=task.pk).update(due_at=due, warn_at=warn)
+        Task.objects.filter(pk=task.pk).update(due_at=ticket.due_at, warn_at=warn)
 
 
 @transaction.atomic
@@ -217,14 +255,17 @@ def ticket_resolve(*, ticket: Ticket, actor, resolution: str) -> Ticket:
         _resume_clock(ticket, now)
     ticket.resolve(at=now, resolution=resolution)
     ticket.save(
-        update_fields=["state", "resolution", "resolved_at", "sla_met", "paused_at", "remaining_seconds", "due_at"]
-    )
+        update_fields=[
+            "state", "resolution", "resolved_at", "sla_met", "sla_breached_at", "paused_at", "remaining_seconds",
+            "due_at",
+        ]
+    )  # fmt: skip
     for task in open_tasks_for(ticket).filter(step__in=["ticket.sla", "ticket.reopened"]):
         task_close(task=task, actor=actor, outcome="resolved")
     audit_record(
         subject=ticket,
         action="ticket.resolve",
-        label="已解决",
+        label="已解决（SLA 达成）" if ticket.sla_met else "已解决（SLA 未达成）",
         actor=actor,
         to_state=ticket.state,
         comment=resolution,
@@ -235,25 +276,41 @@ def ticket_resolve(*, ticket: Ticket, actor, resolution: str) -> Ticket:
 
 @transaction.atomic
 def ticket_reopen(*, ticket: Ticket, actor, reason: str) -> Ticket:
+    """The fix did not hold: a new resolution clock starts now on the severity's policy, warned
+    and escalated like the first; the ticket counts as unresolved until resolved again."""
     ticket = _locked_ticket(ticket)
     if not _is_aftersales(actor):
         raise PermissionDenied("只有售后人员可以重开问题")
     if not reason.strip():
         raise DomainError("请填写重开原因")
-    ticket.reopen()
-    ticket.save(update_fields=["state"])
+    now = timezone.now()
+    due, warn_at = resolution_deadlines(ticket.severity, now)
+    ticket.reopen(at=now, due_at=due)
+    ticket.save(
+        update_fields=[
+            "state", "reopen_count", "reopened_at", "sla_started_at", "due_at", "sla_breached_at", "resolved_at",
+            "sla_met",
+        ]
+    )  # fmt: skip
+    _open_resolution_task(ticket, warn_at=warn_at, label=f"售后问题（重开，{ticket.severity.name}）")
     if ticket.assignee is not None:
-        task_open(
-            subject=ticket,
-            step="ticket.reopened",
-            step_label="售后问题（重开）",
-            title=f"{ticket.number} {ticket.subject}",
+        notify(
+            recipients=[ticket.assignee],
+            title=f"售后问题重开：{ticket.number} {ticket.subject}",
+            body=f"重开原因：{reason}；新的解决时限：{timezone.localtime(due):%Y-%m-%d %H:%M}",
             link=ticket.get_absolute_url(),
-            assignee=ticket.assignee,
-            policy=None,
+            subject=ticket,
+            kind="ticket_reopened",
         )
     audit_record(
-        subject=ticket, action="ticket.reopen", label="重开", actor=actor, comment=reason, to_state=ticket.state
+        subject=ticket,
+        action="ticket.reopen",
+        label=f"重开（第 {ticket.reopen_count} 次）",
+        actor=actor,
+        comment=reason,
+        from_state=Ticket.State.RESOLVED,
+        to_state=ticket.state,
+        details={"due_at": due.isoformat()},
     )
     return ticket
 

@@ -39,3 +39,20 @@ def accepted_saas(org, dispatched, upload):  # noqa: F811
         pm=org["regional_pm"],
     )
     return _to_acceptance(org, saas, upload)
+
+
+@pytest.fixture
+def ticket_for(org, project):  # noqa: F811
+    """File a 问题申报单 on the project, reported at the given time."""
+    from aftersales import services
+    from aftersales.models import Ticket
+
+    def make(reported_at, **extra):
+        data = {
+            "subject": "签章服务无法登录", "reporting_unit": "某某地铁信息中心", "reporter": "张工",
+            "reported_at": reported_at, "channel": Ticket.Channel.PHONE, "description": "所有用户登录报错 500",
+            **extra,
+        }  # fmt: skip
+        return services.ticket_create(project=project, actor=org["aftersales"], data=data)
+
+    return make
