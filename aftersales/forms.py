@@ -1,15 +1,29 @@
 from django import forms
+from django.utils import timezone
 
+from approvals.errors import DomainError
 from pmis.org.models import Region, User
 from pmis.worktime.models import SlaPolicy
 from projects.models import Project
 
 from .models import Handover, Ticket
+from .services.sla import reported_at_check
 
 
 class HandoverForm(forms.Form):
+    """Offers only the route the project's kind takes (see services.handover_route_for)."""
+
     route = forms.ChoiceField(label="移交去向", choices=Handover.Route.choices)
     note = forms.CharField(label="移交说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, route: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["route"].choices = [(route, Handover.Route(route).label)]
+        self.fields["route"].initial = route
+        if route == Handover.Route.CUSTOMER_SUCCESS:
+            self.fields["route"].help_text = "SaaS 项目先由客户成功负责人审批，再由客户成功部审核材料"
+        else:
+            self.fields["route"].help_text = "本地化项目由系统服务部审核材料"
 
 
 class TicketForm(forms.ModelForm):
@@ -26,6 +40,14 @@ class TicketForm(forms.ModelForm):
             "situation": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def clean_reported_at(self):
+        reported_at = self.cleaned_data["reported_at"]
+        try:
+            reported_at_check(reported_at, now=timezone.now())
+        except DomainError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return reported_at
 
     def clean_project_code(self):
         code = self.cleaned_data["project_code"].strip()

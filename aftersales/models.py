@@ -129,12 +129,17 @@ class Ticket(FSMModelMixin, models.Model):
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     sla_started_at = models.DateTimeField("SLA 起算", null=True, blank=True)
     due_at = models.DateTimeField("解决时限", null=True, blank=True)
+    # Set once the resolution clock has run out before a resolution; only a reopen (a new clock) clears it.
+    sla_breached_at = models.DateTimeField("超时时间", null=True, blank=True)
     paused_at = models.DateTimeField("暂停时间", null=True, blank=True)
     remaining_seconds = models.PositiveIntegerField("暂停时剩余（秒）", null=True, blank=True)
+    response_due_at = models.DateTimeField("首次响应时限", null=True, blank=True)
     first_assigned_at = models.DateTimeField("首次转单时间", null=True, blank=True)
     first_response_at = models.DateTimeField("首次响应时间", null=True, blank=True)
     resolved_at = models.DateTimeField("解决时间", null=True, blank=True)
     sla_met = models.BooleanField("SLA 达成", null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField("重开次数", default=0)
+    reopened_at = models.DateTimeField("最近重开时间", null=True, blank=True)
     resolution = models.TextField("解决方案", blank=True)
     closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
     tasks = GenericRelation("approvals.Task", related_query_name="ticket")
@@ -162,6 +167,22 @@ class Ticket(FSMModelMixin, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("aftersales:ticket", args=[self.pk])
 
+    def is_breached(self, now) -> bool:
+        """Unresolved and past its resolution time limit: the clock ran out while it ran, or it is
+        running now past the due time. A pause does not undo a breach."""
+        if self.resolved_at is not None or self.state == self.State.NEW:
+            return False
+        if self.sla_breached_at is not None:
+            return True
+        return self.state in CLOCK_RUNNING and self.due_at is not None and self.due_at <= now
+
+    @property
+    def response_met(self) -> bool | None:
+        """首次响应达成: first contact (开始处理) within the severity's response target."""
+        if self.response_due_at is None or self.first_response_at is None:
+            return None
+        return self.first_response_at <= self.response_due_at
+
     @transition(field=state, source=State.NEW, target=State.TRIAGED)
     def triage(self, *, severity):
         self.severity = severity
@@ -171,7 +192,7 @@ class Ticket(FSMModelMixin, models.Model):
     )
     def assign(self, *, to, at, by_dispatch: bool = False):
         self.assignee = to
-        self.dispatched_to_pm = self.dispatched_to_pm or by_dispatch
+        self.dispatched_to_pm = by_dispatch  # assigning back to after-sales ends the on-site dispatch
         self.first_assigned_at = self.first_assigned_at or at
 
     @transition(field=state, source=[State.ASSIGNED, State.REOPENED], target=State.IN_PROGRESS)
@@ -181,23 +202,40 @@ class Ticket(FSMModelMixin, models.Model):
     @transition(field=state, source=State.IN_PROGRESS, target=State.WAITING_CUSTOMER)
     def pause(self, *, at, remaining_seconds: int):
         self.paused_at, self.remaining_seconds = at, remaining_seconds
+        if self.due_at is not None and self.due_at < at:
+            self.sla_breached_at = self.sla_breached_at or self.due_at  # paused too late: the breach stays
 
     @transition(field=state, source=State.WAITING_CUSTOMER, target=State.IN_PROGRESS)
     def resume(self, *, due_at):
-        self.paused_at, self.remaining_seconds, self.due_at = None, None, due_at
+        """`due_at` is the remaining time counted from now. A breached ticket keeps its due time, and
+        a due time never moves earlier than it was."""
+        self.paused_at, self.remaining_seconds = None, None
+        if self.sla_breached_at is None and (self.due_at is None or due_at > self.due_at):
+            self.due_at = due_at
 
     @transition(field=state, source=[State.IN_PROGRESS, State.WAITING_CUSTOMER], target=State.RESOLVED)
     def resolve(self, *, at, resolution: str):
+        """Attainment is judged on this resolution against the current clock (a reopen starts a new one)."""
         self.resolution = resolution
-        if self.resolved_at is None:  # attainment is judged on the first resolution
-            self.resolved_at = at
-            self.sla_met = self.due_at is None or at <= self.due_at
-        self.paused_at = None
+        self.resolved_at = at
+        running = self.paused_at is None
+        if running and self.due_at is not None and self.due_at < at:
+            self.sla_breached_at = self.sla_breached_at or self.due_at
+        self.sla_met = self.sla_breached_at is None
+        self.paused_at, self.remaining_seconds = None, None
 
     @transition(field=state, source=State.RESOLVED, target=State.REOPENED)
-    def reopen(self):
-        pass
+    def reopen(self, *, at, due_at):
+        """A new resolution clock from the reopen time; unresolved (and unjudged) until resolved again."""
+        self.reopen_count += 1
+        self.reopened_at = at
+        self.sla_started_at, self.due_at, self.sla_breached_at = at, due_at, None
+        self.resolved_at, self.sla_met = None, None
 
     @transition(field=state, source=State.RESOLVED, target=State.CLOSED)
     def close(self, *, at):
         self.closed_at = at
+
+
+# States in which a ticket's resolution clock runs (new: not yet started; waiting: paused; resolved / closed: stopped).
+CLOCK_RUNNING = (Ticket.State.TRIAGED, Ticket.State.ASSIGNED, Ticket.State.IN_PROGRESS, Ticket.State.REOPENED)

@@ -1,12 +1,12 @@
 from datetime import date, datetime, time
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from approvals.models import Task
 from pmis.org.selectors import user_role_codes
 
-from .models import Ticket
+from .models import CLOCK_RUNNING, Ticket
 from .services import AFTERSALES_ROLES
 
 QUEUES = {
@@ -18,6 +18,19 @@ QUEUES = {
     "all": "全部",
 }
 OPEN_STATES = [s for s in Ticket.State.values if s not in (Ticket.State.RESOLVED, Ticket.State.CLOSED)]
+
+
+def breached_q(now) -> Q:
+    """Unresolved tickets past their resolution time limit — the SQL twin of Ticket.is_breached: the
+    clock ran out while it ran (sticky through a pause), or it runs now past the due time."""
+    return Q(resolved_at__isnull=True) & (
+        Q(sla_breached_at__isnull=False) | Q(state__in=CLOCK_RUNNING, due_at__lte=now)
+    )
+
+
+def response_missed_open_q(now) -> Q:
+    """Not yet responded to, and the response target has passed."""
+    return Q(first_response_at__isnull=True, response_due_at__lte=now) & ~Q(state=Ticket.State.CLOSED)
 
 
 def tickets_visible(user) -> QuerySet[Ticket]:
@@ -38,7 +51,7 @@ def ticket_queue(user, queue: str) -> QuerySet[Ticket]:
         warned = sla_tasks.filter(warn_at__lte=now, due_at__gt=now).values("object_id")
         tickets = tickets.filter(pk__in=warned)
     elif queue == "breached":
-        tickets = tickets.filter(pk__in=sla_tasks.filter(due_at__lte=now).values("object_id"))
+        tickets = tickets.filter(breached_q(now))
     elif queue == "open":
         tickets = tickets.filter(state__in=OPEN_STATES)
     return tickets.select_related("project__region", "severity", "assignee").order_by(
@@ -59,10 +72,34 @@ def _month_bounds(month: date):
     )
 
 
-def sla_metrics(*, month: date | None = None, region=None, group_by: str = "region") -> dict:
-    """SLA figures (003 度量考核): attainment rate (resolved within SLA / resolved), resolution
-    rate (resolved / all), average transfer time (report → first assignment), counts by
-    severity; grouped by region or assignee."""
+# The formula of every figure, as the metrics page states it (口径说明).
+FORMULAS = (
+    ("问题数", "所选月份（按申报时间）、区域内登记的问题申报单数。"),
+    (
+        "SLA 达成率",
+        "SLA 达成数 ÷（已解决数 + 未解决但已超时数）。SLA 达成：最近一次解决时未超过解决时限。"
+        "未解决但已超过解决时限的问题计为未达成，不因尚未解决而不计入。",
+    ),
+    ("问题解决率", "已解决数 ÷ 问题数。已解决：当前状态为已解决或已关闭；重开后在再次解决前计为未解决。"),
+    (
+        "首次响应达成率",
+        "首次响应达成数 ÷（已响应数 + 未响应但已超过响应时限数）。首次响应：处理人点击“开始处理”的时间；"
+        "响应时限自申报时间起按问题级别的响应时限计算（004 §8.1.2：4 个工作小时）。未分级的问题不计入。",
+    ),
+    ("平均转单时长", "已指派问题的（首次指派时间 − 申报时间）的平均值，按自然时间计，单位小时。"),
+    ("重开", "重开过的问题数；括号内为重开总次数。重开后按问题级别自重开时间起重新计算解决时限。"),
+    (
+        "解决时限",
+        "自申报时间（重开后为重开时间）起按问题级别的时限计算；等待客户期间暂停计时，恢复后按暂停时剩余时长继续。"
+        "已超时的问题暂停、恢复或解决都不会改变其超时结论，恢复也不会把解决时限提前。",
+    ),
+)
+
+
+def sla_metrics(*, month: date | None = None, region=None, group_by: str = "region", now=None) -> dict:
+    """SLA figures (003 度量考核), each stated in FORMULAS: attainment, resolution rate, first-response
+    attainment, average transfer time, reopens, counts by severity; grouped by region or assignee."""
+    now = now or timezone.now()
     tickets = Ticket.objects.all()
     if month is not None:
         start, end = _month_bounds(month)
@@ -74,6 +111,12 @@ def sla_metrics(*, month: date | None = None, region=None, group_by: str = "regi
         "total": Count("pk"),
         "resolved": Count("pk", filter=Q(resolved_at__isnull=False)),
         "met": Count("pk", filter=Q(sla_met=True)),
+        "breached_open": Count("pk", filter=breached_q(now)),
+        "responded": Count("pk", filter=Q(first_response_at__isnull=False, response_due_at__isnull=False)),
+        "response_met": Count("pk", filter=Q(first_response_at__lte=F("response_due_at"))),
+        "response_missed_open": Count("pk", filter=response_missed_open_q(now)),
+        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
+        "reopens": Sum("reopen_count"),
         "transfer": Avg(transfer, filter=Q(first_assigned_at__isnull=False)),
     }
     key = {"region": "project__region__name", "assignee": "assignee__display_name"}[group_by]
@@ -86,7 +129,11 @@ def sla_metrics(*, month: date | None = None, region=None, group_by: str = "regi
     )
     for row in [*rows, overall]:
         row["label"] = row.get(key) or "（未指派）"
-        row["attainment"] = row["met"] / row["resolved"] if row["resolved"] else None
+        row["reopens"] = row["reopens"] or 0
+        row["judged"] = row["resolved"] + row["breached_open"]
+        row["attainment"] = row["met"] / row["judged"] if row["judged"] else None
         row["resolution_rate"] = row["resolved"] / row["total"] if row["total"] else None
+        row["response_judged"] = row["responded"] + row["response_missed_open"]
+        row["response_rate"] = row["response_met"] / row["response_judged"] if row["response_judged"] else None
         row["transfer_hours"] = row["transfer"].total_seconds() / 3600 if row["transfer"] else None
-    return {"rows": rows, "overall": overall, "severities": severities}
+    return {"rows": rows, "overall": overall, "severities": severities, "formulas": FORMULAS}

@@ -47,8 +47,7 @@ def handover_new(request, project_pk: int):
         raise Http404
     if not can_manage(request.user, project):
         raise PermissionDenied("只有项目经理可以提交移交")
-    default_route = Handover.Route.CUSTOMER_SUCCESS if project.kind == "saas" else Handover.Route.SYSTEM_SERVICE
-    form = HandoverForm(request.POST or None, initial={"route": default_route})
+    form = HandoverForm(request.POST or None, route=services.handover_route_for(project))
     if request.method == "POST" and form.is_valid():
         try:
             handover = services.handover_submit(
@@ -166,11 +165,7 @@ def ticket_list(request):
     page = Paginator(tickets, 30).get_page(request.GET.get("page"))
     now = timezone.now()
     for ticket in page.object_list:
-        ticket.overdue = (
-            ticket.due_at is not None
-            and ticket.due_at <= now
-            and ticket.state in ("triaged", "assigned", "in_progress", "reopened")
-        )
+        ticket.overdue = ticket.is_breached(now)
     return render(
         request,
         "aftersales/tickets.html",
@@ -197,9 +192,13 @@ def ticket_new(request):
     )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "project_code"}
-        ticket = services.ticket_create(project=form.project, actor=request.user, data=data)
-        messages.success(request, f"问题申报单 {ticket.number} 已登记，请分级")
-        return redirect(ticket.get_absolute_url())
+        try:
+            ticket = services.ticket_create(project=form.project, actor=request.user, data=data)
+        except DomainError as exc:
+            form.add_error("reported_at", str(exc))
+        else:
+            messages.success(request, f"问题申报单 {ticket.number} 已登记，请分级")
+            return redirect(ticket.get_absolute_url())
     return render(request, "aftersales/ticket_new.html", {"form": form})
 
 
@@ -217,6 +216,7 @@ def ticket_detail(request, pk: int):
     ticket = _ticket_or_404(request.user, pk)
     roles = user_role_codes(request.user)
     aftersales = services._is_aftersales(request.user)
+    now = timezone.now()
     return render(
         request,
         "aftersales/ticket.html",
@@ -233,6 +233,13 @@ def ticket_detail(request, pk: int):
             else None,
             "is_assignee": ticket.assignee_id == request.user.pk,
             "aftersales": aftersales,
+            "breached": ticket.is_breached(now),
+            "response_overdue": ticket.first_response_at is None
+            and ticket.response_due_at is not None
+            and ticket.response_due_at <= now,
+            "triage_task": open_tasks_for(ticket).filter(step="ticket.triage").first()
+            if ticket.state == Ticket.State.NEW
+            else None,
         },
     )
 
@@ -302,19 +309,27 @@ def _export_metrics(figures):
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("SLA 指标")
-    sheet.append(["分组", "问题数", "已解决", "SLA 达成数", "SLA 达成率", "问题解决率", "平均转单时长（小时）"])
+    sheet.append(
+        [
+            "分组", "问题数", "已解决", "未解决但已超时", "SLA 达成数", "SLA 达成率", "问题解决率",
+            "首次响应达成数", "首次响应达成率", "平均转单时长（小时）", "重开问题数", "重开次数",
+        ]
+    )  # fmt: skip
+
+    def rate(value, digits=4):
+        return round(value, digits) if value is not None else None
+
     for row in [*figures["rows"], {**figures["overall"], "label": "合计"}]:
         sheet.append(
             [
-                row["label"],
-                row["total"],
-                row["resolved"],
-                row["met"],
-                round(row["attainment"], 4) if row["attainment"] is not None else None,
-                round(row["resolution_rate"], 4) if row["resolution_rate"] is not None else None,
-                round(row["transfer_hours"], 2) if row["transfer_hours"] is not None else None,
+                row["label"], row["total"], row["resolved"], row["breached_open"], row["met"],
+                rate(row["attainment"]), rate(row["resolution_rate"]), row["response_met"],
+                rate(row["response_rate"]), rate(row["transfer_hours"], 2), row["reopened"], row["reopens"],
             ]
-        )
+        )  # fmt: skip
+    formulas = workbook.create_sheet("口径说明")
+    for name, formula in figures["formulas"]:
+        formulas.append([name, formula])
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

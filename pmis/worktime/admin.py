@@ -13,6 +13,9 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "clock", "duration_minutes", "warn_percent", "description")
-    list_editable = ("clock", "duration_minutes", "warn_percent")
+    list_display = (
+        "name", "code", "clock", "duration_minutes", "warn_percent",
+        "response_clock", "response_minutes", "description",
+    )  # fmt: skip
+    list_editable = ("clock", "duration_minutes", "warn_percent", "response_clock", "response_minutes")
     list_filter = ("clock",)

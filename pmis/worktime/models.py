@@ -37,6 +37,14 @@ class SlaPolicy(models.Model):
     clock = models.CharField("计时方式", max_length=16, choices=Clock.choices)
     duration_minutes = models.PositiveIntegerField("时限（分钟）")
     warn_percent = models.PositiveSmallIntegerField("预警点（%）", default=75)
+    # 首次响应 (004 §8.1.2): only the after-sales severities carry one; it runs on its own clock.
+    response_minutes = models.PositiveIntegerField(
+        "首次响应时限（分钟）",
+        null=True,
+        blank=True,
+        help_text="仅售后问题级别：自申报起多久内须首次响应客户（004 §8.1.2：4 个工作小时）",
+    )
+    response_clock = models.CharField("首次响应计时方式", max_length=16, choices=Clock.choices, blank=True)
     description = models.CharField("说明", max_length=255, blank=True)
 
     class Meta:
@@ -48,6 +56,11 @@ class SlaPolicy(models.Model):
                 condition=models.Q(warn_percent__gte=1, warn_percent__lte=100), name="sla_warn_percent_range"
             ),
             models.CheckConstraint(condition=models.Q(duration_minutes__gte=1), name="sla_duration_positive"),
+            models.CheckConstraint(
+                condition=models.Q(response_minutes__isnull=True)
+                | (models.Q(response_minutes__gte=1) & ~models.Q(response_clock="")),
+                name="sla_response_with_clock",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -56,3 +69,22 @@ class SlaPolicy(models.Model):
     @property
     def duration(self) -> timedelta:
         return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def response_duration(self) -> timedelta | None:
+        return timedelta(minutes=self.response_minutes) if self.response_minutes else None
+
+    @property
+    def summary(self) -> str:
+        """“自然时间（7×24），7 天” — the clock and the duration as people say them."""
+        from .display import duration_text
+
+        return f"{self.get_clock_display()}，{duration_text(self.duration)}"
+
+    @property
+    def response_summary(self) -> str:
+        if not self.response_minutes:
+            return ""
+        from .display import duration_text
+
+        return f"{Clock(self.response_clock).label}，{duration_text(self.response_duration)}"

@@ -2,19 +2,28 @@ from django.db import transaction
 
 from .models import CalendarDay, Clock, SlaPolicy
 
-# DESIGN.md §2.3 and seed 003: 紧急 4 h, 严重 8 h, 中等 48 h, 一般 one week of natural days;
-# approval steps get one working day by default.
+# DESIGN.md §2.3 and seed 003: 紧急 4 h, 严重 8 h, 中等 48 h, 一般 one week of natural days; each
+# severity's first response within 4 working hours (004 §8.1.2). Approval steps get one working
+# day by default. Triage of a new ticket is chased after 30 minutes; a ticket may be registered
+# (补录) up to 3 days after it was reported.
+RESPONSE = {"response_clock": Clock.WORKING, "response_minutes": 4 * 60}
+TRIAGE_POLICY = "aftersales-triage"
+BACKDATE_POLICY = "aftersales-backdate"
 DEFAULT_POLICIES: tuple[dict, ...] = (
-    {"code": "ticket-urgent", "name": "紧急", "clock": Clock.NATURAL, "duration_minutes": 4 * 60,
+    {"code": "ticket-urgent", "name": "紧急", "clock": Clock.NATURAL, "duration_minutes": 4 * 60, **RESPONSE,
      "description": "产品已无法正常完成工作，对客户的使用产生了严重影响"},
-    {"code": "ticket-serious", "name": "严重", "clock": Clock.NATURAL, "duration_minutes": 8 * 60,
+    {"code": "ticket-serious", "name": "严重", "clock": Clock.NATURAL, "duration_minutes": 8 * 60, **RESPONSE,
      "description": "无法稳定使用、无法保证安全"},
-    {"code": "ticket-medium", "name": "中等", "clock": Clock.NATURAL, "duration_minutes": 48 * 60,
+    {"code": "ticket-medium", "name": "中等", "clock": Clock.NATURAL, "duration_minutes": 48 * 60, **RESPONSE,
      "description": "打断日常工作、服务质量下降"},
-    {"code": "ticket-normal", "name": "一般", "clock": Clock.NATURAL, "duration_minutes": 7 * 24 * 60,
+    {"code": "ticket-normal", "name": "一般", "clock": Clock.NATURAL, "duration_minutes": 7 * 24 * 60, **RESPONSE,
      "description": "影响日常效率；1 周内（自然日）"},
     {"code": "approval-step", "name": "审批环节", "clock": Clock.WORKING, "duration_minutes": 9 * 60,
      "description": "每个审批环节默认 1 个工作日"},
+    {"code": TRIAGE_POLICY, "name": "售后问题分级", "clock": Clock.NATURAL, "duration_minutes": 30,
+     "description": "问题申报单登记后须在此时限内分级；75% 时提醒系统服务部，超时升级售后运维部经理"},
+    {"code": BACKDATE_POLICY, "name": "申报时间补录时限", "clock": Clock.NATURAL, "duration_minutes": 3 * 24 * 60,
+     "description": "登记问题申报单时，申报时间最多可早于登记时间多久（补录）；不得晚于当前时间"},
 )  # fmt: skip
 
 

@@ -28,7 +28,8 @@ def test_local_handover_goes_to_system_service_and_acceptance_posts_news(org, ac
     accepted.refresh_from_db()
     assert accepted.state == State.MAINTENANCE
     news = NewsItem.objects.get()
-    assert news.title == f"{accepted.name}项目已完成移交" and news.project == accepted
+    assert accepted.name == "某某市轨道交通集团有限公司电子签章项目"
+    assert news.title == "某某市轨道交通集团有限公司电子签章项目已完成移交" and news.project == accepted
 
 
 def test_return_names_each_bad_item_then_the_pm_resubmits(org, accepted, upload):
@@ -113,3 +114,25 @@ def test_handover_refused_without_the_seven_documents(org, project, upload):
     assert not Handover.objects.exists()
     with pytest.raises(DomainError, match="请通过“提交移交”"):
         services.project_transition(project=project, actor=org["regional_pm"], action="submit_handover")
+
+
+def test_a_name_without_the_word_project_still_reads_as_a_project(org, accepted):
+    from projects.models import Project
+
+    Project.objects.filter(pk=accepted.pk).update(name="某某地铁电子签章平台")
+    handover = handover_submit(project=accepted, actor=org["regional_pm"])
+    handover_audit(handover=handover, actor=org["aftersales"], verdicts=_all(handover))
+    assert NewsItem.objects.get().title == "某某地铁电子签章平台项目已完成移交"
+
+
+def test_the_route_follows_the_project_and_the_other_is_refused(org, accepted, accepted_saas):
+    with pytest.raises(DomainError, match="客户成功"):
+        handover_submit(project=accepted_saas, actor=org["regional_pm"], route=Handover.Route.SYSTEM_SERVICE)
+    with pytest.raises(DomainError, match="系统服务部"):
+        handover_submit(project=accepted, actor=org["regional_pm"], route=Handover.Route.CUSTOMER_SUCCESS)
+    assert not Handover.objects.exists()
+    accepted_saas.refresh_from_db()
+    assert accepted_saas.state == State.ACCEPTANCE  # the refusal left the project where it was
+    handover = handover_submit(project=accepted_saas, actor=org["regional_pm"], route=Handover.Route.CUSTOMER_SUCCESS)
+    assert handover.state == Handover.State.PENDING_CS_HEAD
+    assert [t.step for t in inbox_for(org["cs_head"])] == ["handover.cs_head"]

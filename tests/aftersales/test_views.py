@@ -11,6 +11,13 @@ from pmis.worktime.models import SlaPolicy
 from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def june(time_machine):
+    """The tickets below are reported on 2026-06-01 09:00; the clock stands an hour later."""
+    time_machine.move_to(datetime(2026, 6, 1, 10, tzinfo=SH))
 
 
 def _tickets(org, project, n):
@@ -91,3 +98,62 @@ def test_a_refused_audit_keeps_the_verdicts_and_notes(client, org, accepted):
     assert response.status_code == 200 and "请写明问题" in body
     assert 'value="页码缺失"' in body and 'value="请补充"' in body
     assert '<option value="wrong" selected>' in body
+
+
+def test_the_handover_form_offers_only_the_projects_route(client, org, accepted, accepted_saas):
+    from aftersales.models import Handover
+
+    client.force_login(org["regional_pm"])
+    body = client.get(reverse("aftersales:handover_new", args=[accepted_saas.pk])).content.decode()
+    assert 'value="customer_success"' in body and 'value="system_service"' not in body
+    assert "客户成功负责人" in body
+    response = client.post(
+        reverse("aftersales:handover_new", args=[accepted_saas.pk]), {"route": "system_service", "note": "请接收"}
+    )
+    assert response.status_code == 200 and not Handover.objects.exists()
+    assert 'value="请接收"' in response.content.decode() or "请接收" in response.content.decode()
+    body = client.get(reverse("aftersales:handover_new", args=[accepted.pk])).content.decode()
+    assert 'value="system_service"' in body and 'value="customer_success"' not in body
+
+
+def _ticket(org, project, reported, severity):
+    t = services.ticket_create(
+        project=project,
+        actor=org["aftersales"],
+        data={
+            "subject": "签章失败", "reporting_unit": "单位", "reporter": "张工", "channel": "phone",
+            "description": "描述", "reported_at": reported,
+        },
+    )  # fmt: skip
+    return services.ticket_triage(ticket=t, actor=org["aftersales"], severity=SlaPolicy.objects.get(name=severity))
+
+
+def test_the_ticket_page_speaks_in_hours_and_days(client, org, project, time_machine):
+    ten = datetime(2026, 6, 1, 10, tzinfo=SH)
+    time_machine.move_to(ten, tick=False)
+    t = _ticket(org, project, ten, "严重")  # due 18:00
+    services.ticket_assign(ticket=t, actor=org["aftersales"], to=org["aftersales"])
+    services.ticket_start(ticket=t, actor=org["aftersales"])
+    time_machine.move_to(datetime(2026, 6, 1, 12, tzinfo=SH), tick=False)
+    services.ticket_pause(ticket=t, actor=org["aftersales"], reason="等待客户提供日志")
+    client.force_login(org["aftersales"])
+    body = client.get(t.get_absolute_url()).content.decode()
+    assert "计时暂停中（剩余 6 小时）" in body and "21600" not in body
+    assert "严重（自然时间（7×24），8 小时）" in body and "480 分钟" not in body
+    general = _ticket(org, project, ten, "一般")
+    body = client.get(general.get_absolute_url()).content.decode()
+    assert "一般（自然时间（7×24），7 天）" in body and "10080" not in body
+
+
+def test_assigning_back_after_a_dispatch_ends_the_on_site_support(client, org, project):
+    t = _ticket(org, project, datetime(2026, 6, 1, 9, 30, tzinfo=SH), "紧急")
+    client.force_login(org["aftersales_manager"])
+    action = "aftersales:ticket_action"
+    client.post(reverse(action, args=[t.pk, "dispatch"]), {"to": org["regional_pm"].pk})
+    t.refresh_from_db()
+    assert t.dispatched_to_pm and t.assignee == org["regional_pm"]
+    assert "区域项目经理现场支持" in client.get(t.get_absolute_url()).content.decode()
+    client.post(reverse(action, args=[t.pk, "assign"]), {"to": org["aftersales"].pk})
+    t.refresh_from_db()
+    assert t.assignee == org["aftersales"] and t.dispatched_to_pm is False
+    assert "区域项目经理现场支持" not in client.get(t.get_absolute_url()).content.decode()

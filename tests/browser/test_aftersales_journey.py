@@ -30,6 +30,7 @@ def test_handover_news_and_an_urgent_ticket(page, live_server, org, project, upl
     upload(project, ACCEPTANCE_DOCUMENTS[-1])
     page.reload()
     page.click("#phase-actions a:has-text('提交移交')")
+    assert page.locator("#id_route option").all_inner_texts() == ["系统服务部（本地化 / 内网项目）"]
     page.fill("#id_note", "验收资料齐全，请系统服务部接收")
     page.screens.shot("handover-form")
     page.click("#handover-form button[type=submit]")
@@ -47,7 +48,8 @@ def test_handover_news_and_an_urgent_ticket(page, live_server, org, project, upl
     project.refresh_from_db()
     assert project.state == State.MAINTENANCE
     page.goto(f"{live_server.url}/projects/news/")
-    assert f"{project.name}项目已完成移交" in page.locator("#news").inner_text()
+    news = page.locator("#news").inner_text()
+    assert "某某市轨道交通集团有限公司电子签章项目已完成移交" in news and "项目项目" not in news
     page.screens.shot("news")
 
     # An urgent ticket: filed, triaged, dispatched by the manager to the north PM, resolved.
@@ -62,6 +64,8 @@ def test_handover_news_and_an_urgent_ticket(page, live_server, org, project, upl
     page.click("#triage-form button[type=submit]")
     ticket = Ticket.objects.get()
     assert ticket.severity.name == "紧急" and ticket.due_at is not None
+    assert page.locator("#ticket-severity").inner_text() == "紧急（自然时间（7×24），4 小时）"
+    assert "（工作时间，4 小时）" in page.locator("#ticket-response").inner_text()
     page.screens.shot("ticket-triaged")
 
     login(page, "aftersales_manager")

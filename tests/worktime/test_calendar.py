@@ -106,6 +106,13 @@ def test_default_sla_policies_match_the_after_sales_levels():
     assert policies["一般"].duration == timedelta(days=7) and policies["一般"].clock == Clock.NATURAL
     assert policies["审批环节"].clock == Clock.WORKING
     assert all(p.warn_percent == 75 for p in policies.values())
+    for name in ("紧急", "严重", "中等", "一般"):  # first contact within 4 working hours (004 §8.1.2)
+        assert (policies[name].response_duration, policies[name].response_clock) == (timedelta(hours=4), Clock.WORKING)
+        assert policies[name].response_summary == "工作时间，4 小时"
+    assert policies["一般"].summary == "自然时间（7×24），7 天"
+    assert policies["售后问题分级"].duration == timedelta(minutes=30)
+    assert policies["申报时间补录时限"].duration == timedelta(days=3)
+    assert policies["审批环节"].response_duration is None
     policies["紧急"].duration_minutes = 120
     policies["紧急"].save()
     assert sla_policies_seed() == 0
