@@ -1,5 +1,6 @@
 from django import forms
 
+from pmis.forms import BoundsMixin
 from pmis.org.models import Region, User
 from pmis.worktime.models import SlaPolicy
 from projects.models import Project
@@ -12,7 +13,9 @@ class HandoverForm(forms.Form):
     note = forms.CharField(label="移交说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class TicketForm(forms.ModelForm):
+class TicketForm(BoundsMixin, forms.ModelForm):
+    past_date_fields = ("reported_at",)
+
     project_code = forms.CharField(label="项目编号", max_length=32)
 
     class Meta:

@@ -11,10 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from approvals.decisions import decision_view
 from approvals.errors import DomainError
 from approvals.selectors import open_tasks_for, task_can_act
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
+from pmis.forms import filter_errors
 from pmis.org.selectors import user_role_codes
 from projects.gates import present_documents
 from projects.selectors import projects_visible
@@ -65,14 +67,18 @@ def handover_new(request, project_pk: int):
     return render(request, "aftersales/handover_new.html", {"p": project, "form": form, "materials": materials})
 
 
-def _handover_or_404(user, pk: int) -> Handover:
-    handover = get_object_or_404(Handover.objects.select_related("project__region", "submitted_by"), pk=pk)
+def _handover_can_view(user, handover: Handover) -> bool:
     roles = user_role_codes(user)
-    if not (
+    return bool(
         user.is_superuser
         or roles & {"aftersales", "aftersales_manager", "cs_head", "cs_staff", "project_director"}
         or projects_visible(user).filter(pk=handover.project_id).exists()
-    ):
+    )
+
+
+def _handover_or_404(user, pk: int) -> Handover:
+    handover = get_object_or_404(Handover.objects.select_related("project__region", "submitted_by"), pk=pk)
+    if not _handover_can_view(user, handover):
         raise Http404
     return handover
 
@@ -110,6 +116,7 @@ def _handover_page(request, handover: Handover, posted=None):
 
 @login_required
 @require_POST
+@decision_view(Handover, can_view=_handover_can_view, fallback="approvals:inbox")
 def handover_decide(request, pk: int):
     handover = _handover_or_404(request.user, pk)
     comment = request.POST.get("comment", "")
@@ -152,7 +159,11 @@ def ticket_list(request):
         queue = "mine"
     tickets = ticket_queue(request.user, queue)
     form = TicketFilterForm(request.GET or None)
-    if form.is_valid():
+    refused = form.is_bound and not form.is_valid()
+    if refused:
+        messages.error(request, f"筛选条件无效，请修改后重试（{filter_errors(form)}）")
+        tickets = tickets.none()
+    elif form.is_valid():
         data = form.cleaned_data
         if data["severity"]:
             tickets = tickets.filter(severity=data["severity"])
@@ -181,6 +192,7 @@ def ticket_list(request):
             "form": form,
             "can_create": services._is_aftersales(request.user),
         },
+        status=400 if refused else 200,
     )
 
 
@@ -239,6 +251,9 @@ def ticket_detail(request, pk: int):
 
 @login_required
 @require_POST
+@decision_view(
+    Ticket, can_view=lambda user, ticket: services.ticket_can_view(user, ticket), fallback="aftersales:tickets"
+)
 def ticket_action(request, pk: int, action: str):
     ticket = _ticket_or_404(request.user, pk)
     user, post = request.user, request.POST

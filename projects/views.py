@@ -9,9 +9,11 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from approvals.decisions import decision_view
 from approvals.errors import DomainError
 from approvals.selectors import task_can_act
 from pmis.audit.selectors import audit_for
@@ -128,7 +130,12 @@ def initiate(request, registration_pk: int):
 
 
 def _filtered(request, projects):
-    form = ProjectFilterForm(request.GET or None)
+    """Apply the list's filters. A value that is not valid is refused with a message and the list
+    comes back empty (never the whole list with the filter silently dropped)."""
+    form = ProjectFilterForm(request.GET or None, projects=projects)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, f"筛选条件无效，请修改后重试（{form.error_text()}）")
+        return form, projects.none()
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -149,7 +156,12 @@ def _filtered(request, projects):
 def mine(request):
     form, projects = _filtered(request, my_projects(request.user))
     page = Paginator(projects, 30).get_page(request.GET.get("page"))
-    return render(request, "projects/list.html", {"page": page, "form": form, "title": "我的项目", "all": False})
+    return render(
+        request,
+        "projects/list.html",
+        {"page": page, "form": form, "title": "我的项目", "all": False},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
 
 
 @login_required
@@ -158,10 +170,16 @@ def all_projects(request):
     if not (request.user.is_superuser or roles & {"project_director", "regional_pm", "cs_manager"}):
         raise PermissionDenied("只有项目总监、区域项目经理与客户成功主管可以查看全部项目")
     form, projects = _filtered(request, projects_visible(request.user))
-    if request.GET.get("export") == "xlsx":
+    refused = form.is_bound and not form.is_valid()
+    if request.GET.get("export") == "xlsx" and not refused:
         return _export(projects)
     page = Paginator(projects, 30).get_page(request.GET.get("page"))
-    return render(request, "projects/list.html", {"page": page, "form": form, "title": "全部项目", "all": True})
+    return render(
+        request,
+        "projects/list.html",
+        {"page": page, "form": form, "title": "全部项目", "all": True},
+        status=400 if refused else 200,
+    )
 
 
 def _export(projects):
@@ -371,8 +389,23 @@ def requirements_confirm(request, pk: int):
     )
 
 
+def _customisation_can_view(user, cr: CustomisationRequest) -> bool:
+    return projects_visible(user).filter(pk=cr.requirement.project_id).exists()
+
+
+def _customisation_url(cr: CustomisationRequest) -> str:
+    return reverse("projects:detail", args=[cr.requirement.project_id]) + "#requirements"
+
+
 @login_required
 @require_POST
+@decision_view(
+    CustomisationRequest,
+    can_view=_customisation_can_view,
+    fallback="approvals:inbox",
+    pk_kwarg="cr_pk",
+    url=_customisation_url,
+)
 def customisation_action(request, pk: int, cr_pk: int, action: str):
     project = _project_or_404(request.user, pk)
     cr = get_object_or_404(CustomisationRequest, pk=cr_pk, requirement__project=project)
@@ -535,6 +568,7 @@ def product_request_detail(request, pk: int, pr_pk: int):
 
 @login_required
 @require_POST
+@decision_view(ProductRequest, can_view=product_request_can_view, fallback="approvals:inbox", pk_kwarg="pr_pk")
 def product_request_action(request, pk: int, pr_pk: int, action: str):
     pr = _product_request_or_404(request.user, pk, pr_pk)
     try:
