@@ -1,6 +1,6 @@
 from django import forms
 
-from pmis.forms import BoundsMixin
+from pmis.forms import BoundsMixin, NamedRequiredMixin
 from pmis.org.models import Region, User
 from pmis.worktime.models import SlaPolicy
 from projects.models import Project
@@ -8,12 +8,12 @@ from projects.models import Project
 from .models import Handover, Ticket
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(NamedRequiredMixin, forms.Form):
     route = forms.ChoiceField(label="移交去向", choices=Handover.Route.choices)
     note = forms.CharField(label="移交说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class TicketForm(BoundsMixin, forms.ModelForm):
+class TicketForm(NamedRequiredMixin, BoundsMixin, forms.ModelForm):
     past_date_fields = ("reported_at",)
 
     project_code = forms.CharField(label="项目编号", max_length=32)
@@ -43,7 +43,7 @@ def severity_choices():
     return SlaPolicy.objects.filter(code__startswith="ticket-").order_by("duration_minutes")
 
 
-class TriageForm(forms.Form):
+class TriageForm(NamedRequiredMixin, forms.Form):
     severity = forms.ModelChoiceField(label="问题级别", queryset=None, empty_label="请选择")
 
     def __init__(self, *args, **kwargs):
@@ -51,7 +51,7 @@ class TriageForm(forms.Form):
         self.fields["severity"].queryset = severity_choices()
 
 
-class AssignForm(forms.Form):
+class AssignForm(NamedRequiredMixin, forms.Form):
     to = forms.ModelChoiceField(label="处理人", queryset=None, empty_label="请选择")
 
     def __init__(self, *args, dispatch: bool = False, region=None, **kwargs):

@@ -226,25 +226,32 @@ def _ticket_or_404(user, pk: int) -> Ticket:
 
 @login_required
 def ticket_detail(request, pk: int):
-    ticket = _ticket_or_404(request.user, pk)
+    return _ticket_page(request, _ticket_or_404(request.user, pk))
+
+
+def _ticket_page(request, ticket: Ticket, *, action: str = "", form=None):
+    """The ticket page; after a refused action it comes back with what was typed in that form."""
+    ticket = Ticket.objects.select_related("project__region", "severity", "assignee", "created_by").get(pk=ticket.pk)
     roles = user_role_codes(request.user)
     aftersales = services._is_aftersales(request.user)
+    open_states = ticket.state not in ("new", "resolved", "closed", "waiting_customer")
     return render(
         request,
         "aftersales/ticket.html",
         {
             "t": ticket,
             "history": audit_for(ticket),
-            "triage_form": TriageForm() if aftersales and ticket.state == Ticket.State.NEW else None,
-            "assign_form": AssignForm()
-            if aftersales and ticket.state not in ("new", "resolved", "closed", "waiting_customer")
+            "triage_form": (form if action == "triage" else TriageForm())
+            if aftersales and ticket.state == Ticket.State.NEW
             else None,
-            "dispatch_form": AssignForm(dispatch=True, region=ticket.project.region)
-            if (request.user.is_superuser or "aftersales_manager" in roles)
-            and ticket.state not in ("new", "resolved", "closed", "waiting_customer")
+            "assign_form": (form if action == "assign" else AssignForm()) if aftersales and open_states else None,
+            "dispatch_form": (form if action == "dispatch" else AssignForm(dispatch=True, region=ticket.project.region))
+            if (request.user.is_superuser or "aftersales_manager" in roles) and open_states
             else None,
             "is_assignee": ticket.assignee_id == request.user.pk,
             "aftersales": aftersales,
+            "typed": request.POST if action else {},
+            "typed_action": action,
         },
     )
 
@@ -257,17 +264,18 @@ def ticket_detail(request, pk: int):
 def ticket_action(request, pk: int, action: str):
     ticket = _ticket_or_404(request.user, pk)
     user, post = request.user, request.POST
+    form = None
     if action == "triage":
         form = TriageForm(post)
         if not form.is_valid():
             messages.error(request, "请选择问题级别")
-            return redirect(ticket.get_absolute_url())
+            return _ticket_page(request, ticket, action=action, form=form)
         call = lambda: services.ticket_triage(ticket=ticket, actor=user, severity=form.cleaned_data["severity"])  # noqa: E731
     elif action in ("assign", "dispatch"):
         form = AssignForm(post, dispatch=action == "dispatch", region=ticket.project.region)
         if not form.is_valid():
             messages.error(request, "请选择处理人")
-            return redirect(ticket.get_absolute_url())
+            return _ticket_page(request, ticket, action=action, form=form)
         call = lambda: services.ticket_assign(  # noqa: E731
             ticket=ticket, actor=user, to=form.cleaned_data["to"], dispatch=action == "dispatch"
         )
@@ -285,7 +293,13 @@ def ticket_action(request, pk: int, action: str):
         call = lambda: services.ticket_close(ticket=ticket, actor=user, confirmation=post.get("confirmation", ""))  # noqa: E731
     else:
         raise Http404
-    return _done(request, call, "已处理", ticket.get_absolute_url())
+    try:
+        call()
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+        return _ticket_page(request, ticket, action=action, form=form)
+    messages.success(request, "已处理")
+    return redirect(ticket.get_absolute_url())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,14 @@ def name_required(form: forms.BaseForm) -> None:
         field.error_messages["required"] = f"{verb}{field.label}"
 
 
+class NamedRequiredMixin:
+    """A form whose “required” messages name the field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_required(self)
+
+
 def _named(label: str, message: str) -> str:
     return message if label and label in message else f"{label}：{message}" if label else message
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.forms import formset_factory
 
 from pmis.catalog.models import Product
-from pmis.forms import BoundsMixin, formset_error_lines, name_required, typed
+from pmis.forms import BoundsMixin, NamedRequiredMixin, formset_error_lines, name_required, typed
 from pmis.org.models import Region, User
 
 from .models import MEETING_TOPICS, DeliveryTask, ProductRequestItem, Project, RequirementItem, State
@@ -23,7 +23,7 @@ class UsersChoice(forms.ModelMultipleChoiceField):
         return f"{obj}（{obj.region or '—'}）"
 
 
-class InitiationForm(BoundsMixin, forms.Form):
+class InitiationForm(NamedRequiredMixin, BoundsMixin, forms.Form):
     past_date_fields = ("meeting_date",)
 
     name = forms.CharField(label="项目名称", max_length=200, help_text="规则：公司（单位）+ 产品类型 + 项目")
@@ -71,7 +71,7 @@ class InitiationForm(BoundsMixin, forms.Form):
         }
 
 
-class TeamForm(forms.Form):
+class TeamForm(NamedRequiredMixin, forms.Form):
     pm = UserChoice(label="项目经理", queryset=None)
     implementers = UsersChoice(label="实施人员", queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
 
@@ -81,14 +81,14 @@ class TeamForm(forms.Form):
         self.fields["implementers"].queryset = _users("implementer")
 
 
-class RequirementForm(forms.ModelForm):
+class RequirementForm(NamedRequiredMixin, forms.ModelForm):
     class Meta:
         model = RequirementItem
         fields = ["title", "description", "classification"]
         widgets = {"description": forms.TextInput}
 
 
-class RequirementUpdateForm(forms.ModelForm):
+class RequirementUpdateForm(NamedRequiredMixin, forms.ModelForm):
     follow_up = forms.CharField(label="跟进记录", required=False)
 
     class Meta:
@@ -96,7 +96,7 @@ class RequirementUpdateForm(forms.ModelForm):
         fields = ["classification", "status"]
 
 
-class EstimateForm(forms.Form):
+class EstimateForm(NamedRequiredMixin, forms.Form):
     person_days = forms.DecimalField(label="工作量（人天）", min_value=0.5, max_digits=7, decimal_places=1)
     rd_expert = forms.ModelChoiceField(label="研发评估人", queryset=None, required=False)
     note = forms.CharField(label="评估说明", required=False)
@@ -113,7 +113,7 @@ class EstimateForm(forms.Form):
         return days
 
 
-class DeliveryTaskForm(BoundsMixin, forms.ModelForm):
+class DeliveryTaskForm(NamedRequiredMixin, BoundsMixin, forms.ModelForm):
     planned_date_fields = ("due_date",)
 
     class Meta:
@@ -126,7 +126,7 @@ class DeliveryTaskForm(BoundsMixin, forms.ModelForm):
         self.fields["assignee"].queryset = _users("implementer")
 
 
-class WeeklyReportForm(forms.Form):
+class WeeklyReportForm(NamedRequiredMixin, forms.Form):
     last_week = forms.CharField(label="上周工作", widget=forms.Textarea(attrs={"rows": 3}))
     this_week = forms.CharField(label="本周计划", widget=forms.Textarea(attrs={"rows": 3}))
     coordination = forms.CharField(label="需协调事项", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -228,7 +228,7 @@ class ProjectFilterForm(forms.Form):
         return "；".join(f"{self[name].label}：{' '.join(errors)}" for name, errors in self.errors.items())
 
 
-class NewsForm(forms.Form):
+class NewsForm(NamedRequiredMixin, forms.Form):
     title = forms.CharField(label="标题", max_length=200)
     body = forms.CharField(label="内容", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     project_code = forms.CharField(label="项目编号（可选）", max_length=32, required=False)

@@ -20,6 +20,7 @@ from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
 from pmis.documents.models import Attachment
 from pmis.documents.selectors import attachments_for
+from pmis.forms import filter_errors, form_error_lines
 from pmis.org.selectors import user_role_codes
 from registrations.models import Kind as RegistrationKind
 from registrations.models import Registration
@@ -52,15 +53,20 @@ def _project_or_404(user, pk: int) -> Project:
     return project
 
 
-def _act(request, project: Project, call, success: str, anchor: str = ""):
-    """Run one service for a project page form; errors come back as a Chinese message."""
+def _act(request, project: Project, call, success: str, anchor: str = "", *, typed: tuple = ()):
+    """Run one service for a project page form. A refusal shows the page again with the Chinese
+    message and what was typed in that form (`typed`: which form, and the row it belongs to)."""
     try:
         call()
     except (DomainError, PermissionDenied) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, success)
+        return _refused(request, project, str(exc), typed=typed)
+    messages.success(request, success)
     return redirect(project.get_absolute_url() + anchor)
+
+
+def _refused(request, project: Project, message: str, *, typed: tuple = ()):
+    messages.error(request, message)
+    return _detail_page(request, project, typed=typed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,7 +221,8 @@ def _form_act(request, project: Project, form, call, *, success: str, invalid: s
             messages.success(request, success)
             return redirect(project.get_absolute_url() + anchor)
     else:
-        messages.error(request, invalid)
+        # each error named by its field (a row form shows no errors of its own)
+        messages.error(request, "；".join(form_error_lines(form)) or invalid)
     return _detail_page(request, project, **{form_name: form})
 
 
@@ -247,12 +254,23 @@ def detail(request, pk: int):
     return _detail_page(request, _project_or_404(request.user, pk))
 
 
-def _detail_page(request, project: Project, **forms):
-    """The project page; a refused form comes back bound, with what was typed."""
+def _detail_page(request, project: Project, typed: tuple = (), **forms):
+    """The project page; a refused form comes back bound, with what was typed. `typed` names a
+    row form that was refused — ("requirement" | "customisation" | "task", pk) or
+    ("transition",) — whose row gets the posted values as `.typed`."""
     user = request.user
     manage = services.can_manage(user, project)
     requirements = list(project.requirements.select_related("customisation").order_by("id"))
     tasks = list(project.delivery_tasks.select_related("assignee").order_by("id"))
+    if typed:
+        rows = {
+            "requirement": requirements,
+            "customisation": [i.customisation for i in requirements if getattr(i, "customisation", None)],
+            "task": tasks,
+        }.get(typed[0], [])
+        for row in rows:
+            if row.pk == typed[1]:
+                row.typed = request.POST
     _task_documents(tasks)
     available = [t.name for t in project.get_available_state_transitions()]
     present = present_documents(project)
@@ -303,6 +321,8 @@ def _detail_page(request, project: Project, **forms):
         "task_content_type_id": ContentType.objects.get_for_model(DeliveryTask).pk,
         "can_upload": manage or user.has_perm("projects.implement_project", project),
     }
+    if typed and typed[0] == "transition":
+        context["typed_transition"] = request.POST
     context.update(forms)
     return render(request, "projects/detail.html", context)
 
@@ -320,6 +340,7 @@ def transition(request, pk: int):
             project=project, actor=request.user, action=action, comment=request.POST.get("comment", "")
         ),
         f"已{label}",
+        typed=("transition",),
     )
 
 
@@ -327,22 +348,13 @@ def transition(request, pk: int):
 @require_POST
 def team_update(request, pk: int):
     project = _project_or_404(request.user, pk)
-    form = TeamForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择项目经理")
-        return redirect(project.get_absolute_url() + "#team")
-    return _act(
-        request,
-        project,
-        lambda: services.project_team_set(
-            project=project,
-            actor=request.user,
-            pm=form.cleaned_data["pm"],
-            implementers=list(form.cleaned_data["implementers"]),
+    return _form_act(
+        request, project, TeamForm(request.POST),
+        lambda data: services.project_team_set(
+            project=project, actor=request.user, pm=data["pm"], implementers=list(data["implementers"])
         ),
-        "项目组已更新",
-        "#team",
-    )
+        success="项目组已更新", invalid="请选择项目经理", anchor="#team", form_name="team_form",
+    )  # fmt: skip
 
 
 @login_required
@@ -363,8 +375,7 @@ def requirement_update(request, pk: int, item_pk: int):
     item = get_object_or_404(RequirementItem, pk=item_pk, project=project)
     form = RequirementUpdateForm(request.POST, instance=RequirementItem(project=project))
     if not form.is_valid():
-        messages.error(request, "分类或状态无效")
-        return redirect(project.get_absolute_url() + "#requirements")
+        return _refused(request, project, "分类或状态无效", typed=("requirement", item.pk))
     return _act(
         request,
         project,
@@ -377,6 +388,7 @@ def requirement_update(request, pk: int, item_pk: int):
         ),
         "需求已更新",
         "#requirements",
+        typed=("requirement", item.pk),
     )
 
 
@@ -412,8 +424,7 @@ def customisation_action(request, pk: int, cr_pk: int, action: str):
     if action == "estimate":
         form = EstimateForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "请填写工作量（人天）")
-            return redirect(project.get_absolute_url() + "#requirements")
+            return _refused(request, project, filter_errors(form), typed=("customisation", cr.pk))
         call = lambda: services.customisation_estimate(  # noqa: E731
             request=cr, actor=request.user, person_days=form.cleaned_data["person_days"],
             note=form.cleaned_data["note"], rd_expert=form.cleaned_data["rd_expert"],
@@ -428,7 +439,7 @@ def customisation_action(request, pk: int, cr_pk: int, action: str):
         )
     else:
         raise Http404
-    return _act(request, project, call, "已处理定制化需求", "#requirements")
+    return _act(request, project, call, "已处理定制化需求", "#requirements", typed=("customisation", cr.pk))
 
 
 @login_required
@@ -456,6 +467,7 @@ def task_act(request, pk: int, task_pk: int):
         ),
         f"已{services.DELIVERY_ACTIONS.get(action, '处理')}",
         f"#task-{task.pk}",
+        typed=("task", task.pk),
     )
 
 
@@ -543,18 +555,28 @@ def _product_request_or_404(user, pk: int, pr_pk: int) -> ProductRequest:
 
 @login_required
 def product_request_detail(request, pk: int, pr_pk: int):
+    return _product_request_page(request, _product_request_or_404(request.user, pk, pr_pk))
+
+
+def _product_request_page(request, pr: ProductRequest, typed=None):
+    """The product request page; after a refused action (发放 before the licence is uploaded,
+    a return without a reason) it comes back with the download paths, notes and comment typed."""
     from approvals.selectors import open_tasks_for
 
-    pr = _product_request_or_404(request.user, pk, pr_pk)
     open_task = open_tasks_for(pr).select_related("group", "region", "assignee").first()
     can_act = open_task is not None and task_can_act(request.user, open_task)
+    typed = typed or {}
+    items = list(pr.items.select_related("product"))
+    for item in items:
+        item.typed_path = typed.get(f"path_{item.pk}", "")
     return render(
         request,
         "projects/product_request.html",
         {
             "pr": pr,
             "p": pr.project,
-            "items": pr.items.select_related("product"),
+            "items": items,
+            "typed": typed,
             "open_task": open_task,
             "can_act": can_act,
             "documents": attachments_for(pr),
@@ -587,6 +609,6 @@ def product_request_action(request, pk: int, pr_pk: int, action: str):
             raise Http404
     except (DomainError, PermissionDenied) as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "已处理")
+        return _product_request_page(request, pr, typed=request.POST)
+    messages.success(request, "已处理")
     return redirect(pr.get_absolute_url())

@@ -19,7 +19,7 @@ from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType, Phase
 from pmis.documents.pdf import render_pdf
 from pmis.documents.selectors import attachments_for
-from pmis.forms import filter_errors
+from pmis.forms import filter_errors, form_error_lines
 from pmis.org.models import Region
 from pmis.org.selectors import user_role_codes
 
@@ -185,7 +185,14 @@ def detail(request, pk: int):
     return _detail_page(request, _visible_or_404(request.user, pk))
 
 
-def _detail_page(request, registration: Registration, *, decision_form: DecisionForm | None = None):
+def _detail_page(
+    request,
+    registration: Registration,
+    *,
+    decision_form: DecisionForm | None = None,
+    withdraw_form: WithdrawForm | None = None,
+    outsourcing_comment: str = "",
+):
     """The registration page; after a refused decision it comes back with what was typed."""
     registration = (
         Registration.objects.select_related("owner__department", "presales", "region", "province", "parent_project__pm")
@@ -214,7 +221,8 @@ def _detail_page(request, registration: Registration, *, decision_form: Decision
         and registration.state in (*EDITABLE_STATES, *PENDING_STATES),
         "can_initiate": initiation is not None and task_can_act(request.user, initiation),
         "can_outsource": outsourcing_task is not None and task_can_act(request.user, outsourcing_task),
-        "withdraw_form": WithdrawForm(),
+        "withdraw_form": withdraw_form or WithdrawForm(),
+        "outsourcing_comment": outsourcing_comment,
         **_documents_context(request, registration),
     }
     return render(request, "registrations/detail.html", context)
@@ -251,13 +259,15 @@ def decide(request, pk: int):
 def withdraw(request, pk: int):
     registration = _visible_or_404(request.user, pk)
     form = WithdrawForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, "；".join(form_error_lines(form)))
+        return _detail_page(request, registration, withdraw_form=form)
     try:
-        registration_withdraw(registration=registration, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+        registration_withdraw(registration=registration, actor=request.user, reason=form.cleaned_data["reason"])
     except DomainError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "登记已撤回")
+        return _detail_page(request, registration, withdraw_form=form)
+    messages.success(request, "登记已撤回")
     return redirect("registrations:detail", pk=pk)
 
 
@@ -269,10 +279,10 @@ def outsourcing_done(request, pk: int):
         registration_outsourcing_done(
             registration=registration, actor=request.user, comment=request.POST.get("comment", "")
         )
-    except DomainError as exc:
+    except (DomainError, PermissionDenied) as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "外采已办理")
+        return _detail_page(request, registration, outsourcing_comment=request.POST.get("comment", ""))
+    messages.success(request, "外采已办理")
     return redirect("registrations:detail", pk=pk)
 
 
