@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from approvals.errors import DomainError
+from pmis.forms import NamedRequiredMixin
 from pmis.org.models import Region, User
 from pmis.worktime.models import SlaPolicy
 from projects.models import Project
@@ -10,7 +11,7 @@ from .models import Handover, Ticket
 from .services.sla import reported_at_check
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(NamedRequiredMixin, forms.Form):
     """Offers only the route the project's kind takes (see services.handover_route_for)."""
 
     route = forms.ChoiceField(label="移交去向", choices=Handover.Route.choices)
@@ -26,7 +27,9 @@ class HandoverForm(forms.Form):
             self.fields["route"].help_text = "本地化项目由系统服务部审核材料"
 
 
-class TicketForm(forms.ModelForm):
+class TicketForm(NamedRequiredMixin, forms.ModelForm):
+    """申报时间's bounds are the after-sales policy (services.sla.reported_at_check), not the generic date bounds."""
+
     project_code = forms.CharField(label="项目编号", max_length=32)
 
     class Meta:
@@ -62,7 +65,7 @@ def severity_choices():
     return SlaPolicy.objects.filter(code__startswith="ticket-").order_by("duration_minutes")
 
 
-class TriageForm(forms.Form):
+class TriageForm(NamedRequiredMixin, forms.Form):
     severity = forms.ModelChoiceField(label="问题级别", queryset=None, empty_label="请选择")
 
     def __init__(self, *args, **kwargs):
@@ -70,7 +73,7 @@ class TriageForm(forms.Form):
         self.fields["severity"].queryset = severity_choices()
 
 
-class AssignForm(forms.Form):
+class AssignForm(NamedRequiredMixin, forms.Form):
     to = forms.ModelChoiceField(label="处理人", queryset=None, empty_label="请选择")
 
     def __init__(self, *args, dispatch: bool = False, region=None, **kwargs):

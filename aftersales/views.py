@@ -11,10 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from approvals.decisions import decision_view
 from approvals.errors import DomainError
 from approvals.selectors import open_tasks_for, task_can_act
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
+from pmis.forms import filter_errors
 from pmis.org.selectors import user_role_codes
 from projects.gates import present_documents
 from projects.selectors import projects_visible
@@ -64,14 +66,18 @@ def handover_new(request, project_pk: int):
     return render(request, "aftersales/handover_new.html", {"p": project, "form": form, "materials": materials})
 
 
-def _handover_or_404(user, pk: int) -> Handover:
-    handover = get_object_or_404(Handover.objects.select_related("project__region", "submitted_by"), pk=pk)
+def _handover_can_view(user, handover: Handover) -> bool:
     roles = user_role_codes(user)
-    if not (
+    return bool(
         user.is_superuser
         or roles & {"aftersales", "aftersales_manager", "cs_head", "cs_staff", "project_director"}
         or projects_visible(user).filter(pk=handover.project_id).exists()
-    ):
+    )
+
+
+def _handover_or_404(user, pk: int) -> Handover:
+    handover = get_object_or_404(Handover.objects.select_related("project__region", "submitted_by"), pk=pk)
+    if not _handover_can_view(user, handover):
         raise Http404
     return handover
 
@@ -109,6 +115,7 @@ def _handover_page(request, handover: Handover, posted=None):
 
 @login_required
 @require_POST
+@decision_view(Handover, can_view=_handover_can_view, fallback="approvals:inbox")
 def handover_decide(request, pk: int):
     handover = _handover_or_404(request.user, pk)
     comment = request.POST.get("comment", "")
@@ -151,7 +158,11 @@ def ticket_list(request):
         queue = "mine"
     tickets = ticket_queue(request.user, queue)
     form = TicketFilterForm(request.GET or None)
-    if form.is_valid():
+    refused = form.is_bound and not form.is_valid()
+    if refused:
+        messages.error(request, f"筛选条件无效，请修改后重试（{filter_errors(form)}）")
+        tickets = tickets.none()
+    elif form.is_valid():
         data = form.cleaned_data
         if data["severity"]:
             tickets = tickets.filter(severity=data["severity"])
@@ -176,6 +187,7 @@ def ticket_list(request):
             "form": form,
             "can_create": services._is_aftersales(request.user),
         },
+        status=400 if refused else 200,
     )
 
 
@@ -213,23 +225,28 @@ def _ticket_or_404(user, pk: int) -> Ticket:
 
 @login_required
 def ticket_detail(request, pk: int):
-    ticket = _ticket_or_404(request.user, pk)
+    return _ticket_page(request, _ticket_or_404(request.user, pk))
+
+
+def _ticket_page(request, ticket: Ticket, *, action: str = "", form=None):
+    """The ticket page; after a refused action it comes back with what was typed in that form."""
+    ticket = Ticket.objects.select_related("project__region", "severity", "assignee", "created_by").get(pk=ticket.pk)
     roles = user_role_codes(request.user)
     aftersales = services._is_aftersales(request.user)
     now = timezone.now()
+    open_states = ticket.state not in ("new", "resolved", "closed", "waiting_customer")
     return render(
         request,
         "aftersales/ticket.html",
         {
             "t": ticket,
             "history": audit_for(ticket),
-            "triage_form": TriageForm() if aftersales and ticket.state == Ticket.State.NEW else None,
-            "assign_form": AssignForm()
-            if aftersales and ticket.state not in ("new", "resolved", "closed", "waiting_customer")
+            "triage_form": (form if action == "triage" else TriageForm())
+            if aftersales and ticket.state == Ticket.State.NEW
             else None,
-            "dispatch_form": AssignForm(dispatch=True, region=ticket.project.region)
-            if (request.user.is_superuser or "aftersales_manager" in roles)
-            and ticket.state not in ("new", "resolved", "closed", "waiting_customer")
+            "assign_form": (form if action == "assign" else AssignForm()) if aftersales and open_states else None,
+            "dispatch_form": (form if action == "dispatch" else AssignForm(dispatch=True, region=ticket.project.region))
+            if (request.user.is_superuser or "aftersales_manager" in roles) and open_states
             else None,
             "is_assignee": ticket.assignee_id == request.user.pk,
             "aftersales": aftersales,
@@ -240,26 +257,32 @@ def ticket_detail(request, pk: int):
             "triage_task": open_tasks_for(ticket).filter(step="ticket.triage").first()
             if ticket.state == Ticket.State.NEW
             else None,
+            "typed": request.POST if action else {},
+            "typed_action": action,
         },
     )
 
 
 @login_required
 @require_POST
+@decision_view(
+    Ticket, can_view=lambda user, ticket: services.ticket_can_view(user, ticket), fallback="aftersales:tickets"
+)
 def ticket_action(request, pk: int, action: str):
     ticket = _ticket_or_404(request.user, pk)
     user, post = request.user, request.POST
+    form = None
     if action == "triage":
         form = TriageForm(post)
         if not form.is_valid():
             messages.error(request, "请选择问题级别")
-            return redirect(ticket.get_absolute_url())
+            return _ticket_page(request, ticket, action=action, form=form)
         call = lambda: services.ticket_triage(ticket=ticket, actor=user, severity=form.cleaned_data["severity"])  # noqa: E731
     elif action in ("assign", "dispatch"):
         form = AssignForm(post, dispatch=action == "dispatch", region=ticket.project.region)
         if not form.is_valid():
             messages.error(request, "请选择处理人")
-            return redirect(ticket.get_absolute_url())
+            return _ticket_page(request, ticket, action=action, form=form)
         call = lambda: services.ticket_assign(  # noqa: E731
             ticket=ticket, actor=user, to=form.cleaned_data["to"], dispatch=action == "dispatch"
         )
@@ -277,7 +300,13 @@ def ticket_action(request, pk: int, action: str):
         call = lambda: services.ticket_close(ticket=ticket, actor=user, confirmation=post.get("confirmation", ""))  # noqa: E731
     else:
         raise Http404
-    return _done(request, call, "已处理", ticket.get_absolute_url())
+    try:
+        call()
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+        return _ticket_page(request, ticket, action=action, form=form)
+    messages.success(request, "已处理")
+    return redirect(ticket.get_absolute_url())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from pmis.audit.services import audit_record
-from pmis.notify.services import notify
+from pmis.notify.services import notify, notify_once
 from pmis.org.models import Department, Region, User
 from pmis.org.selectors import users_in_role
 from pmis.worktime.calendar import add_duration
@@ -295,7 +295,9 @@ def _warn(task: Task, now: datetime, cache: dict) -> None:
     task.save(update_fields=["warned_at"])
     left = task.due_at - now if task.due_at else timedelta(0)
     hours = max(int(left.total_seconds() // 3600), 0)
-    notify(
+    notify_once(
+        job="sla_warning",
+        period=timezone.localtime(task.warn_at).isoformat() if task.warn_at else "",
         recipients=waiting_users(task, cache=cache),
         title=f"即将超时：{task.step_label} · {task.title}",
         body=f"该待办将于 {timezone.localtime(task.due_at):%Y-%m-%d %H:%M} 到期（约剩 {hours} 小时），请尽快处理。",
@@ -319,7 +321,9 @@ def _escalate(task: Task, now: datetime, cache: dict) -> None:
         if key not in cache:
             cache[key] = list(users_in_role(task.escalate_to.name))
         recipients = recipients + cache[key]
-    notify(
+    notify_once(
+        job="sla_escalation",
+        period=timezone.localtime(task.due_at).isoformat() if task.due_at else "",
         recipients=recipients,
         title=f"已超时：{task.step_label} · {task.title}",
         body=f"该待办已于 {timezone.localtime(task.due_at):%Y-%m-%d %H:%M} 超过处理时限。",

@@ -1,7 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.forms import formset_factory
 
 from pmis.catalog.models import Product
+from pmis.forms import BoundsMixin, NamedRequiredMixin, formset_error_lines, name_required, typed
 from pmis.org.models import Region, User
 
 from .models import MEETING_TOPICS, DeliveryTask, ProductRequestItem, Project, RequirementItem, State
@@ -21,7 +23,9 @@ class UsersChoice(forms.ModelMultipleChoiceField):
         return f"{obj}（{obj.region or '—'}）"
 
 
-class InitiationForm(forms.Form):
+class InitiationForm(NamedRequiredMixin, BoundsMixin, forms.Form):
+    past_date_fields = ("meeting_date",)
+
     name = forms.CharField(label="项目名称", max_length=200, help_text="规则：公司（单位）+ 产品类型 + 项目")
     overview = forms.CharField(label="概述", widget=forms.Textarea(attrs={"rows": 6}))
     svn_path = forms.CharField(label="SVN 路径", max_length=255, help_text="按区域模板生成，可修改")
@@ -67,7 +71,7 @@ class InitiationForm(forms.Form):
         }
 
 
-class TeamForm(forms.Form):
+class TeamForm(NamedRequiredMixin, forms.Form):
     pm = UserChoice(label="项目经理", queryset=None)
     implementers = UsersChoice(label="实施人员", queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
 
@@ -77,14 +81,14 @@ class TeamForm(forms.Form):
         self.fields["implementers"].queryset = _users("implementer")
 
 
-class RequirementForm(forms.ModelForm):
+class RequirementForm(NamedRequiredMixin, forms.ModelForm):
     class Meta:
         model = RequirementItem
         fields = ["title", "description", "classification"]
         widgets = {"description": forms.TextInput}
 
 
-class RequirementUpdateForm(forms.ModelForm):
+class RequirementUpdateForm(NamedRequiredMixin, forms.ModelForm):
     follow_up = forms.CharField(label="跟进记录", required=False)
 
     class Meta:
@@ -92,7 +96,7 @@ class RequirementUpdateForm(forms.ModelForm):
         fields = ["classification", "status"]
 
 
-class EstimateForm(forms.Form):
+class EstimateForm(NamedRequiredMixin, forms.Form):
     person_days = forms.DecimalField(label="工作量（人天）", min_value=0.5, max_digits=7, decimal_places=1)
     rd_expert = forms.ModelChoiceField(label="研发评估人", queryset=None, required=False)
     note = forms.CharField(label="评估说明", required=False)
@@ -100,9 +104,18 @@ class EstimateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rd_expert"].queryset = _users("rd_expert")
+        self.fields["person_days"].error_messages["min_value"] = "工作量至少为 0.5 人天"
+
+    def clean_person_days(self):
+        days = self.cleaned_data["person_days"]
+        if days > settings.PMIS_PERSON_DAYS_MAX:
+            raise forms.ValidationError(f"工作量不能超过 {settings.PMIS_PERSON_DAYS_MAX} 人天")
+        return days
 
 
-class DeliveryTaskForm(forms.ModelForm):
+class DeliveryTaskForm(NamedRequiredMixin, BoundsMixin, forms.ModelForm):
+    planned_date_fields = ("due_date",)
+
     class Meta:
         model = DeliveryTask
         fields = ["type", "title", "assignee", "due_date", "description"]
@@ -113,13 +126,15 @@ class DeliveryTaskForm(forms.ModelForm):
         self.fields["assignee"].queryset = _users("implementer")
 
 
-class WeeklyReportForm(forms.Form):
+class WeeklyReportForm(NamedRequiredMixin, forms.Form):
     last_week = forms.CharField(label="上周工作", widget=forms.Textarea(attrs={"rows": 3}))
     this_week = forms.CharField(label="本周计划", widget=forms.Textarea(attrs={"rows": 3}))
     coordination = forms.CharField(label="需协调事项", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ProductItemForm(forms.ModelForm):
+class ProductItemForm(BoundsMixin, forms.ModelForm):
+    count_fields = {"licence_count": 1}
+
     class Meta:
         model = ProductRequestItem
         fields = ["product", "version", "licence_count", "kind"]
@@ -127,24 +142,93 @@ class ProductItemForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.filter(is_active=True)
+        name_required(self)
 
 
-ProductItemFormSet = formset_factory(ProductItemForm, extra=2, min_num=1, validate_min=True)
+class BaseProductItemFormSet(forms.BaseFormSet):
+    default_error_messages = {"too_few_forms": "请至少填写一项产品"}
+
+    def error_lines(self) -> list[str]:
+        return formset_error_lines(
+            self,
+            title="产品清单",
+            describe=lambda f: " ".join(x for x in (typed(f, "product"), typed(f, "version")) if x),
+        )
+
+
+ProductItemFormSet = formset_factory(
+    ProductItemForm, formset=BaseProductItemFormSet, extra=2, min_num=1, validate_min=True
+)
 
 
 class ProjectFilterForm(forms.Form):
+    """The project list's filters. A value that is not valid makes the form invalid, and the list
+    refuses it (with the message) instead of showing every project."""
+
     q = forms.CharField(label="项目编号 / 名称 / 客户", required=False)
-    region = forms.ModelChoiceField(label="区域", queryset=Region.objects.all(), required=False, empty_label="全部区域")
-    state = forms.ChoiceField(label="阶段", required=False, choices=[("", "全部阶段"), *State.choices])
-    kind = forms.ChoiceField(label="类别", required=False, choices=[("", "全部类别"), *Project.Kind.choices])
-    pm = UserChoice(label="项目经理", queryset=None, required=False, empty_label="全部")
+    region = forms.ModelChoiceField(
+        label="区域",
+        queryset=Region.objects.all(),
+        required=False,
+        empty_label="全部区域",
+        error_messages={"invalid_choice": "没有这个区域"},
+    )
+    state = forms.ChoiceField(
+        label="阶段",
+        required=False,
+        choices=[("", "全部阶段"), *State.choices],
+        error_messages={"invalid_choice": "没有“%(value)s”这个阶段"},
+    )
+    kind = forms.ChoiceField(
+        label="类别",
+        required=False,
+        choices=[("", "全部类别"), *Project.Kind.choices],
+        error_messages={"invalid_choice": "没有“%(value)s”这个类别"},
+    )
+    pm = forms.CharField(
+        label="项目经理",
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"list": "pm-options", "placeholder": "输入姓名或用户名", "autocomplete": "off"}),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pm"].queryset = _users("regional_pm")
+        # whoever is the PM of a project the user may see, not only regional PMs
+        self.pm_candidates = User.objects.filter(pk__in=projects.filter(pm__isnull=False).values("pm_id"))
+        if self.is_bound and self.data.get("pm", "").strip().isdigit():
+            # a link such as ?pm=<id> shows the person's name in the box
+            user = self.pm_candidates.filter(pk=int(self.data["pm"].strip())).first()
+            if user is not None:
+                self.data = self.data.copy()
+                self.data["pm"] = user.username
+
+    def pm_options(self):
+        """The suggestions under the box (the browser filters them as one types): a bounded list."""
+        limit = settings.PMIS_FILTER_SUGGESTIONS
+        return self.pm_candidates.select_related("region").order_by("username")[:limit]
+
+    def clean_pm(self):
+        text = self.cleaned_data["pm"].strip()
+        if not text:
+            return None
+        if text.isdigit():
+            matches = list(self.pm_candidates.filter(pk=int(text))[:2])
+        else:
+            matches = list(self.pm_candidates.filter(username=text)[:2]) or list(
+                self.pm_candidates.filter(display_name=text)[:2]
+            )
+        if not matches:
+            raise forms.ValidationError(f"“{text}”不是您可查看的项目的项目经理")
+        if len(matches) > 1:
+            raise forms.ValidationError(f"有多位项目经理叫“{text}”，请输入用户名")
+        return matches[0]
+
+    def error_text(self) -> str:
+        return "；".join(f"{self[name].label}：{' '.join(errors)}" for name, errors in self.errors.items())
 
 
-class NewsForm(forms.Form):
+class NewsForm(NamedRequiredMixin, forms.Form):
     title = forms.CharField(label="标题", max_length=200)
     body = forms.CharField(label="内容", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     project_code = forms.CharField(label="项目编号（可选）", max_length=32, required=False)

@@ -13,7 +13,7 @@ from approvals.selectors import open_tasks_for, task_can_act
 from approvals.services import next_number, task_close, task_open, task_redirect, tasks_cancel_for
 from pmis.audit.services import audit_record
 from pmis.documents.selectors import present_doc_type_codes
-from pmis.notify.services import notify
+from pmis.notify.services import notify, notify_once
 from pmis.org.selectors import user_role_codes, users_in_role
 from registrations.models import Kind as RegistrationKind
 from registrations.models import Registration
@@ -933,22 +933,31 @@ def projects_missing_report(week_start: date):
     )
 
 
+WEEKLY_REMINDER_JOB = "weekly_report_reminder"
+
+
 def weekly_report_reminders(*, today: date | None = None) -> int:
-    """Monday: remind each PM whose active project has no report for this week yet."""
+    """Monday: remind each PM whose active project has no report for this week yet. Each
+    reminder is recorded for its week (notify_once), so running the job again the same week
+    (a redelivered task, a manual run, a second beat) reminds nobody twice. Returns how many
+    reminders this run sent."""
     today = today or timezone.localdate()
     week_start = week_of(today)
     count = 0
     with transaction.atomic():
         for project in projects_missing_report(week_start):
-            notify(
-                recipients=[project.pm],
-                title=f"请填写本周项目周报：{project.name}",
-                body=f"{week_start:%Y-%m-%d} 这一周的周报尚未填写（上周工作、本周计划、需协调事项）。",
-                link=project.get_absolute_url() + "#weekly",
-                subject=project,
-                kind="weekly_reminder",
+            count += len(
+                notify_once(
+                    job=WEEKLY_REMINDER_JOB,
+                    period=week_start.isoformat(),
+                    recipients=[project.pm],
+                    title=f"请填写本周项目周报：{project.name}",
+                    body=f"{week_start:%Y-%m-%d} 这一周的周报尚未填写（上周工作、本周计划、需协调事项）。",
+                    link=project.get_absolute_url() + "#weekly",
+                    subject=project,
+                    kind="weekly_reminder",
+                )
             )
-            count += 1
     return count
 
 

@@ -9,15 +9,18 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from approvals.decisions import decision_view
 from approvals.errors import DomainError
 from approvals.selectors import task_can_act
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
 from pmis.documents.models import Attachment
 from pmis.documents.selectors import attachments_for
+from pmis.forms import filter_errors, form_error_lines
 from pmis.org.selectors import user_role_codes
 from registrations.models import Registration
 from registrations.selectors import registration_can_view
@@ -56,15 +59,20 @@ def _project_or_404(user, pk: int) -> Project:
     return project
 
 
-def _act(request, project: Project, call, success: str, anchor: str = ""):
-    """Run one service for a project page form; errors come back as a Chinese message."""
+def _act(request, project: Project, call, success: str, anchor: str = "", *, typed: tuple = ()):
+    """Run one service for a project page form. A refusal shows the page again with the Chinese
+    message and what was typed in that form (`typed`: which form, and the row it belongs to)."""
     try:
         call()
     except (DomainError, PermissionDenied) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, success)
+        return _refused(request, project, str(exc), typed=typed)
+    messages.success(request, success)
     return redirect(project.get_absolute_url() + anchor)
+
+
+def _refused(request, project: Project, message: str, *, typed: tuple = ()):
+    messages.error(request, message)
+    return _detail_page(request, project, typed=typed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,7 +147,12 @@ def initiate(request, registration_pk: int):
 
 
 def _filtered(request, projects):
-    form = ProjectFilterForm(request.GET or None)
+    """Apply the list's filters. A value that is not valid is refused with a message and the list
+    comes back empty (never the whole list with the filter silently dropped)."""
+    form = ProjectFilterForm(request.GET or None, projects=projects)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, f"筛选条件无效，请修改后重试（{form.error_text()}）")
+        return form, projects.none()
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -160,7 +173,12 @@ def _filtered(request, projects):
 def mine(request):
     form, projects = _filtered(request, my_projects(request.user))
     page = Paginator(projects, 30).get_page(request.GET.get("page"))
-    return render(request, "projects/list.html", {"page": page, "form": form, "title": "我的项目", "all": False})
+    return render(
+        request,
+        "projects/list.html",
+        {"page": page, "form": form, "title": "我的项目", "all": False},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
 
 
 @login_required
@@ -169,10 +187,16 @@ def all_projects(request):
     if not (request.user.is_superuser or roles & {"project_director", "regional_pm", "cs_manager"}):
         raise PermissionDenied("只有项目总监、区域项目经理与客户成功主管可以查看全部项目")
     form, projects = _filtered(request, projects_visible(request.user))
-    if request.GET.get("export") == "xlsx":
+    refused = form.is_bound and not form.is_valid()
+    if request.GET.get("export") == "xlsx" and not refused:
         return _export(projects)
     page = Paginator(projects, 30).get_page(request.GET.get("page"))
-    return render(request, "projects/list.html", {"page": page, "form": form, "title": "全部项目", "all": True})
+    return render(
+        request,
+        "projects/list.html",
+        {"page": page, "form": form, "title": "全部项目", "all": True},
+        status=400 if refused else 200,
+    )
 
 
 def _export(projects):
@@ -208,7 +232,8 @@ def _form_act(request, project: Project, form, call, *, success: str, invalid: s
             messages.success(request, success)
             return redirect(project.get_absolute_url() + anchor)
     else:
-        messages.error(request, invalid)
+        # each error named by its field (a row form shows no errors of its own)
+        messages.error(request, "；".join(form_error_lines(form)) or invalid)
     return _detail_page(request, project, **{form_name: form})
 
 
@@ -240,12 +265,23 @@ def detail(request, pk: int):
     return _detail_page(request, _project_or_404(request.user, pk))
 
 
-def _detail_page(request, project: Project, **forms):
-    """The project page; a refused form comes back bound, with what was typed."""
+def _detail_page(request, project: Project, typed: tuple = (), **forms):
+    """The project page; a refused form comes back bound, with what was typed. `typed` names a
+    row form that was refused — ("requirement" | "customisation" | "task", pk) or
+    ("transition",) — whose row gets the posted values as `.typed`."""
     user = request.user
     manage = services.can_manage(user, project)
     requirements = list(project.requirements.select_related("customisation", "registration__owner").order_by("id"))
     tasks = list(project.delivery_tasks.select_related("assignee").order_by("id"))
+    if typed:
+        rows = {
+            "requirement": requirements,
+            "customisation": [i.customisation for i in requirements if getattr(i, "customisation", None)],
+            "task": tasks,
+        }.get(typed[0], [])
+        for row in rows:
+            if row.pk == typed[1]:
+                row.typed = request.POST
     _task_documents(tasks)
     available = [t.name for t in project.get_available_state_transitions()]
     present = present_documents(project)
@@ -304,6 +340,8 @@ def _detail_page(request, project: Project, **forms):
         "product_request_refusal": product_request_refusal(project),
         "early_rule": EARLY_RULE if project.requirements_confirmed_at is None else "",
     }
+    if typed and typed[0] == "transition":
+        context["typed_transition"] = request.POST
     context.update(forms)
     return render(request, "projects/detail.html", context)
 
@@ -321,6 +359,7 @@ def transition(request, pk: int):
             project=project, actor=request.user, action=action, comment=request.POST.get("comment", "")
         ),
         f"已{label}",
+        typed=("transition",),
     )
 
 
@@ -328,22 +367,13 @@ def transition(request, pk: int):
 @require_POST
 def team_update(request, pk: int):
     project = _project_or_404(request.user, pk)
-    form = TeamForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择项目经理")
-        return redirect(project.get_absolute_url() + "#team")
-    return _act(
-        request,
-        project,
-        lambda: services.project_team_set(
-            project=project,
-            actor=request.user,
-            pm=form.cleaned_data["pm"],
-            implementers=list(form.cleaned_data["implementers"]),
+    return _form_act(
+        request, project, TeamForm(request.POST),
+        lambda data: services.project_team_set(
+            project=project, actor=request.user, pm=data["pm"], implementers=list(data["implementers"])
         ),
-        "项目组已更新",
-        "#team",
-    )
+        success="项目组已更新", invalid="请选择项目经理", anchor="#team", form_name="team_form",
+    )  # fmt: skip
 
 
 @login_required
@@ -364,8 +394,7 @@ def requirement_update(request, pk: int, item_pk: int):
     item = get_object_or_404(RequirementItem, pk=item_pk, project=project)
     form = RequirementUpdateForm(request.POST, instance=RequirementItem(project=project))
     if not form.is_valid():
-        messages.error(request, "分类或状态无效")
-        return redirect(project.get_absolute_url() + "#requirements")
+        return _refused(request, project, "分类或状态无效", typed=("requirement", item.pk))
     return _act(
         request,
         project,
@@ -378,6 +407,7 @@ def requirement_update(request, pk: int, item_pk: int):
         ),
         "需求已更新",
         "#requirements",
+        typed=("requirement", item.pk),
     )
 
 
@@ -390,16 +420,30 @@ def requirements_confirm(request, pk: int):
     )
 
 
+def _customisation_can_view(user, cr: CustomisationRequest) -> bool:
+    return projects_visible(user).filter(pk=cr.requirement.project_id).exists()
+
+
+def _customisation_url(cr: CustomisationRequest) -> str:
+    return reverse("projects:detail", args=[cr.requirement.project_id]) + "#requirements"
+
+
 @login_required
 @require_POST
+@decision_view(
+    CustomisationRequest,
+    can_view=_customisation_can_view,
+    fallback="approvals:inbox",
+    pk_kwarg="cr_pk",
+    url=_customisation_url,
+)
 def customisation_action(request, pk: int, cr_pk: int, action: str):
     project = _project_or_404(request.user, pk)
     cr = get_object_or_404(CustomisationRequest, pk=cr_pk, requirement__project=project)
     if action == "estimate":
         form = EstimateForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "请填写工作量（人天）")
-            return redirect(project.get_absolute_url() + "#requirements")
+            return _refused(request, project, filter_errors(form), typed=("customisation", cr.pk))
         call = lambda: services.customisation_estimate(  # noqa: E731
             request=cr, actor=request.user, person_days=form.cleaned_data["person_days"],
             note=form.cleaned_data["note"], rd_expert=form.cleaned_data["rd_expert"],
@@ -414,7 +458,7 @@ def customisation_action(request, pk: int, cr_pk: int, action: str):
         )
     else:
         raise Http404
-    return _act(request, project, call, "已处理定制化需求", "#requirements")
+    return _act(request, project, call, "已处理定制化需求", "#requirements", typed=("customisation", cr.pk))
 
 
 @login_required
@@ -442,6 +486,7 @@ def task_act(request, pk: int, task_pk: int):
         ),
         f"已{services.DELIVERY_ACTIONS.get(action, '处理')}",
         f"#task-{task.pk}",
+        typed=("task", task.pk),
     )
 
 
@@ -534,18 +579,28 @@ def _product_request_or_404(user, pk: int, pr_pk: int) -> ProductRequest:
 
 @login_required
 def product_request_detail(request, pk: int, pr_pk: int):
+    return _product_request_page(request, _product_request_or_404(request.user, pk, pr_pk))
+
+
+def _product_request_page(request, pr: ProductRequest, typed=None):
+    """The product request page; after a refused action (发放 before the licence is uploaded,
+    a return without a reason) it comes back with the download paths, notes and comment typed."""
     from approvals.selectors import open_tasks_for
 
-    pr = _product_request_or_404(request.user, pk, pr_pk)
     open_task = open_tasks_for(pr).select_related("group", "region", "assignee").first()
     can_act = open_task is not None and task_can_act(request.user, open_task)
+    typed = typed or {}
+    items = list(pr.items.select_related("product"))
+    for item in items:
+        item.typed_path = typed.get(f"path_{item.pk}", "")
     return render(
         request,
         "projects/product_request.html",
         {
             "pr": pr,
             "p": pr.project,
-            "items": pr.items.select_related("product"),
+            "items": items,
+            "typed": typed,
             "open_task": open_task,
             "can_act": can_act,
             "documents": attachments_for(pr),
@@ -559,6 +614,7 @@ def product_request_detail(request, pk: int, pr_pk: int):
 
 @login_required
 @require_POST
+@decision_view(ProductRequest, can_view=product_request_can_view, fallback="approvals:inbox", pk_kwarg="pr_pk")
 def product_request_action(request, pk: int, pr_pk: int, action: str):
     pr = _product_request_or_404(request.user, pk, pr_pk)
     try:
@@ -577,6 +633,6 @@ def product_request_action(request, pk: int, pr_pk: int, action: str):
             raise Http404
     except (DomainError, PermissionDenied) as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "已处理")
+        return _product_request_page(request, pr, typed=request.POST)
+    messages.success(request, "已处理")
     return redirect(pr.get_absolute_url())

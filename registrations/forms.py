@@ -2,6 +2,7 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from pmis.catalog.models import Product, ProjectClass
+from pmis.forms import BoundsMixin, form_error_lines, formset_error_lines, name_required, typed
 from pmis.org.models import User
 from projects.models import Project
 
@@ -49,7 +50,11 @@ SECTIONS = (
 )  # fmt: skip
 
 
-class RegistrationForm(forms.ModelForm):
+class RegistrationForm(BoundsMixin, forms.ModelForm):
+    amount_fields = ("contract_amount",)
+    count_fields = {"seal_count": 0}
+    planned_date_fields = ("go_live_date",)
+
     scenarios = forms.MultipleChoiceField(
         label="应用场景", choices=SCENARIOS, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -108,12 +113,44 @@ class RegistrationForm(forms.ModelForm):
                 yield title, fields
 
 
-StakeholderFormSet = inlineformset_factory(
-    Registration, Stakeholder, fields=("name", "phone", "role"), extra=1, can_delete=True
-)
+class StakeholderForm(forms.ModelForm):
+    class Meta:
+        model = Stakeholder
+        fields = ("name", "phone", "role")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_required(self)
+
+
+class IntegratedSystemForm(forms.ModelForm):
+    class Meta:
+        model = IntegratedSystem
+        fields = ("system_type", "name", "vendor")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_required(self)
+
+
+StakeholderFormSet = inlineformset_factory(Registration, Stakeholder, form=StakeholderForm, extra=1, can_delete=True)
 SystemFormSet = inlineformset_factory(
-    Registration, IntegratedSystem, fields=("system_type", "name", "vendor"), extra=1, can_delete=True
+    Registration, IntegratedSystem, form=IntegratedSystemForm, extra=1, can_delete=True
 )
+
+
+def registration_error_lines(form, stakeholders, systems) -> list[str]:
+    """Every error of the registration page, each naming its field and, in a table, its row:
+    “对接业务系统第 2 行（ERP / K3 Cloud）：请填写厂商”."""
+    return [
+        *form_error_lines(form),
+        *formset_error_lines(stakeholders, title="对接干系人", describe=lambda f: typed(f, "name") or typed(f, "role")),
+        *formset_error_lines(
+            systems,
+            title="对接业务系统",
+            describe=lambda f: " / ".join(x for x in (typed(f, "system_type"), typed(f, "name")) if x),
+        ),
+    ]
 
 
 class DecisionForm(forms.Form):

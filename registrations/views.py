@@ -12,16 +12,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from approvals.decisions import decision_view
 from approvals.errors import DomainError
 from approvals.selectors import open_tasks_for, task_can_act
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType, Phase
 from pmis.documents.pdf import render_pdf
 from pmis.documents.selectors import attachments_for
+from pmis.forms import filter_errors, form_error_lines
 from pmis.org.models import Region
 from pmis.org.selectors import user_role_codes
 
-from .forms import DecisionForm, RegistrationForm, StakeholderFormSet, SystemFormSet, WithdrawForm
+from .forms import (
+    DecisionForm,
+    RegistrationForm,
+    StakeholderFormSet,
+    SystemFormSet,
+    WithdrawForm,
+    registration_error_lines,
+)
 from .models import EDITABLE_STATES, PENDING_STATES, Kind, Registration, State
 from .selectors import (
     approval_record,
@@ -61,7 +70,11 @@ def mine(request):
     team = request.GET.get("team") == "1"
     registrations = registrations_of(request.user, team=team)
     state = request.GET.get("state", "")
-    if state in State.values:
+    refused = bool(state) and state not in State.values
+    if refused:
+        messages.error(request, f"筛选条件无效：没有“{state}”这个状态")
+        registrations = registrations.none()
+    elif state:
         registrations = registrations.filter(state=state)
     page = Paginator(registrations, 30).get_page(request.GET.get("page"))
     return render(
@@ -75,6 +88,7 @@ def mine(request):
             "state": state,
             "can_create": "sales" in user_role_codes(request.user),
         },
+        status=400 if refused else 200,
     )
 
 
@@ -119,7 +133,9 @@ def _form_page(request, *, registration: Registration, kind: str):
             messages.success(request, f"已提交：{registration.number}，当前{registration.get_state_display()}")
             return redirect("registrations:detail", pk=registration.pk)
         else:
-            messages.error(request, "表单有错误，请按提示修改")
+            messages.error(request, "表单有错误，请按提示修改：")
+            for line in registration_error_lines(form, stakeholders, systems):
+                messages.error(request, line)
     return render(
         request,
         "registrations/form.html",
@@ -177,7 +193,14 @@ def detail(request, pk: int):
     return _detail_page(request, _visible_or_404(request.user, pk))
 
 
-def _detail_page(request, registration: Registration, *, decision_form: DecisionForm | None = None):
+def _detail_page(
+    request,
+    registration: Registration,
+    *,
+    decision_form: DecisionForm | None = None,
+    withdraw_form: WithdrawForm | None = None,
+    outsourcing_comment: str = "",
+):
     """The registration page; after a refused decision it comes back with what was typed."""
     registration = (
         Registration.objects.select_related("owner__department", "presales", "region", "province", "parent_project__pm")
@@ -206,7 +229,8 @@ def _detail_page(request, registration: Registration, *, decision_form: Decision
         and registration.state in (*EDITABLE_STATES, *PENDING_STATES),
         "can_initiate": initiation is not None and task_can_act(request.user, initiation),
         "can_outsource": outsourcing_task is not None and task_can_act(request.user, outsourcing_task),
-        "withdraw_form": WithdrawForm(),
+        "withdraw_form": withdraw_form or WithdrawForm(),
+        "outsourcing_comment": outsourcing_comment,
         "projects": list(registration_projects(request.user, registration)),
         "parent_visible": registration.parent_project_id is not None
         and _project_visible(request.user, registration.parent_project),
@@ -217,6 +241,7 @@ def _detail_page(request, registration: Registration, *, decision_form: Decision
 
 @login_required
 @require_POST
+@decision_view(Registration, can_view=registration_can_view, fallback="registrations:queue")
 def decide(request, pk: int):
     registration = _visible_or_404(request.user, pk)
     form = DecisionForm(request.POST, business=registration.state == State.PENDING_BUSINESS)
@@ -245,13 +270,15 @@ def decide(request, pk: int):
 def withdraw(request, pk: int):
     registration = _visible_or_404(request.user, pk)
     form = WithdrawForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, "；".join(form_error_lines(form)))
+        return _detail_page(request, registration, withdraw_form=form)
     try:
-        registration_withdraw(registration=registration, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+        registration_withdraw(registration=registration, actor=request.user, reason=form.cleaned_data["reason"])
     except DomainError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "登记已撤回")
+        return _detail_page(request, registration, withdraw_form=form)
+    messages.success(request, "登记已撤回")
     return redirect("registrations:detail", pk=pk)
 
 
@@ -263,10 +290,10 @@ def outsourcing_done(request, pk: int):
         registration_outsourcing_done(
             registration=registration, actor=request.user, comment=request.POST.get("comment", "")
         )
-    except DomainError as exc:
+    except (DomainError, PermissionDenied) as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "外采已办理")
+        return _detail_page(request, registration, outsourcing_comment=request.POST.get("comment", ""))
+    messages.success(request, "外采已办理")
     return redirect("registrations:detail", pk=pk)
 
 
@@ -308,16 +335,31 @@ class QueueFilterForm(forms.Form):
     since = forms.DateField(label="到达日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "结束日期不能早于开始日期")
+        return data
+
 
 @login_required
 def queue(request):
     decided = request.GET.get("tab") == "decided"
     form = QueueFilterForm(request.GET or None)
+    refused = form.is_bound and not form.is_valid()
     filters = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v not in ("", None)}
     tasks = queue_decided(request.user, **filters) if decided else queue_waiting(request.user, **filters)
+    if refused:
+        messages.error(request, f"筛选条件无效，请修改后重试（{filter_errors(form)}）")
+        tasks = tasks.none()
     page = Paginator(tasks, 30).get_page(request.GET.get("page"))
     page.object_list = attach_registrations(page.object_list)
     now = timezone.now()
     for task in page.object_list:
         task.overdue = task.is_overdue(now)
-    return render(request, "registrations/queue.html", {"page": page, "decided": decided, "form": form})
+    return render(
+        request,
+        "registrations/queue.html",
+        {"page": page, "decided": decided, "form": form},
+        status=400 if refused else 200,
+    )

@@ -11,6 +11,7 @@ from . import access
 from .forms import UploadForm
 from .models import Attachment
 from .services import attachment_add
+from .templatetags.documents_tags import SESSION_KEY, typed_key
 
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif"}
 
@@ -54,7 +55,7 @@ def upload(request, content_type_id: int, object_id: int):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"上传失败：{error}")
-        return redirect(back)
+        return _refused(request, content_type_id, object_id, back)
     try:
         attachment = attachment_add(
             subject=subject,
@@ -65,8 +66,21 @@ def upload(request, content_type_id: int, object_id: int):
         )
     except ValidationError as exc:
         messages.error(request, f"上传失败：{'；'.join(exc.messages)}")
+        return _refused(request, content_type_id, object_id, back)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已上传{attachment.doc_type.name}（第 {attachment.version} 版）")
+        return _refused(request, content_type_id, object_id, back)
+    messages.success(request, f"已上传{attachment.doc_type.name}（第 {attachment.version} 版）")
+    return redirect(back)
+
+
+def _refused(request, content_type_id: int, object_id: int, back: str):
+    """Back to the page, which shows the document type and note as typed (a browser never keeps
+    a chosen file, so the message asks for it again)."""
+    request.session[SESSION_KEY] = {
+        "key": typed_key(content_type_id, object_id),
+        "doc_type": request.POST.get("doc_type", ""),
+        "note": request.POST.get("note", ""),
+    }
+    messages.info(request, "文档类型与说明已保留，请重新选择文件")
     return redirect(back)

@@ -46,3 +46,32 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ScheduledSend(models.Model):
+    """What a scheduled job has sent, to whom, about what, for which period (a week, a deadline).
+    Written in the same transaction as the notification; the unique key makes a second run, a
+    redelivered task or a second beat send nothing twice."""
+
+    job = models.CharField("定时任务", max_length=64)
+    period = models.CharField("周期", max_length=64, help_text="如周报提醒的周一日期、时限预警的到期时间")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="接收人"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name="关联记录类型")
+    object_id = models.PositiveBigIntegerField("关联记录 ID")
+    subject = GenericForeignKey("content_type", "object_id")
+    sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "定时任务发送记录"
+        verbose_name_plural = "定时任务发送记录"
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "period", "recipient", "content_type", "object_id"], name="scheduled_send_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.period}"

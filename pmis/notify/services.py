@@ -6,10 +6,10 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .models import Notification
+from .models import Notification, ScheduledSend
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,47 @@ def notify(
     if pending:
         transaction.on_commit(lambda: publish_deliveries(pending))
     return created
+
+
+def notify_once(
+    *,
+    job: str,
+    period: str,
+    recipients: Iterable,
+    subject: models.Model,
+    title: str,
+    body: str = "",
+    link: str = "",
+    kind: str = "",
+) -> list[Notification]:
+    """For scheduled jobs: notify each recipient at most once per job, period and subject. The
+    ledger rows are claimed with one INSERT … ON CONFLICT DO NOTHING in the caller's transaction;
+    a concurrent run of the same job waits on the unique key, then finds the rows taken and sends
+    nothing."""
+    users = {}
+    for user in recipients:
+        if user is not None and user.is_active:
+            users.setdefault(user.pk, user)
+    if not users:
+        return []
+    content_type = ContentType.objects.get_for_model(subject)
+    table = connection.ops.quote_name(ScheduledSend._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(users))
+    params = []
+    now = timezone.now()
+    for pk in users:
+        params += [job, period, pk, content_type.pk, subject.pk, now]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (job, period, recipient_id, content_type_id, object_id, sent_at) "
+            f"VALUES {rows} ON CONFLICT DO NOTHING RETURNING recipient_id",
+            params,
+        )
+        claimed = {row[0] for row in cursor.fetchall()}
+    fresh = [user for pk, user in users.items() if pk in claimed]
+    if not fresh:
+        return []
+    return notify(recipients=fresh, title=title, body=body, link=link, subject=subject, kind=kind)
 
 
 def publish_deliveries(ids: list[int]) -> None:

@@ -177,6 +177,17 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 PMIS_WORKDAY_START = env("PMIS_WORKDAY_START", default="09:00")
 PMIS_WORKDAY_END = env("PMIS_WORKDAY_END", default="18:00")
 
+# Bounds of what forms accept (policy, not code): how far back a date of something that happened
+# may go (a handover meeting, a reported problem), how far ahead a planned date may go, how many
+# days before today a planned date may still be (0: not in the past), the largest count typed
+# (seals, licences) and the largest customisation estimate; and how many names a filter suggests.
+PMIS_PAST_DATE_MAX_DAYS = env.int("PMIS_PAST_DATE_MAX_DAYS", default=365)
+PMIS_FUTURE_DATE_MAX_DAYS = env.int("PMIS_FUTURE_DATE_MAX_DAYS", default=5 * 365)
+PMIS_PLANNED_DATE_GRACE_DAYS = env.int("PMIS_PLANNED_DATE_GRACE_DAYS", default=0)
+PMIS_COUNT_MAX = env.int("PMIS_COUNT_MAX", default=1_000_000)
+PMIS_PERSON_DAYS_MAX = env.int("PMIS_PERSON_DAYS_MAX", default=1000)
+PMIS_FILTER_SUGGESTIONS = env.int("PMIS_FILTER_SUGGESTIONS", default=50)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,165 @@
+"""What every form shares: Chinese messages that name the field (and, in a formset, the row), the
+bounds amounts, counts and dates are held to (settings an admin can change), and the summary a
+refused form shows above itself."""
+
+from datetime import date, datetime, timedelta
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+CHOICE_FIELDS = (forms.ChoiceField, forms.ModelChoiceField, forms.BooleanField)
+
+
+def name_required(form: forms.BaseForm) -> None:
+    """“请填写厂商” / “请选择系统类型” instead of Django's “这个字段是必填项。”."""
+    for field in form.fields.values():
+        verb = "请选择" if isinstance(field, CHOICE_FIELDS) else "请填写"
+        field.error_messages["required"] = f"{verb}{field.label}"
+
+
+class NamedRequiredMixin:
+    """A form whose “required” messages name the field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_required(self)
+
+
+def _named(label: str, message: str) -> str:
+    return message if label and label in message else f"{label}：{message}" if label else message
+
+
+def form_error_lines(form: forms.BaseForm, *, prefix: str = "") -> list[str]:
+    """Each error of a form as a line that names its field, e.g. “合同金额：合同金额不能为负数”."""
+    lines = []
+    for name, errors in form.errors.items():
+        label = str(form.fields[name].label) if name in form.fields else ""
+        for error in errors:
+            text = _named(label, str(error))
+            lines.append(f"{prefix}：{text}" if prefix else text)
+    return lines
+
+
+def formset_error_lines(formset, *, title: str, describe=None) -> list[str]:
+    """Each error of a formset as a line naming its row and field, e.g.
+    “对接业务系统第 2 行（ERP / K3 Cloud）：请填写厂商”. Rows marked for deletion are skipped."""
+    lines = []
+    for number, form in enumerate(formset.forms, start=1):
+        if not form.errors:
+            continue
+        if formset.can_delete and form.cleaned_data.get("DELETE"):
+            continue
+        row = f"{title}第 {number} 行"
+        what = describe(form) if describe else ""
+        if what:
+            row += f"（{what}）"
+        lines += form_error_lines(form, prefix=row)
+    lines += [f"{title}：{error}" for error in formset.non_form_errors()]
+    return lines
+
+
+def filter_errors(form: forms.BaseForm) -> str:
+    """One line for a list's refused filters."""
+    return "；".join(form_error_lines(form))
+
+
+def typed(form: forms.BaseForm, name: str) -> str:
+    """What was typed in a field, as text (for a row description)."""
+    value = form[name].value()
+    field = form.fields[name]
+    if value in (None, ""):
+        return ""
+    if isinstance(field, forms.ModelChoiceField):
+        obj = field.queryset.filter(pk=value).first() if str(value).isdigit() else None
+        return str(obj) if obj else ""
+    if isinstance(field, forms.ChoiceField):
+        return str(dict(field.choices).get(value, value))
+    return str(value).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# bounds
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def check_amount(value, label: str) -> None:
+    if value is not None and value < 0:
+        raise forms.ValidationError(f"{label}不能为负数")
+
+
+def check_count(value, label: str, *, minimum: int = 0) -> None:
+    if value is None:
+        return
+    if value < minimum:
+        raise forms.ValidationError(f"{label}不能小于 {minimum}")
+    if value > settings.PMIS_COUNT_MAX:
+        raise forms.ValidationError(f"{label}不能超过 {settings.PMIS_COUNT_MAX}")
+
+
+def check_planned_date(value: date | None, label: str) -> None:
+    """A planned date (go-live, due date): not in the past, not absurdly far ahead."""
+    if value is None:
+        return
+    earliest = _today() - timedelta(days=settings.PMIS_PLANNED_DATE_GRACE_DAYS)
+    latest = _today() + timedelta(days=settings.PMIS_FUTURE_DATE_MAX_DAYS)
+    if value < earliest:
+        raise forms.ValidationError(f"{label}不能早于 {earliest:%Y-%m-%d}（计划日期不能在过去）")
+    if value > latest:
+        raise forms.ValidationError(f"{label}不能晚于 {latest:%Y-%m-%d}")
+
+
+def check_past_date(value: date | datetime | None, label: str) -> None:
+    """The date of something that has happened (a meeting held, a problem reported): not in the
+    future, not further back than the policy allows."""
+    if value is None:
+        return
+    if isinstance(value, datetime):
+        now = timezone.now()
+        if value > now + timedelta(minutes=1):
+            raise forms.ValidationError(f"{label}不能晚于现在")
+        value = timezone.localtime(value).date()
+    elif value > _today():
+        raise forms.ValidationError(f"{label}不能晚于今天")
+    earliest = _today() - timedelta(days=settings.PMIS_PAST_DATE_MAX_DAYS)
+    if value < earliest:
+        raise forms.ValidationError(f"{label}不能早于 {earliest:%Y-%m-%d}")
+
+
+class BoundsMixin:
+    """Declare which fields are amounts, counts, planned dates or past dates; clean() checks each
+    against its bound and puts the Chinese message on the field."""
+
+    amount_fields: tuple[str, ...] = ()
+    count_fields: dict[str, int] = {}  # field -> minimum
+    planned_date_fields: tuple[str, ...] = ()
+    past_date_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # a model's own lower bound (PositiveIntegerField) speaks the same words as ours
+        for name, minimum in self.count_fields.items():
+            if name in self.fields:
+                self.fields[name].error_messages["min_value"] = f"{self.fields[name].label}不能小于 {minimum}"
+        for name in self.amount_fields:
+            if name in self.fields:
+                self.fields[name].error_messages["min_value"] = f"{self.fields[name].label}不能为负数"
+
+    def clean(self):
+        data = super().clean()
+        checks = [
+            *((name, check_amount, {}) for name in self.amount_fields),
+            *((name, check_count, {"minimum": minimum}) for name, minimum in self.count_fields.items()),
+            *((name, check_planned_date, {}) for name in self.planned_date_fields),
+            *((name, check_past_date, {}) for name in self.past_date_fields),
+        ]
+        for name, check, options in checks:
+            if name in self.fields and data.get(name) is not None:
+                try:
+                    check(data[name], str(self.fields[name].label), **options)
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        return data

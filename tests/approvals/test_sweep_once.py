@@ -1,0 +1,64 @@
+"""The SLA sweep records each warning and escalation for the deadline it is about: a run that
+finds a task again (a redelivered job, a restored row) sends nothing twice; two sweeps at once
+send once."""
+
+import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from approvals.models import Task
+from approvals.services import task_open, tasks_sweep
+from pmis.notify.models import Notification, ScheduledSend
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def _open(subject):
+    return task_open(
+        subject=subject, step="s", step_label="商务审批", title="乙公司SAAS项目立项申请", link="/r/2/",
+        group="business_approver", escalate_to="aftersales_manager",
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_warning_already_sent_for_this_deadline_is_not_sent_again(demo, subject, policies, time_machine):
+    time_machine.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=SH))
+    task = _open(subject)
+    time_machine.move_to(datetime(2026, 6, 1, 15, 50, tzinfo=SH))
+    assert tasks_sweep()["warned"] == 1
+    Task.objects.filter(pk=task.pk).update(warned_at=None)  # the task's own marker lost
+    tasks_sweep()
+    assert Notification.objects.filter(kind="sla_warning").count() == 1
+    sent = ScheduledSend.objects.get(job="sla_warning")
+    assert sent.period == "2026-06-01T15:45:00+08:00" and sent.subject == task
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_escalate_once(demo, subject, policies, time_machine):
+    time_machine.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=SH))
+    for _ in range(5):
+        _open(subject)
+    time_machine.move_to(datetime(2026, 6, 2, 10, 0, tzinfo=SH))
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            tasks_sweep(batch=2)
+        except Exception as exc:  # pragma: no cover - surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    # five tasks, each escalated once to the business approver and the after-sales manager
+    assert Notification.objects.filter(kind="sla_escalation").count() == 10

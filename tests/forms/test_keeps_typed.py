@@ -1,0 +1,374 @@
+"""No form loses what was typed: one test per form posts a submission that is refused and checks
+that every typed value comes back. Every URL is listed either here (COVERED) or in NO_TYPED_INPUT,
+so a new form without such a test fails test_every_form_is_covered."""
+
+import html
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import get_resolver, reverse
+
+from aftersales import services as aftersales_services
+from pmis.catalog.models import DocumentType, Product
+from pmis.org.models import User
+from projects import services as project_services
+from projects.models import RequirementItem
+from registrations.services import registration_submit
+
+pytestmark = pytest.mark.django_db
+
+COVERED: set[str] = set()
+
+# URLs whose pages or buttons take nothing typed that a refusal could lose (lists filter by GET,
+# covered by the list-filter tests), and Django's password change (passwords are never sent back).
+NO_TYPED_INPUT = {
+    "home", "healthz", "logout", "password_change", "password_change_done",
+    "approvals:inbox", "approvals:claim", "approvals:release",
+    "registrations:mine", "registrations:new", "registrations:queue", "registrations:detail", "registrations:pdf",
+    "projects:mine", "projects:all", "projects:weekly_missing", "projects:detail", "projects:product_request",
+    "projects:requirements_confirm",
+    "aftersales:handover", "aftersales:tickets", "aftersales:ticket", "aftersales:metrics",
+    "documents:download", "notify:list", "notify:open", "notify:read_all",
+    "catalog:products", "catalog:document_types", "org:directory",
+    # only refused when the outsourcing was already handled or is not his: the form is gone then
+    "registrations:outsourcing_done",
+}  # fmt: skip
+
+
+def covers(*names):
+    def register(test):
+        COVERED.update(names)
+        return test
+
+    return register
+
+
+def _body(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def _kept(response, *values):
+    assert response.status_code == 200, response.status_code
+    body = _body(response)
+    for value in values:
+        assert f'value="{value}"' in body or f">{value}</textarea>" in body or f"{value}</textarea>" in body, value
+    return body
+
+
+def _selected(body, value):
+    assert f'value="{value}" selected' in body, value
+
+
+def test_every_form_is_covered():
+    names = set()
+    for pattern in get_resolver().url_patterns:
+        namespace = getattr(pattern, "namespace", None)
+        if namespace == "admin":
+            continue
+        children = pattern.url_patterns if hasattr(pattern, "url_patterns") else [pattern]
+        for child in children:
+            if getattr(child, "name", None):
+                names.add(f"{namespace}:{child.name}" if namespace else child.name)
+    missing = names - COVERED - NO_TYPED_INPUT
+    assert missing == set(), f"没有“提交被拒后保留输入”测试的表单：{sorted(missing)}"
+
+
+# -- sign-in ---------------------------------------------------------------------------------
+
+
+@covers("login")
+def test_login_keeps_the_user_name(client, org):
+    response = client.post(reverse("login"), {"username": "sales", "password": "wrong"})
+    _kept(response, "sales")
+
+
+# -- registrations ---------------------------------------------------------------------------
+
+
+@covers("registrations:create", "registrations:edit")
+def test_registration_form(client, org):
+    client.force_login(org["sales"])
+    data = {
+        "customer_name": "某某省人民医院", "customer_short_name": "某医院", "user_scale": "约 3000 人",
+        "contract_amount": "-500000", "go_live_date": "2020-01-01", "main_business": "医疗",
+        "stakeholders-TOTAL_FORMS": "1", "stakeholders-INITIAL_FORMS": "0",
+        "stakeholders-0-name": "张工", "stakeholders-0-phone": "13900000000", "stakeholders-0-role": "信息中心",
+        "systems-TOTAL_FORMS": "2", "systems-INITIAL_FORMS": "0",
+        "systems-0-system_type": "OA", "systems-0-name": "EKP", "systems-0-vendor": "蓝凌",
+        "systems-1-system_type": "ERP", "systems-1-name": "K3 Cloud", "systems-1-vendor": "",
+        "action": "save",
+    }  # fmt: skip
+    response = client.post(reverse("registrations:create", args=["saas"]), data)
+    body = _kept(
+        response, "某某省人民医院", "某医院", "约 3000 人", "-500000", "2020-01-01", "医疗",
+        "张工", "13900000000", "信息中心", "EKP", "蓝凌", "K3 Cloud",
+    )  # fmt: skip
+    assert "对接业务系统第 2 行（ERP / K3 Cloud）：请填写厂商" in body and "合同金额（元）不能为负数" in body
+
+
+@covers("registrations:decide")
+def test_registration_decision(client, org, make_registration):
+    r = registration_submit(registration=make_registration(), actor=org["sales"])
+    client.force_login(org["business_approver"])
+    data = {"decision": "approve", "comment": "合同已核", "seen_state": r.state, "check_contract_status": "on"}
+    response = client.post(reverse("registrations:decide", args=[r.pk]), data)
+    body = _kept(response, "合同已核")
+    assert "请完成商务审核要点" in body
+    assert re.search(r'name="check_contract_status"[^>]*checked', body)
+    assert re.search(r'name="decision" value="approve"[^>]*checked', body)
+
+
+@covers("registrations:withdraw")
+def test_registration_withdraw(client, org, make_registration):
+    r = registration_submit(registration=make_registration(), actor=org["sales"])
+    client.force_login(org["sales"])
+    reason = "客户" * 251  # longer than the 500 characters allowed
+    response = client.post(reverse("registrations:withdraw", args=[r.pk]), {"reason": reason})
+    body = _kept(response, reason)
+    assert "撤回原因" in body
+    r.refresh_from_db()
+    assert r.state == "pending_business"
+
+
+# -- projects --------------------------------------------------------------------------------
+
+
+@covers("projects:initiate")
+def test_initiation(client, org, dispatched):
+    r = dispatched()
+    client.force_login(org["project_director"])
+    data = {
+        "name": "某项目", "overview": "概述文字", "svn_path": "/svn/x", "feasibility": "", "risk": "风险可控",
+        "pm": org["regional_pm"].pk, "meeting_date": "2019-01-01", "participants": "王晓明", "minutes": "纪要",
+    }  # fmt: skip
+    body = _kept(
+        client.post(reverse("projects:initiate", args=[r.pk]), data),
+        "某项目", "/svn/x", "风险可控", "2019-01-01", "王晓明", "概述文字", "纪要",
+    )  # fmt: skip
+    _selected(body, org["regional_pm"].pk)
+    assert "交接会议日期不能早于" in body
+
+
+def _trial_run(org, project, upload):
+    pm = org["regional_pm"]
+    upload(project, "requirement-confirmation")
+    project_services.requirements_confirm(project=project, actor=pm)
+    upload(project, "trial-run-confirmation")
+    for action in ("start_requirements", "start_implementation", "start_trial_run"):
+        project = project_services.project_transition(project=project, actor=pm, action=action)
+    return project
+
+
+@covers("projects:transition")
+def test_phase_transition(client, org, project, upload):
+    project = _trial_run(org, project, upload)
+    client.force_login(org["regional_pm"])
+    data = {"action": "terminate_after_trial", "comment": "客户认为签署速度不达标"}
+    body = _kept(client.post(reverse("projects:transition", args=[project.pk]), data), "客户认为签署速度不达标")
+    assert "试运行分析报告" in body
+
+
+@covers("projects:team")
+def test_team(client, org, project):
+    client.force_login(org["regional_pm"])
+    response = client.post(reverse("projects:team", args=[project.pk]), {"implementers": [org["implementer"].pk]})
+    body = _kept(response)
+    assert re.search(rf'name="implementers" value="{org["implementer"].pk}"[^>]*checked', body)
+
+
+@covers("projects:requirement_add")
+def test_requirement_add(client, org, project):
+    client.force_login(org["regional_pm"])
+    data = {"title": "", "description": "与自建 OA 对接", "classification": "standard"}
+    body = _kept(client.post(reverse("projects:requirement_add", args=[project.pk]), data), "与自建 OA 对接")
+    _selected(body, "standard")
+
+
+@covers("projects:requirement_update")
+def test_requirement_update(client, org, project):
+    item = project_services.requirement_add(project=project, actor=org["regional_pm"], title="签署页水印")
+    client.force_login(org["regional_pm"])
+    data = {"classification": "nonsense", "status": "done", "follow_up": "已与客户确认水印位置"}
+    url = reverse("projects:requirement_update", args=[project.pk, item.pk])
+    body = _kept(client.post(url, data), "已与客户确认水印位置")
+    _selected(body, "done")
+
+
+@covers("projects:customisation_action")
+def test_customisation_estimate(client, org, project):
+    item = project_services.requirement_add(
+        project=project, actor=org["regional_pm"], title="对接自建流程平台",
+        classification=RequirementItem.Classification.CUSTOM_OUT_OF_CONTRACT,
+    )  # fmt: skip
+    cr = item.customisation
+    client.force_login(org["regional_pm"])
+    url = reverse("projects:customisation_action", args=[project.pk, cr.pk, "estimate"])
+    data = {"seen_state": "estimating", "person_days": "5000", "rd_expert": org["rd_expert"].pk, "note": "含接口开发"}
+    body = _kept(client.post(url, data), "5000", "含接口开发")
+    _selected(body, org["rd_expert"].pk)
+    assert "工作量不能超过 1000 人天" in body
+
+
+@covers("projects:task_assign")
+def test_task_assign(client, org, project):
+    client.force_login(org["regional_pm"])
+    data = {
+        "type": "onsite", "title": "现场部署", "assignee": org["implementer"].pk, "due_date": "2020-01-01",
+        "description": "带上加密狗",
+    }  # fmt: skip
+    body = _kept(client.post(reverse("projects:task_assign", args=[project.pk]), data), "现场部署", "2020-01-01")
+    assert "带上加密狗" in body and "计划完成日期不能早于" in body
+    _selected(body, "onsite")
+    _selected(body, org["implementer"].pk)
+
+
+@covers("projects:task_act")
+def test_task_finish(client, org, project):
+    task = project_services.delivery_task_assign(
+        project=project, actor=org["regional_pm"], type="onsite", title="现场部署", assignee=org["implementer"]
+    )
+    for action in ("accept", "start"):
+        project_services.delivery_task_act(task=task, actor=org["implementer"], action=action)
+    client.force_login(org["implementer"])
+    data = {"action": "finish", "result": "已完成部署与联调"}
+    body = _kept(client.post(reverse("projects:task_act", args=[project.pk, task.pk]), data), "已完成部署与联调")
+    assert "客户服务单" in body
+
+
+@covers("projects:weekly_report")
+def test_weekly_report(client, org, project):
+    client.force_login(org["regional_pm"])
+    data = {"last_week": "", "this_week": "联调", "coordination": "需客户开放端口"}
+    body = _kept(client.post(reverse("projects:weekly_report", args=[project.pk]), data))
+    assert "联调</textarea>" in body and "需客户开放端口</textarea>" in body
+
+
+@covers("projects:news")
+def test_news(client, org):
+    client.force_login(org["project_director"])
+    data = {"title": "", "body": "北京某银行项目上线", "project_code": "PJ-NONE"}
+    body = _kept(client.post(reverse("projects:news"), data), "PJ-NONE")
+    assert "北京某银行项目上线</textarea>" in body
+
+
+@covers("projects:product_request_new")
+def test_product_request_new(client, org, project):
+    product = Product.objects.get(name="电子印章认证")
+    client.force_login(org["implementer"])
+    data = {
+        "items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "1",
+        "items-MAX_NUM_FORMS": "1000", "items-0-product": product.pk, "items-0-version": "V5.2",
+        "items-0-licence_count": "0", "items-0-kind": "standard",
+        "note": "急用",
+    }  # fmt: skip
+    body = _kept(client.post(reverse("projects:product_request_new", args=[project.pk]), data), "V5.2", "0")
+    assert "急用</textarea>" in body and "授权数量不能小于 1" in body
+    _selected(body, product.pk)
+
+
+def _pending_product(org, project):
+    items = [{"product": Product.objects.get(name="电子印章认证"), "version": "V5.2", "licence_count": 10}]
+    pr = project_services.product_request_create(project=project, actor=org["implementer"], items=items)
+    project_services.product_request_decide(request=pr, actor=org["regional_pm"], approve=True)
+    project_services.product_request_decide(request=pr, actor=org["business_approver"], approve=True)
+    return pr
+
+
+@covers("projects:product_request_action")
+def test_issuing_before_the_licence_keeps_the_download_paths(client, org, project):
+    pr = _pending_product(org, project)
+    item = pr.items.get()
+    client.force_login(org["product_dept"])
+    url = reverse("projects:product_request_action", args=[project.pk, pr.pk, "issue"])
+    data = {"seen_state": "pending_product", f"path_{item.pk}": "/dl/seal-5.2", "note": "授权稍后上传"}
+    body = _kept(client.post(url, data), "/dl/seal-5.2", "授权稍后上传")
+    assert "请先上传产品授权文件" in body
+
+
+# -- after-sales ----------------------------------------------------------------------------
+
+
+@covers("aftersales:handover_new")
+def test_handover_new(client, org, accepted):
+    client.force_login(org["regional_pm"])
+    data = {"route": "nowhere", "note": "资料已齐"}
+    body = _kept(client.post(reverse("aftersales:handover_new", args=[accepted.pk]), data))
+    assert "资料已齐</textarea>" in body
+
+
+@covers("aftersales:handover_decide")
+def test_handover_audit(client, org, accepted):
+    handover = aftersales_services.handover_submit(project=accepted, actor=org["regional_pm"])
+    item = handover.items.get(code="technical-archive")
+    client.force_login(org["aftersales"])
+    data = {"seen_state": "pending_audit", f"verdict_{item.pk}": "wrong", f"note_{item.pk}": "", "comment": "请补充"}
+    body = _kept(client.post(reverse("aftersales:handover_decide", args=[handover.pk]), data), "请补充")
+    assert '<option value="wrong" selected>' in body
+
+
+@covers("aftersales:ticket_new")
+def test_ticket_new(client, org, project):
+    client.force_login(org["aftersales"])
+    data = {
+        "project_code": project.code, "subject": "签章服务无法访问", "reporting_unit": "信息中心", "reporter": "张工",
+        "reporter_phone": "13900000000", "reported_at": "2099-01-01T10:00", "channel": "phone",
+        "situation": "全部用户无法签署", "description": "从 9 点开始", "time_requirement": "今天恢复",
+    }  # fmt: skip
+    response = client.post(reverse("aftersales:ticket_new"), data)
+    body = _kept(response, project.code, "签章服务无法访问", "信息中心", "张工", "13900000000", "2099-01-01T10:00")
+    assert "全部用户无法签署</textarea>" in body and "从 9 点开始</textarea>" in body
+    assert "申报时间不能晚于现在" in body or "不能晚于现在" in body
+
+
+@covers("aftersales:ticket_action")
+def test_ticket_resolution_is_kept_when_refused(client, org, project):
+    ticket = aftersales_services.ticket_create(
+        project=project, actor=org["aftersales"],
+        data={"subject": "签章服务无法访问", "reporting_unit": "信息中心", "reporter": "张工"},
+    )  # fmt: skip
+    client.force_login(org["aftersales"])
+    url = reverse("aftersales:ticket_action", args=[ticket.pk, "triage"])
+    response = client.post(url, {"seen_state": "new", "severity": "999999"})
+    assert response.status_code == 200 and "请选择问题级别" in _body(response)
+    severity = aftersales_services.SlaPolicy.objects.get(code="ticket-urgent")
+    aftersales_services.ticket_triage(ticket=ticket, actor=org["aftersales"], severity=severity)
+    aftersales_services.ticket_assign(ticket=ticket, actor=org["aftersales"], to=org["aftersales"])
+    aftersales_services.ticket_start(ticket=ticket, actor=org["aftersales"])
+    url = reverse("aftersales:ticket_action", args=[ticket.pk, "pause"])
+    body = _kept(client.post(url, {"seen_state": "in_progress", "reason": "  "}))
+    assert "请填写等待客户的原因" in body
+
+
+# -- shared ----------------------------------------------------------------------------------
+
+
+@covers("approvals:reassign")
+def test_reassign(client, org, make_registration):
+    registration_submit(registration=make_registration(), actor=org["sales"])
+    colleague = User.objects.create_user(username="business_approver2", password="x", display_name="赵审批")
+    colleague.groups.add(Group.objects.get(name="business_approver"))
+    from approvals.selectors import inbox_for
+
+    task = inbox_for(org["business_approver"]).get()
+    client.force_login(org["business_approver"])
+    response = client.post(reverse("approvals:reassign", args=[task.pk]), {"to_user": "", "reason": "本周出差"})
+    assert "本周出差</textarea>" in _body(response)
+
+
+@covers("documents:upload")
+def test_upload(client, org, project):
+    client.force_login(org["regional_pm"])
+    doc_type = DocumentType.objects.get(code="requirement-confirmation")
+    url = reverse("documents:upload", args=[_ct(project), project.pk])
+    data = {"doc_type": doc_type.pk, "note": "客户签字版", "next": project.get_absolute_url()}
+    response = client.post(url, data, follow=True)
+    body = _kept(response, "客户签字版")
+    _selected(body, doc_type.pk)
+    assert "请重新选择文件" in body
+
+
+def _ct(obj):
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(obj).pk

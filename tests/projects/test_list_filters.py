@@ -1,0 +1,77 @@
+"""A list filter value that is not valid is refused with a Chinese message — the list and its
+export never come back whole with the filter silently dropped. The PM filter offers whoever is
+the PM of a visible project, not only regional PMs."""
+
+import pytest
+from django.urls import reverse
+
+from projects import services
+
+pytestmark = pytest.mark.django_db
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def two_projects(org, project, dispatched):
+    """One project led by the regional PM, one by an implementer."""
+    other = services.project_initiate(
+        registration=dispatched(), actor=org["project_director"], name="第二个项目", overview="", svn_path="",
+        feasibility="可行", risk="可控", pm=org["regional_pm"],
+    )  # fmt: skip
+    services.project_team_set(project=other, actor=org["project_director"], pm=org["implementer"], implementers=[])
+    return project, other
+
+
+def test_a_pm_who_is_not_a_regional_pm_can_be_chosen(client, org, two_projects):
+    first, other = two_projects
+    client.force_login(org["project_director"])
+    page = client.get(reverse("projects:all")).content.decode()
+    assert f'<option value="{org["implementer"].username}">' in page  # offered under the box
+    for value in (org["implementer"].pk, org["implementer"].username, str(org["implementer"])):
+        response = client.get(reverse("projects:all"), {"pm": value})
+        body = response.content.decode()
+        assert response.status_code == 200 and other.code in body and first.code not in body
+    export = client.get(reverse("projects:all"), {"pm": org["implementer"].pk, "export": "xlsx"})
+    assert export["Content-Type"] == XLSX
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"pm": "sales2"}, "不是您可查看的项目的项目经理"),
+        ({"pm": "999999"}, "不是您可查看的项目的项目经理"),
+        ({"state": "nonsense"}, "没有“nonsense”这个阶段"),
+        ({"region": "999999"}, "没有这个区域"),
+    ],
+)
+def test_an_invalid_filter_is_refused_not_ignored(client, org, two_projects, params, message):
+    first, other = two_projects
+    client.force_login(org["project_director"])
+    response = client.get(reverse("projects:all"), params)
+    body = response.content.decode()
+    assert response.status_code == 400 and "筛选条件无效" in body and message in body
+    assert first.code not in body and other.code not in body
+    export = client.get(reverse("projects:all"), {**params, "export": "xlsx"})
+    assert export.status_code == 400 and export["Content-Type"] != XLSX
+
+
+def test_my_projects_refuses_an_invalid_filter_too(client, org, two_projects):
+    client.force_login(org["regional_pm"])
+    response = client.get(reverse("projects:mine"), {"kind": "nonsense"})
+    assert response.status_code == 400 and "没有“nonsense”这个类别" in response.content.decode()
+
+
+def test_registration_lists_refuse_invalid_filters(client, org):
+    client.force_login(org["sales"])
+    response = client.get(reverse("registrations:mine"), {"state": "nonsense"})
+    assert response.status_code == 400 and "没有“nonsense”这个状态" in response.content.decode()
+    client.force_login(org["business_approver"])
+    response = client.get(reverse("registrations:queue"), {"since": "2026-11-30", "until": "2026-11-01"})
+    assert response.status_code == 400 and "结束日期不能早于开始日期" in response.content.decode()
+
+
+def test_ticket_list_refuses_an_invalid_filter(client, org):
+    client.force_login(org["aftersales"])
+    response = client.get(reverse("aftersales:tickets"), {"queue": "all", "state": "nonsense"})
+    assert response.status_code == 400 and "筛选条件无效" in response.content.decode()
