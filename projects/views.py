@@ -1,13 +1,9 @@
-from io import BytesIO
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,6 +14,7 @@ from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
 from pmis.documents.models import Attachment
 from pmis.documents.selectors import attachments_for
+from pmis.lists import export_response, list_result
 from pmis.org.selectors import user_role_codes
 from registrations.models import Kind as RegistrationKind
 from registrations.models import Registration
@@ -37,6 +34,7 @@ from .forms import (
     WeeklyReportForm,
 )
 from .gates import gate_missing, phase_checklist, present_documents
+from .lists import PROJECTS
 from .models import CustomisationRequest, DeliveryTask, NewsItem, ProductRequest, Project, RequirementItem
 from .selectors import my_projects, product_request_can_view, projects_visible, with_list_columns
 
@@ -129,11 +127,8 @@ def initiate(request, registration_pk: int):
 
 def _filtered(request, projects):
     form = ProjectFilterForm(request.GET or None)
-    if form.is_valid():
+    if form.is_valid():  # the keyword (q) is the list pattern's, see _list_page
         data = form.cleaned_data
-        if data["q"]:
-            q = data["q"].strip()
-            projects = projects.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(customer_name__icontains=q))
         if data["region"]:
             projects = projects.filter(region=data["region"])
         if data["state"]:
@@ -145,11 +140,22 @@ def _filtered(request, projects):
     return form, with_list_columns(projects)
 
 
+def _list_page(request, projects, form, *, title: str):
+    result = list_result(request, projects, PROJECTS, filter_form=form)
+    if result.exporting:
+        return export_response(result)
+    return render(
+        request,
+        "projects/list.html",
+        {"list": result, "page": result.page(), "form": form, "title": title},
+        status=result.status,
+    )
+
+
 @login_required
 def mine(request):
     form, projects = _filtered(request, my_projects(request.user))
-    page = Paginator(projects, 30).get_page(request.GET.get("page"))
-    return render(request, "projects/list.html", {"page": page, "form": form, "title": "我的项目", "all": False})
+    return _list_page(request, projects, form, title="我的项目")
 
 
 @login_required
@@ -158,31 +164,7 @@ def all_projects(request):
     if not (request.user.is_superuser or roles & {"project_director", "regional_pm", "cs_manager"}):
         raise PermissionDenied("只有项目总监、区域项目经理与客户成功主管可以查看全部项目")
     form, projects = _filtered(request, projects_visible(request.user))
-    if request.GET.get("export") == "xlsx":
-        return _export(projects)
-    page = Paginator(projects, 30).get_page(request.GET.get("page"))
-    return render(request, "projects/list.html", {"page": page, "form": form, "title": "全部项目", "all": True})
-
-
-def _export(projects):
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("项目")
-    sheet.append(["项目编号", "项目名称", "类别", "客户", "区域", "阶段", "项目经理", "立项依据", "立项时间"])
-    for p in projects.iterator(chunk_size=2000):
-        sheet.append(
-            [p.code, p.name, p.get_kind_display(), p.customer_name, str(p.region), p.get_state_display(),
-             str(p.pm or ""), p.basis, timezone.localtime(p.created_at).strftime("%Y-%m-%d %H:%M")]
-        )  # fmt: skip
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    filename = f"项目列表-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return _list_page(request, projects, form, title="全部项目")
 
 
 def _form_act(request, project: Project, form, call, *, success: str, invalid: str, anchor: str, form_name: str):
