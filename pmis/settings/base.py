@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "pmis.worktime",
     "pmis.notify",
     "pmis.documents",
+    "pmis.search",
     "registrations",
     "projects",
     "approvals",
@@ -171,6 +172,15 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Working time for SLA clocks (Asia/Shanghai).
 PMIS_WORKDAY_START = env("PMIS_WORKDAY_START", default="09:00")
 PMIS_WORKDAY_END = env("PMIS_WORKDAY_END", default="18:00")
+
+# Lists and search: page size, export cap, and the search box's bounds.
+PMIS_LIST_PAGE_SIZE = env.int("PMIS_LIST_PAGE_SIZE", default=30)
+PMIS_LIST_EXPORT_MAX_ROWS = env.int("PMIS_LIST_EXPORT_MAX_ROWS", default=50000)
+PMIS_SEARCH_MIN_CHARS = env.int("PMIS_SEARCH_MIN_CHARS", default=2)
+PMIS_SEARCH_MAX_CHARS = env.int("PMIS_SEARCH_MAX_CHARS", default=100)
+PMIS_SEARCH_SUGGEST_LIMIT = env.int("PMIS_SEARCH_SUGGEST_LIMIT", default=5)
+PMIS_SEARCH_RESULTS_LIMIT = env.int("PMIS_SEARCH_RESULTS_LIMIT", default=50)
+PMIS_PICKER_LIMIT = env.int("PMIS_PICKER_LIMIT", default=20)
 
 LOGGING = {
     "version": 1,
