@@ -1,6 +1,7 @@
 from django import forms
 
 from pmis.org.models import Region, User
+from pmis.search.widgets import PickerWidget
 from pmis.worktime.models import SlaPolicy
 from projects.models import Project
 
@@ -13,7 +14,7 @@ class HandoverForm(forms.Form):
 
 
 class TicketForm(forms.ModelForm):
-    project_code = forms.CharField(label="项目编号", max_length=32)
+    project_code = forms.CharField(label="项目编号", max_length=32, widget=PickerWidget("project"))
 
     class Meta:
         model = Ticket
@@ -58,10 +59,12 @@ class AssignForm(forms.Form):
 
             self.fields["to"].queryset = users_in_role("regional_pm", region=region)
             self.fields["to"].label = "区域项目经理"
+            self.fields["to"].widget = PickerWidget("ticket_dispatch", context=str(region.pk) if region else "")
         else:
             self.fields["to"].queryset = User.objects.filter(
                 groups__name__in=["aftersales", "cs_staff"], is_active=True
             ).distinct()
+            self.fields["to"].widget = PickerWidget("ticket_assignee")
 
 
 class TicketFilterForm(forms.Form):

@@ -14,7 +14,7 @@ def _waiting_on(task) -> str:
 INBOX = ListSpec(
     title="我的待办",
     sorts={
-        "due": Sort("截止时间", ("due_at", "id")),  # task_open_by_group / task_open_by_assignee
+        "due": Sort("截止时间", ("due_at", "id")),  # task_to_escalate (open tasks by due time)
         "arrived": Sort("到达时间", ("created_at", "id")),  # search_task_created
     },
     default_sort="due",

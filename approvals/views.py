@@ -64,7 +64,7 @@ def reassign(request, pk: int):
     task = get_object_or_404(Task.objects.select_related("group", "region", "assignee", "claimed_by"), pk=pk)
     if not (request.user.is_superuser or task_can_act(request.user, task)):
         raise Http404
-    form = ReassignForm(request.POST or None, candidates=reassign_candidates(task), current=request.user)
+    form = ReassignForm(request.POST or None, candidates=reassign_candidates(task), current=request.user, task=task)
     if request.method == "POST" and form.is_valid():
         try:
             task_reassign(

@@ -20,7 +20,7 @@ class MineFilterForm(forms.Form):
 MINE = ListSpec(
     title="我的登记",
     sorts={
-        "created": Sort("创建时间", ("created_at", "id")),  # registration_owner_recent
+        "created": Sort("创建时间", ("created_at", "id")),  # search_registration_created
         "submitted": Sort("提交时间", ("submitted_at", "id")),  # registration_submitted
         "number": Sort("登记号", ("number",)),  # unique
     },
@@ -60,7 +60,7 @@ OUTCOMES = {"approve": "通过", "return": "退回", "reject": "驳回"}
 QUEUE_WAITING = ListSpec(
     title="待我审批的登记",
     sorts={
-        "due": Sort("截止时间", ("due_at", "id")),  # task_open_by_group / task_open_by_assignee
+        "due": Sort("截止时间", ("due_at", "id")),  # task_to_escalate (open tasks by due time)
         "arrived": Sort("到达时间", ("created_at", "id")),  # search_task_created
     },
     default_sort="due",
@@ -72,7 +72,7 @@ QUEUE_WAITING = ListSpec(
 
 QUEUE_DECIDED = ListSpec(
     title="我已审批的登记",
-    sorts={"closed": Sort("处理时间", ("closed_at", "id"))},  # task_closed_by
+    sorts={"closed": Sort("处理时间", ("closed_at", "id"))},  # search_task_closed
     default_sort="-closed",
     search=_tasks_matching,
     keyword_label=KEYWORD_LABEL,

@@ -88,16 +88,14 @@ def _ticket_assignees(user, context) -> QuerySet:
     return User.objects.filter(groups__name__in=["aftersales", "cs_staff"], is_active=True).distinct()
 
 
-def _ticket_dispatch(user, context) -> QuerySet:
-    """区域项目经理 of the ticket's region, for the 售后运维部经理 who dispatches it."""
-    from aftersales.models import Ticket
+def _regional_pms_of_region(user, context) -> QuerySet:
+    """派单: the 区域项目经理 of a ticket's region, for the 售后运维部经理 who dispatches it."""
+    from pmis.org.models import Region
 
     if not (user.is_superuser or "aftersales_manager" in user_role_codes(user)) or not context.isdigit():
         return User.objects.none()
-    ticket = Ticket.objects.select_related("project").filter(pk=int(context)).first()
-    if ticket is None:
-        return User.objects.none()
-    return users_in_role("regional_pm", region=ticket.project.region)
+    region = Region.objects.filter(pk=int(context)).first()
+    return users_in_role("regional_pm", region=region) if region else User.objects.none()
 
 
 def _reassign(user, context) -> QuerySet:
@@ -132,7 +130,7 @@ SOURCES: dict[str, Source] = {
     "presales": _people(_role("presales")),
     "pm_or_implementer": _people(_pm_or_implementer),
     "ticket_assignee": _people(_ticket_assignees),
-    "ticket_dispatch": _people(_ticket_dispatch),
+    "ticket_dispatch": _people(_regional_pms_of_region),
     "reassign": _people(_reassign),
     "project": Source(
         Project,

@@ -5,6 +5,8 @@ from django.db import migrations
 
 SORT_INDEXES = (
     ("search_task_created", "approvals_task", "created_at"),
+    ("search_task_closed", "approvals_task", "closed_at"),
+    ("search_registration_created", "registrations_registration", "created_at"),
     ("search_project_name", "projects_project", "name"),
     ("search_user_display_name", "org_user", "display_name"),
     ("search_ticket_due", "aftersales_ticket", "due_at"),
