@@ -69,8 +69,16 @@ def normalise(keyword: str) -> str:
     return " ".join(keyword.split())[: settings.PMIS_SEARCH_MAX_CHARS]
 
 
+def registrations_matching(user, keyword: str) -> QuerySet:
+    return _ranked(registrations_visible(user), REGISTRATION_FIELDS, keyword)
+
+
+def projects_matching(user, keyword: str) -> QuerySet:
+    return _ranked(projects_visible(user), PROJECT_FIELDS, keyword)
+
+
 def search_registrations(user, keyword: str, *, limit: int) -> list[Hit]:
-    rows = _ranked(registrations_visible(user), REGISTRATION_FIELDS, keyword).select_related("region")[:limit]
+    rows = registrations_matching(user, keyword).select_related("region")[:limit]
     return [
         Hit(
             "registration",
@@ -83,7 +91,7 @@ def search_registrations(user, keyword: str, *, limit: int) -> list[Hit]:
 
 
 def search_projects(user, keyword: str, *, limit: int) -> list[Hit]:
-    rows = _ranked(projects_visible(user), PROJECT_FIELDS, keyword).select_related("region")[:limit]
+    rows = projects_matching(user, keyword).select_related("region")[:limit]
     return [
         Hit(
             "project",

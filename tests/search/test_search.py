@@ -127,7 +127,7 @@ def test_the_reassign_picker_needs_a_task_the_user_may_act_on(client, org, make_
     client.force_login(org["sales2"])
     assert _pick(client, "reassign", "", str(task.pk))[1] == []
     client.force_login(org["aftersales_manager"])
-    status, results = _pick(client, "ticket_dispatch", "", str(r.region_id))
+    _status, results = _pick(client, "ticket_dispatch", "", str(r.region_id))
     assert [x["label"] for x in results] == ["郑北辰（regional_pm）"]
     client.force_login(org["aftersales"])
     assert _pick(client, "ticket_dispatch", "", str(r.region_id))[1] == []
