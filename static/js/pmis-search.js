@@ -5,11 +5,13 @@
 
   function debounce(fn, wait) {
     var timer = null;
-    return function () {
+    var debounced = function () {
       var args = arguments, self = this;
       clearTimeout(timer);
       timer = setTimeout(function () { fn.apply(self, args); }, wait);
     };
+    debounced.cancel = function () { clearTimeout(timer); };
+    return debounced;
   }
 
   function el(tag, className, text) {
@@ -127,7 +129,12 @@
       chips.appendChild(chip);
     }
 
+    var lookup;
+
     function choose(option) {
+      // a choice ends the search: drop a lookup still waiting or on its way
+      lookup.cancel();
+      sequence++;
       if (multiple) {
         addChip(option.dataset.value, option.dataset.label);
         input.value = "";
@@ -160,10 +167,9 @@
       input.setAttribute("aria-expanded", "true");
     }
 
-    var lookup = debounce(function () {
+    lookup = debounce(function () {
       var mine = ++sequence;
-      // a box showing its chosen label lists every choice; otherwise what was typed narrows it
-      var q = !multiple && hidden.value ? "" : input.value.trim();
+      var q = input.value.trim();
       var url = box.dataset.url + (box.dataset.url.indexOf("?") >= 0 ? "&" : "?") + "q=" + encodeURIComponent(q);
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
@@ -175,7 +181,8 @@
       if (!multiple) hidden.value = "";  // typing again means choosing again
       lookup();
     });
-    input.addEventListener("focus", lookup);
+    // a click in an empty box lists the choices; typing narrows them
+    input.addEventListener("click", function () { if (!input.value.trim() && list.hidden) lookup(); });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
     keyboard(input, list, choose, close);
     if (chips) {
