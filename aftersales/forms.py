@@ -4,6 +4,7 @@ from django.utils import timezone
 from approvals.errors import DomainError
 from pmis.forms import NamedRequiredMixin
 from pmis.org.models import Region, User
+from pmis.search.widgets import PickerWidget
 from pmis.worktime.models import SlaPolicy
 from projects.models import Project
 
@@ -30,7 +31,7 @@ class HandoverForm(NamedRequiredMixin, forms.Form):
 class TicketForm(NamedRequiredMixin, forms.ModelForm):
     """申报时间's bounds are the after-sales policy (services.sla.reported_at_check), not the generic date bounds."""
 
-    project_code = forms.CharField(label="项目编号", max_length=32)
+    project_code = forms.CharField(label="项目编号", max_length=32, widget=PickerWidget("project"))
 
     class Meta:
         model = Ticket
@@ -83,10 +84,12 @@ class AssignForm(NamedRequiredMixin, forms.Form):
 
             self.fields["to"].queryset = users_in_role("regional_pm", region=region)
             self.fields["to"].label = "区域项目经理"
+            self.fields["to"].widget = PickerWidget("ticket_dispatch", context=str(region.pk) if region else "")
         else:
             self.fields["to"].queryset = User.objects.filter(
                 groups__name__in=["aftersales", "cs_staff"], is_active=True
             ).distinct()
+            self.fields["to"].widget = PickerWidget("ticket_assignee")
 
 
 class TicketFilterForm(forms.Form):

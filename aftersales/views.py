@@ -4,8 +4,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +15,7 @@ from approvals.selectors import open_tasks_for, task_can_act
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
 from pmis.forms import filter_errors
+from pmis.lists import export_response, list_result
 from pmis.org.selectors import user_role_codes
 from projects.gates import present_documents
 from projects.selectors import projects_visible
@@ -24,6 +23,7 @@ from projects.services import can_manage
 
 from . import services
 from .forms import AssignForm, HandoverForm, MetricsForm, TicketFilterForm, TicketForm, TriageForm
+from .lists import TICKETS
 from .models import Handover, HandoverItem, Ticket
 from .selectors import QUEUES, sla_metrics, ticket_queue
 
@@ -170,10 +170,10 @@ def ticket_list(request):
             tickets = tickets.filter(project__region=data["region"])
         if data["state"]:
             tickets = tickets.filter(state=data["state"])
-        if data["q"]:
-            q = data["q"].strip()
-            tickets = tickets.filter(Q(number__icontains=q) | Q(subject__icontains=q) | Q(reporting_unit__icontains=q))
-    page = Paginator(tickets, 30).get_page(request.GET.get("page"))
+    result = list_result(request, tickets, TICKETS, filter_form=form)  # with the keyword (q) and sort
+    if result.exporting and not refused:
+        return export_response(result)
+    page = result.page()
     now = timezone.now()
     for ticket in page.object_list:
         ticket.overdue = ticket.is_breached(now)
@@ -181,13 +181,14 @@ def ticket_list(request):
         request,
         "aftersales/tickets.html",
         {
+            "list": result,
             "page": page,
             "queue": queue,
             "queues": QUEUES,
             "form": form,
             "can_create": services._is_aftersales(request.user),
         },
-        status=400 if refused else 200,
+        status=400 if refused else result.status,
     )
 
 

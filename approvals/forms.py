@@ -1,5 +1,7 @@
 from django import forms
 
+from pmis.search.widgets import PickerWidget
+
 
 class ReassignForm(forms.Form):
     to_user = forms.ModelChoiceField(label="转交给", queryset=None, empty_label="请选择同事")
@@ -10,6 +12,8 @@ class ReassignForm(forms.Form):
         error_messages={"required": "请填写转交原因"},
     )
 
-    def __init__(self, *args, candidates, current, **kwargs):
+    def __init__(self, *args, candidates, current, task=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_user"].queryset = candidates.exclude(pk=current.pk)
+        if task is not None:
+            self.fields["to_user"].widget = PickerWidget("reassign", context=str(task.pk))

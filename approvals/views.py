@@ -1,14 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from pmis.lists import export_response, list_result
+
 from .errors import DomainError
 from .forms import ReassignForm
+from .lists import INBOX
 from .models import Task
 from .selectors import inbox_for, reassign_candidates, task_can_act
 from .services import task_claim, task_reassign, task_release
@@ -20,12 +22,17 @@ def inbox(request):
     mine = request.GET.get("mine") == "1"
     if mine:
         tasks = tasks.filter(claimed_by=request.user)
-    page = Paginator(tasks, 30).get_page(request.GET.get("page"))
+    result = list_result(request, tasks, INBOX)
+    if result.exporting:
+        return export_response(result)
+    page = result.page()
     now = timezone.now()
     for task in page.object_list:
         task.overdue = task.is_overdue(now)
         task.warning = not task.overdue and task.warn_at is not None and task.warn_at <= now
-    return render(request, "approvals/inbox.html", {"page": page, "mine": mine, "now": now})
+    return render(
+        request, "approvals/inbox.html", {"list": result, "page": page, "mine": mine, "now": now}, status=result.status
+    )
 
 
 def _task_action(request, pk: int, action, done: str):
@@ -57,7 +64,7 @@ def reassign(request, pk: int):
     task = get_object_or_404(Task.objects.select_related("group", "region", "assignee", "claimed_by"), pk=pk)
     if not (request.user.is_superuser or task_can_act(request.user, task)):
         raise Http404
-    form = ReassignForm(request.POST or None, candidates=reassign_candidates(task), current=request.user)
+    form = ReassignForm(request.POST or None, candidates=reassign_candidates(task), current=request.user, task=task)
     if request.method == "POST" and form.is_valid():
         try:
             task_reassign(

@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from approvals.selectors import inbox_count
 from pmis.navigation import nav_for
 from pmis.notify.selectors import unread_count
@@ -13,4 +15,5 @@ def layout(request) -> dict:
         "my_roles": user_roles(user),
         "layout_counts": {"inbox": inbox_count(user)},
         "unread_notifications": unread_count(user),
+        "search_min_chars": settings.PMIS_SEARCH_MIN_CHARS,
     }

@@ -33,5 +33,6 @@ urlpatterns = [
     path("notifications/", include("pmis.notify.urls")),
     path("documents/", include("pmis.documents.urls")),
     path("catalog/", include("pmis.catalog.urls")),
+    path("search/", include("pmis.search.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ from django.forms import formset_factory
 from pmis.catalog.models import Product
 from pmis.forms import BoundsMixin, NamedRequiredMixin, formset_error_lines, name_required, typed
 from pmis.org.models import Region, User
+from pmis.search.widgets import PickerWidget
 
 from .models import MEETING_TOPICS, DeliveryTask, ProductRequestItem, Project, RequirementItem, State
 
@@ -33,8 +34,15 @@ class InitiationForm(NamedRequiredMixin, BoundsMixin, forms.Form):
         label="可行性评估", widget=forms.Textarea(attrs={"rows": 3}), help_text="产品匹配方案可行性的判断（000 §3.3.1）"
     )
     risk = forms.CharField(label="合同与实施风险评估", widget=forms.Textarea(attrs={"rows": 3}))
-    pm = UserChoice(label="项目经理（区域项目经理）", queryset=None, help_text="按就近原则推荐本区域的区域项目经理")
-    implementers = UsersChoice(label="实施人员", queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    pm = UserChoice(
+        label="项目经理（区域项目经理）",
+        queryset=None,
+        help_text="按就近原则推荐本区域的区域项目经理",
+        widget=PickerWidget("regional_pm"),
+    )
+    implementers = UsersChoice(
+        label="实施人员", queryset=None, required=False, widget=PickerWidget("implementer", multiple=True)
+    )
     meeting_date = forms.DateField(label="交接会议日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     participants = forms.CharField(label="参会人员", max_length=500, required=False, help_text="销售、售前、实施等")
     topics = forms.MultipleChoiceField(
@@ -72,8 +80,10 @@ class InitiationForm(NamedRequiredMixin, BoundsMixin, forms.Form):
 
 
 class TeamForm(NamedRequiredMixin, forms.Form):
-    pm = UserChoice(label="项目经理", queryset=None)
-    implementers = UsersChoice(label="实施人员", queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    pm = UserChoice(label="项目经理", queryset=None, widget=PickerWidget("pm_or_implementer"))
+    implementers = UsersChoice(
+        label="实施人员", queryset=None, required=False, widget=PickerWidget("implementer", multiple=True)
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +129,11 @@ class DeliveryTaskForm(NamedRequiredMixin, BoundsMixin, forms.ModelForm):
     class Meta:
         model = DeliveryTask
         fields = ["type", "title", "assignee", "due_date", "description"]
-        widgets = {"due_date": forms.DateInput(attrs={"type": "date"}), "description": forms.TextInput}
+        widgets = {
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.TextInput,
+            "assignee": PickerWidget("implementer"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

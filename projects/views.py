@@ -1,13 +1,9 @@
-from io import BytesIO
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +17,7 @@ from pmis.catalog.models import DocumentType
 from pmis.documents.models import Attachment
 from pmis.documents.selectors import attachments_for
 from pmis.forms import filter_errors, form_error_lines
+from pmis.lists import export_response, list_result
 from pmis.org.selectors import user_role_codes
 from registrations.models import Registration
 from registrations.selectors import registration_can_view
@@ -46,6 +43,7 @@ from .gates import (
     present_documents,
     product_request_refusal,
 )
+from .lists import PROJECTS
 from .models import CustomisationRequest, DeliveryTask, NewsItem, ProductRequest, Project, RequirementItem
 from .selectors import my_projects, product_request_can_view, project_can_view, projects_visible, with_list_columns
 
@@ -155,9 +153,6 @@ def _filtered(request, projects):
         return form, projects.none()
     if form.is_valid():
         data = form.cleaned_data
-        if data["q"]:
-            q = data["q"].strip()
-            projects = projects.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(customer_name__icontains=q))
         if data["region"]:
             projects = projects.filter(region=data["region"])
         if data["state"]:
@@ -169,16 +164,23 @@ def _filtered(request, projects):
     return form, with_list_columns(projects)
 
 
-@login_required
-def mine(request):
-    form, projects = _filtered(request, my_projects(request.user))
-    page = Paginator(projects, 30).get_page(request.GET.get("page"))
+def _list_page(request, projects, form, *, title: str):
+    refused = form.is_bound and not form.is_valid()  # _filtered has emptied the list and said why
+    result = list_result(request, projects, PROJECTS, filter_form=form)
+    if result.exporting and not refused:
+        return export_response(result)
     return render(
         request,
         "projects/list.html",
-        {"page": page, "form": form, "title": "我的项目", "all": False},
-        status=400 if form.is_bound and not form.is_valid() else 200,
+        {"list": result, "page": result.page(), "form": form, "title": title},
+        status=400 if refused else result.status,
     )
+
+
+@login_required
+def mine(request):
+    form, projects = _filtered(request, my_projects(request.user))
+    return _list_page(request, projects, form, title="我的项目")
 
 
 @login_required
@@ -187,37 +189,7 @@ def all_projects(request):
     if not (request.user.is_superuser or roles & {"project_director", "regional_pm", "cs_manager"}):
         raise PermissionDenied("只有项目总监、区域项目经理与客户成功主管可以查看全部项目")
     form, projects = _filtered(request, projects_visible(request.user))
-    refused = form.is_bound and not form.is_valid()
-    if request.GET.get("export") == "xlsx" and not refused:
-        return _export(projects)
-    page = Paginator(projects, 30).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "projects/list.html",
-        {"page": page, "form": form, "title": "全部项目", "all": True},
-        status=400 if refused else 200,
-    )
-
-
-def _export(projects):
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("项目")
-    sheet.append(["项目编号", "项目名称", "类别", "客户", "区域", "阶段", "项目经理", "立项依据", "立项时间"])
-    for p in projects.iterator(chunk_size=2000):
-        sheet.append(
-            [p.code, p.name, p.get_kind_display(), p.customer_name, str(p.region), p.get_state_display(),
-             str(p.pm or ""), p.basis, timezone.localtime(p.created_at).strftime("%Y-%m-%d %H:%M")]
-        )  # fmt: skip
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    filename = f"项目列表-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return _list_page(request, projects, form, title="全部项目")
 
 
 def _form_act(request, project: Project, form, call, *, success: str, invalid: str, anchor: str, form_name: str):

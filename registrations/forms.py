@@ -4,6 +4,7 @@ from django.forms import inlineformset_factory
 from pmis.catalog.models import Product, ProjectClass
 from pmis.forms import BoundsMixin, form_error_lines, formset_error_lines, name_required, typed
 from pmis.org.models import User
+from pmis.search.widgets import PickerWidget
 from projects.models import Project
 
 from .models import SCENARIOS, IntegratedSystem, Kind, Registration, Stakeholder
@@ -59,7 +60,11 @@ class RegistrationForm(BoundsMixin, forms.ModelForm):
         label="应用场景", choices=SCENARIOS, required=False, widget=forms.CheckboxSelectMultiple
     )
     parent_project_code = forms.CharField(
-        label="原项目编号", required=False, max_length=32, help_text="在已有项目上登记升级扩展，填写其项目编号"
+        label="原项目",
+        required=False,
+        max_length=32,
+        help_text="在已有项目上登记升级扩展：输入项目编号、名称或客户，从列表中选择",
+        widget=PickerWidget("project"),
     )
 
     class Meta:

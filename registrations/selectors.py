@@ -107,3 +107,22 @@ APPROVAL_ACTIONS = ("registration.approve", "registration.return", "registration
 def approval_record(registration: Registration) -> QuerySet[AuditEntry]:
     """The approval steps a registration went through, oldest first, each with its approver."""
     return audit_for(registration).filter(action__in=APPROVAL_ACTIONS)
+
+def registrations_visible(user) -> QuerySet[Registration]:
+    """Every registration `registration_can_view` lets the user open, as one queryset (for the
+    search box): their own, their team's (a sales manager), the ones waiting on them or decided
+    by them, and the 立项依据 of the projects they may see."""
+    if not user.is_authenticated:
+        return Registration.objects.none()
+    if user.is_superuser:
+        return Registration.objects.all()
+    from projects.selectors import projects_visible
+
+    ct = ContentType.objects.get_for_model(Registration)
+    visible = Q(owner=user) | Q(presales=user)
+    if "sales_manager" in user_role_codes(user) and user.department_id is not None:
+        visible |= Q(owner__department_id=user.department_id)
+    visible |= Q(pk__in=Task.objects.filter(content_type=ct, closed_by=user).values("object_id"))
+    visible |= Q(pk__in=inbox_for(user).filter(content_type=ct).order_by().values("object_id"))
+    visible |= Q(pk__in=projects_visible(user).filter(registration__isnull=False).values("registration_id"))
+    return Registration.objects.filter(visible)

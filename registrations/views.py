@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,9 +19,11 @@ from pmis.catalog.models import DocumentType, Phase
 from pmis.documents.pdf import render_pdf
 from pmis.documents.selectors import attachments_for
 from pmis.forms import filter_errors, form_error_lines
+from pmis.lists import export_response, list_result
 from pmis.org.models import Region
 from pmis.org.selectors import user_role_codes
 
+from . import lists
 from .forms import (
     DecisionForm,
     RegistrationForm,
@@ -31,10 +32,10 @@ from .forms import (
     WithdrawForm,
     registration_error_lines,
 )
+from .lists import MineFilterForm
 from .models import EDITABLE_STATES, PENDING_STATES, Kind, Registration, State
 from .selectors import (
     approval_record,
-    attach_registrations,
     queue_decided,
     queue_waiting,
     registration_can_attach,
@@ -69,26 +70,28 @@ def _visible_or_404(user, pk: int) -> Registration:
 def mine(request):
     team = request.GET.get("team") == "1"
     registrations = registrations_of(request.user, team=team)
-    state = request.GET.get("state", "")
-    refused = bool(state) and state not in State.values
+    form = MineFilterForm(request.GET or None)
+    refused = form.is_bound and not form.is_valid()
     if refused:
-        messages.error(request, f"筛选条件无效：没有“{state}”这个状态")
+        messages.error(request, f"筛选条件无效，请修改后重试（{filter_errors(form)}）")
         registrations = registrations.none()
-    elif state:
-        registrations = registrations.filter(state=state)
-    page = Paginator(registrations, 30).get_page(request.GET.get("page"))
+    elif form.is_valid() and form.cleaned_data["state"]:
+        registrations = registrations.filter(state=form.cleaned_data["state"])
+    result = list_result(request, registrations, lists.MINE, filter_form=form)
+    if result.exporting and not refused:
+        return export_response(result)
     return render(
         request,
         "registrations/mine.html",
         {
-            "page": page,
+            "list": result,
+            "page": result.page(),
+            "form": form,
             "team": team,
             "is_manager": "sales_manager" in user_role_codes(request.user),
-            "states": State.choices,
-            "state": state,
             "can_create": "sales" in user_role_codes(request.user),
         },
-        status=400 if refused else 200,
+        status=400 if refused else result.status,
     )
 
 
@@ -352,14 +355,16 @@ def queue(request):
     if refused:
         messages.error(request, f"筛选条件无效，请修改后重试（{filter_errors(form)}）")
         tasks = tasks.none()
-    page = Paginator(tasks, 30).get_page(request.GET.get("page"))
-    page.object_list = attach_registrations(page.object_list)
+    result = list_result(request, tasks, lists.QUEUE_DECIDED if decided else lists.QUEUE_WAITING, filter_form=form)
+    if result.exporting and not refused:
+        return export_response(result)
+    page = result.page()
     now = timezone.now()
     for task in page.object_list:
         task.overdue = task.is_overdue(now)
     return render(
         request,
         "registrations/queue.html",
-        {"page": page, "decided": decided, "form": form},
-        status=400 if refused else 200,
+        {"list": result, "page": page, "decided": decided, "form": form},
+        status=400 if refused else result.status,
     )

@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from pmis.lists import export_response, list_result
+
+from .lists import NOTIFICATIONS
 from .models import Notification
 from .selectors import notifications_for
 from .services import notification_mark_read, notifications_mark_all_read
@@ -15,8 +17,15 @@ def notification_list(request):
     notifications = notifications_for(request.user)
     if request.GET.get("unread"):
         notifications = notifications.filter(read_at__isnull=True)
-    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
-    return render(request, "notify/list.html", {"page": page, "unread_only": bool(request.GET.get("unread"))})
+    result = list_result(request, notifications, NOTIFICATIONS)
+    if result.exporting:
+        return export_response(result)
+    return render(
+        request,
+        "notify/list.html",
+        {"list": result, "page": result.page(), "unread_only": bool(request.GET.get("unread"))},
+        status=result.status,
+    )
 
 
 @login_required

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "pmis.worktime",
     "pmis.notify",
     "pmis.documents",
+    "pmis.search",
     "registrations",
     "projects",
     "approvals",
@@ -187,6 +188,15 @@ PMIS_PLANNED_DATE_GRACE_DAYS = env.int("PMIS_PLANNED_DATE_GRACE_DAYS", default=0
 PMIS_COUNT_MAX = env.int("PMIS_COUNT_MAX", default=1_000_000)
 PMIS_PERSON_DAYS_MAX = env.int("PMIS_PERSON_DAYS_MAX", default=1000)
 PMIS_FILTER_SUGGESTIONS = env.int("PMIS_FILTER_SUGGESTIONS", default=50)
+
+# Lists and search: page size, export cap, and the search box's bounds.
+PMIS_LIST_PAGE_SIZE = env.int("PMIS_LIST_PAGE_SIZE", default=30)
+PMIS_LIST_EXPORT_MAX_ROWS = env.int("PMIS_LIST_EXPORT_MAX_ROWS", default=50000)
+PMIS_SEARCH_MIN_CHARS = env.int("PMIS_SEARCH_MIN_CHARS", default=2)
+PMIS_SEARCH_MAX_CHARS = env.int("PMIS_SEARCH_MAX_CHARS", default=100)
+PMIS_SEARCH_SUGGEST_LIMIT = env.int("PMIS_SEARCH_SUGGEST_LIMIT", default=5)
+PMIS_SEARCH_RESULTS_LIMIT = env.int("PMIS_SEARCH_RESULTS_LIMIT", default=50)
+PMIS_PICKER_LIMIT = env.int("PMIS_PICKER_LIMIT", default=20)
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from aftersales.models import Ticket
 from projects import services
 from projects.gates import ACCEPTANCE_DOCUMENTS
 from projects.models import State
+from tests.browser.pickers import pick
 from tests.projects.conftest import dispatched, project, upload  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,7 +71,7 @@ def test_handover_news_and_an_urgent_ticket(page, live_server, org, project, upl
 
     login(page, "aftersales_manager")
     page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
-    page.select_option("#dispatch-form select", label="郑北辰")
+    pick(page, "#dispatch-form [data-picker-input]", "郑北辰")
     page.click("#dispatch-form button[type=submit]")
     assert "已指派" in page.locator("#ticket-state").inner_text()
 

@@ -6,6 +6,7 @@ import pytest
 
 from projects.models import ProductRequest, Project
 from registrations.services import registration_decide, registration_submit
+from tests.browser.pickers import pick
 from tests.conftest import CHECKED
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,10 +23,10 @@ def test_initiation_assignment_and_product_request(page, live_server, org, make_
     page.goto(f"{live_server.url}/approvals/inbox/")
     page.get_by_role("link", name=f"{r.number} {r.title}").click()
     page.get_by_role("link", name="立项", exact=True).click()
-    assert page.locator("#id_pm option:checked").inner_text().startswith("郑北辰")
+    assert page.locator("#id_pm").input_value().startswith("郑北辰")
     page.fill("#id_feasibility", "标准产品可满足，OA 对接走标准接口")
     page.fill("#id_risk", "首付款未到，需跟进回款")
-    page.get_by_label("钱实（北方）").check()
+    pick(page, "#id_implementers", "钱实")
     page.fill("#id_meeting_date", "2026-11-20")
     page.get_by_label("客户公司背景说明").check()
     page.screens.shot("director-initiation")
@@ -40,7 +41,7 @@ def test_initiation_assignment_and_product_request(page, live_server, org, make_
     page.goto(f"{live_server.url}{project.get_absolute_url()}")
     page.select_option("#assign-form select[name=type]", label="产品验证")
     page.fill("#assign-form input[name=title]", "客户测试环境产品验证")
-    page.select_option("#assign-form select[name=assignee]", label="钱实")
+    pick(page, "#assign-form [data-picker-input]", "钱实")
     page.click("#assign-form button[type=submit]")
     assert "实施任务已指派" in page.locator(".messages").inner_text()
     page.screens.shot("pm-assigned")

@@ -1,0 +1,31 @@
+"""The inbox (我的待办) in the shared list pattern (pmis/lists.py)."""
+
+from pmis.lists import Column, ListSpec, Sort
+from pmis.org.roles import role_label
+
+
+def _waiting_on(task) -> str:
+    if task.assignee_id:
+        return str(task.assignee)
+    label = role_label(task.group.name) if task.group_id else ""
+    return f"{label} · {task.region}" if task.region_id else label
+
+
+INBOX = ListSpec(
+    title="我的待办",
+    sorts={
+        "due": Sort("截止时间", ("due_at", "id")),  # task_to_escalate (open tasks by due time)
+        "arrived": Sort("到达时间", ("created_at", "id")),  # search_task_created
+    },
+    default_sort="due",
+    search_fields=("title", "step_label"),
+    keyword_label="事项 / 环节",
+    columns=(
+        Column("事项", lambda t: t.title),
+        Column("环节", lambda t: t.step_label),
+        Column("等待", _waiting_on),
+        Column("认领人", lambda t: t.claimed_by or ""),
+        Column("到达时间", lambda t: t.created_at),
+        Column("截止时间", lambda t: t.due_at),
+    ),
+)

@@ -1,0 +1,223 @@
+"""One list pattern for every list page: a keyword box, sortable columns (only sorts an index
+serves, from a whitelist), page numbers with the total, filters kept in the URL, and an Excel
+export that follows the same filters and sort.
+
+A view builds its queryset from a selector (what the user may see), narrows it by its own filter
+form, then hands it to `list_result` with the list's `ListSpec`:
+
+    result = list_result(request, queryset, SPEC)
+    if result.exporting:
+        return export_response(result)
+    return render(request, "...", {"list": result, "page": result.page(), ...})
+
+The template includes `partials/list_toolbar.html` (keyword, the filter form, export) and
+`partials/pagination.html` (page numbers and total), and writes sortable headers with
+`{% sort_header list "key" "标题" %}` from `pmis.search.templatetags.lists`."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpResponse
+from django.utils import timezone
+
+KEYWORD = "q"
+SORT = "sort"
+PAGE = "page"
+EXPORT = "export"
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A sortable column: the fields of its ascending order. Each must be served by an index
+    (the test of the list pattern checks every whitelisted sort against the database)."""
+
+    label: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    """An export column: its heading and how to read it from a row."""
+
+    label: str
+    value: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    title: str  # the sheet and file name of the export
+    sorts: dict[str, Sort]
+    default_sort: str  # a key of sorts, "-" first for descending
+    columns: tuple[Column, ...]
+    search_fields: tuple[str, ...] = ()
+    search: Callable[[QuerySet, str], QuerySet] | None = None  # instead of search_fields
+    keyword_label: str = "关键字"
+    prepare: Callable[[list], list] | None = None  # gives a page (or an export chunk) its related rows
+    default_order: Callable[[QuerySet], QuerySet] | None = None  # the list's own order when unsorted
+
+
+def _order(sort: Sort, descending: bool) -> list[str]:
+    # PostgreSQL's own null placement (last ascending, first descending) is the order a plain
+    # b-tree index holds, so either direction reads the index.
+    return [f"-{name}" if descending else name for name in sort.fields]
+
+
+@dataclass
+class ListResult:
+    request: Any
+    spec: ListSpec
+    queryset: QuerySet
+    keyword: str = ""
+    sort: str = ""
+    error: str = ""
+    filter_names: tuple[str, ...] = ()
+    _page: Page | None = field(default=None, repr=False)
+
+    @property
+    def exporting(self) -> bool:
+        return self.request.GET.get(EXPORT) == "xlsx"
+
+    @property
+    def status(self) -> int:
+        return 400 if self.error else 200
+
+    def page(self) -> Page:
+        if self._page is None:
+            paginator = Paginator(self.queryset, settings.PMIS_LIST_PAGE_SIZE)
+            self._page = paginator.get_page(self.request.GET.get(PAGE))
+            if self.spec.prepare is not None:
+                self._page.object_list = self.spec.prepare(list(self._page.object_list))
+        return self._page
+
+    def params(self, **changes) -> str:
+        """The current query string with some parameters changed (None removes one)."""
+        params = [(k, v) for k, values in self.request.GET.lists() for v in values if k not in changes]
+        params += [(k, v) for k, v in changes.items() if v not in (None, "")]
+        return urlencode(params)
+
+    def kept_params(self) -> list[tuple[str, str]]:
+        """Parameters the toolbar keeps as hidden inputs: not the keyword, page or export, and
+        not the fields the filter form renders itself."""
+        drop = {KEYWORD, PAGE, EXPORT, *self.filter_names}
+        return [(k, v) for k, values in self.request.GET.lists() for v in values if k not in drop]
+
+    def export_url(self) -> str:
+        return "?" + self.params(**{EXPORT: "xlsx", PAGE: None})
+
+    def sort_url(self, key: str) -> str:
+        """Clicking a column sorts by it; clicking the sorted column again reverses it."""
+        reverse = self.sort.lstrip("-") == key and not self.sort.startswith("-")
+        target = f"-{key}" if reverse else key
+        return "?" + self.params(**{SORT: target, PAGE: None})
+
+    def sort_state(self, key: str) -> str:
+        if self.sort.lstrip("-") != key:
+            return "none"
+        return "descending" if self.sort.startswith("-") else "ascending"
+
+
+def page_links(query, page: Page) -> dict:
+    """Page numbers around the current one, the first and the last (gaps marked), and the
+    previous / next links, each keeping every other parameter of the query string."""
+
+    def url(number: int) -> str:
+        params = [(k, v) for k, values in query.lists() for v in values if k != PAGE] + [(PAGE, number)]
+        return "?" + urlencode(params)
+
+    last = page.paginator.num_pages
+    numbers = sorted({1, last, *range(max(1, page.number - 2), min(last, page.number + 2) + 1)})
+    links, previous = [], 0
+    for number in numbers:
+        if number - previous > 1:
+            links.append({"gap": True})
+        links.append({"number": number, "url": url(number), "current": number == page.number})
+        previous = number
+    return {
+        "numbers": links,
+        "previous": url(page.previous_page_number()) if page.has_previous() else "",
+        "next": url(page.next_page_number()) if page.has_next() else "",
+    }
+
+
+def keyword_filter(queryset: QuerySet, fields: Iterable[str], keyword: str) -> QuerySet:
+    """Rows where any of the fields contains the keyword (case-insensitive). On PostgreSQL the
+    trigram indexes of pmis/search serve these lookups."""
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": keyword})
+    return queryset.filter(condition)
+
+
+def list_result(request, queryset: QuerySet, spec: ListSpec, *, filter_form=None) -> ListResult:
+    keyword = request.GET.get(KEYWORD, "").strip()[: settings.PMIS_SEARCH_MAX_CHARS]
+    if keyword:
+        if spec.search is not None:
+            queryset = spec.search(queryset, keyword)
+        else:
+            queryset = keyword_filter(queryset, spec.search_fields, keyword)
+    requested = request.GET.get(SORT, "")
+    error = ""
+    if requested and requested.lstrip("-") not in spec.sorts:
+        choices = "、".join(s.label for s in spec.sorts.values())
+        error = f"不支持按“{requested}”排序，可按{choices}排序；已按默认顺序显示"
+        requested = ""
+    if requested:
+        queryset = queryset.order_by(*_order(spec.sorts[requested.lstrip("-")], requested.startswith("-")))
+    elif spec.default_order is not None:
+        queryset = spec.default_order(queryset)
+    else:
+        default = spec.default_sort
+        queryset = queryset.order_by(*_order(spec.sorts[default.lstrip("-")], default.startswith("-")))
+    return ListResult(
+        request=request,
+        spec=spec,
+        queryset=queryset,
+        keyword=keyword,
+        sort=requested or spec.default_sort,
+        error=error,
+        filter_names=tuple(filter_form.fields) if filter_form is not None else (),
+    )
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value.tzinfo else value
+    if isinstance(value, (int, float, str)):
+        return value
+    return str(value)
+
+
+def export_response(result: ListResult) -> HttpResponse:
+    """The whole filtered, sorted list as an Excel sheet (at most PMIS_LIST_EXPORT_MAX_ROWS rows)."""
+    from openpyxl import Workbook
+
+    spec = result.spec
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(spec.title[:31])
+    sheet.append([c.label for c in spec.columns])
+    chunk_size = 2000
+    limit = settings.PMIS_LIST_EXPORT_MAX_ROWS
+    for start in range(0, limit, chunk_size):
+        chunk = list(result.queryset[start : min(start + chunk_size, limit)])
+        if spec.prepare is not None:
+            chunk = spec.prepare(chunk)
+        for row in chunk:
+            sheet.append([_cell(c.value(row)) for c in spec.columns])
+        if len(chunk) < chunk_size:
+            break
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"{spec.title}-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

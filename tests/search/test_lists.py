@@ -1,0 +1,220 @@
+"""The shared list pattern on every list page: keyword, sortable columns, page numbers with the
+total, filters kept in the URL, and the Excel export following the same filters and sort."""
+
+import io
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from aftersales.models import Ticket
+from approvals.models import Task
+from pmis.notify.models import Notification
+from pmis.org.models import Region
+from projects.models import Project
+from registrations.models import Registration
+
+pytestmark = pytest.mark.django_db
+
+MATCHING = 5  # rows the keyword finds
+OTHERS = 3  # rows it does not
+KEYWORD = "甲乙丙"
+
+
+@pytest.fixture(autouse=True)
+def small_pages(settings):
+    settings.PMIS_LIST_PAGE_SIZE = 2
+
+
+def _registrations(owner, *, prefix="RG"):
+    now = timezone.now()
+    rows = []
+    for i in range(MATCHING + OTHERS):
+        short = f"{KEYWORD}客户{i}" if i < MATCHING else f"其他客户{i}"
+        r = Registration.objects.create(
+            kind="local",
+            owner=owner,
+            number=f"{prefix}2026-{i:05d}",
+            customer_name=f"{short}有限公司",
+            customer_short_name=short,
+            region=Region.objects.get(code="north"),
+            submitted_at=now - timedelta(hours=i),
+        )
+        rows.append(r)
+    return rows
+
+
+def _tasks(org, *, done: bool):
+    ct = ContentType.objects.get_for_model(Registration)
+    group = Group.objects.get(name="business_approver")
+    now = timezone.now()
+    for i, r in enumerate(_registrations(org["sales"], prefix="DONE" if done else "OPEN")):
+        extra = {"state": "done", "closed_by": org["business_approver"], "closed_at": now - timedelta(hours=i)}
+        Task.objects.create(
+            content_type=ct,
+            object_id=r.pk,
+            step="registration.business",
+            step_label="商务审批",
+            title=f"{r.number} {r.title}",
+            link=r.get_absolute_url(),
+            group=group,
+            due_at=now + timedelta(hours=i + 1),
+            **(extra if done else {}),
+        )
+
+
+def _projects(org):
+    for i in range(MATCHING + OTHERS):
+        customer = f"{KEYWORD}集团{i}" if i < MATCHING else f"其他集团{i}"
+        Project.objects.create(
+            code=f"PJ2026-{i:04d}",
+            name=f"{customer}电子签章项目",
+            kind="local",
+            customer_name=customer,
+            region=Region.objects.get(code="north"),
+            pm=org["regional_pm"],
+        )
+
+
+def _tickets(org):
+    _projects(org)
+    project = Project.objects.first()
+    now = timezone.now()
+    for i in range(MATCHING + OTHERS):
+        Ticket.objects.create(
+            number=f"TK2026-{i:05d}",
+            project=project,
+            subject=f"{KEYWORD}无法签章{i}" if i < MATCHING else f"其他问题{i}",
+            reporting_unit="信息中心",
+            reporter="张工",
+            reported_at=now - timedelta(hours=i),
+            description="描述",
+            channel="phone",
+            created_by=org["aftersales"],
+            due_at=now + timedelta(hours=i),
+        )
+
+
+def _notifications(org):
+    for i in range(MATCHING + OTHERS):
+        Notification.objects.create(
+            recipient=org["sales"], title=f"{KEYWORD}登记已通过{i}" if i < MATCHING else f"其他通知{i}"
+        )
+
+
+# list -> (user, url name, extra parameters, data, sort key, the export's first column of a page row)
+LISTS = {
+    "我的登记": ("sales", "registrations:mine", {}, lambda org: _registrations(org["sales"]), "number",
+             lambda r: r.number),
+    "待我审批": ("business_approver", "registrations:queue", {}, lambda org: _tasks(org, done=False), "arrived",
+             lambda t: t.record.number),
+    "我已审批": ("business_approver", "registrations:queue", {"tab": "decided"}, lambda org: _tasks(org, done=True),
+             "closed", lambda t: t.record.number),
+    "全部项目": ("project_director", "projects:all", {"kind": "local"}, _projects, "code", lambda p: p.code),
+    "我的项目": ("regional_pm", "projects:mine", {}, _projects, "name", lambda p: p.code),
+    "售后问题": ("aftersales", "aftersales:tickets", {"queue": "all"}, _tickets, "number", lambda t: t.number),
+    "我的待办": ("business_approver", "approvals:inbox", {}, lambda org: _tasks(org, done=False), "arrived",
+             lambda t: t.title),
+    "通知": ("sales", "notify:list", {}, _notifications, "created", lambda n: n.title),
+}  # fmt: skip
+
+
+@pytest.fixture(params=list(LISTS))
+def case(request, org, client):
+    username, url, params, make, sort, ident = LISTS[request.param]
+    make(org)
+    client.force_login(org[username])
+    return client, reverse(url), params, sort, ident
+
+
+def _ids(response, ident):
+    return [ident(row) for row in response.context["page"]]
+
+
+def test_keyword_narrows_the_list_and_the_total_says_how_many(case):
+    client, url, params, _sort, _ident = case
+    response = client.get(url, {**params, "q": KEYWORD})
+    page = response.context["page"]
+    assert page.paginator.count == MATCHING
+    html = response.content.decode()
+    assert f"共 {MATCHING} 条，第 1 / 3 页" in html
+    assert client.get(url, params).context["page"].paginator.count == MATCHING + OTHERS
+    # the keyword box shows what was typed
+    assert f'value="{KEYWORD}"' in html
+
+
+def test_page_links_keep_the_keyword_filters_and_sort(case):
+    client, url, params, sort, ident = case
+    response = client.get(url, {**params, "q": KEYWORD, "sort": f"-{sort}"})
+    links = [unescape(h) for h in re.findall(r'href="(\?[^"]*page=\d[^"]*)"', response.content.decode())]
+    assert links, "page numbers are links"
+    second = next(link for link in links if "page=2" in link)
+    for key, value in {**params, "sort": f"-{sort}"}.items():
+        assert f"{key}={value}" in second
+    page2 = client.get(url + second)
+    assert page2.context["page"].number == 2
+    assert set(_ids(page2, ident)).isdisjoint(_ids(response, ident))
+
+
+def test_columns_sort_both_ways(case, settings):
+    client, url, params, sort, ident = case
+    settings.PMIS_LIST_PAGE_SIZE = 50
+    ascending = _ids(client.get(url, {**params, "sort": sort}), ident)
+    descending = _ids(client.get(url, {**params, "sort": f"-{sort}"}), ident)
+    assert len(ascending) == MATCHING + OTHERS
+    assert ascending == list(reversed(descending))
+    assert ascending != descending
+
+
+def test_an_unknown_sort_is_refused_in_chinese(case):
+    client, url, params, _sort, _ident = case
+    response = client.get(url, {**params, "sort": "password"})
+    assert response.status_code == 400
+    assert "不支持按“password”排序" in response.content.decode()
+
+
+def test_export_follows_the_keyword_filters_and_sort(case, settings):
+    client, url, params, sort, ident = case
+    settings.PMIS_LIST_PAGE_SIZE = 50
+    query = {**params, "q": KEYWORD, "sort": f"-{sort}"}
+    shown = _ids(client.get(url, query), ident)
+    page_html = client.get(url, query).content.decode()
+    export_link = unescape(re.search(r'href="(\?[^"]*export=xlsx[^"]*)"', page_html).group(1))
+    response = client.get(url + export_link)
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert len(rows) == MATCHING + 1
+    assert [row[0] for row in rows[1:]] == shown
+
+
+def test_every_sort_offered_is_served_by_an_index():
+    """Only indexed sorts are whitelisted: each sort's first column leads some index."""
+    from aftersales.lists import TICKETS
+    from approvals.lists import INBOX
+    from pmis.notify.lists import NOTIFICATIONS
+    from projects.lists import PROJECTS
+    from registrations.lists import MINE, QUEUE_DECIDED, QUEUE_WAITING
+
+    specs = {
+        Registration: [MINE],
+        Task: [QUEUE_WAITING, QUEUE_DECIDED, INBOX],
+        Project: [PROJECTS],
+        Ticket: [TICKETS],
+        Notification: [NOTIFICATIONS],
+    }
+    with connection.cursor() as cursor:
+        for model, model_specs in specs.items():
+            table = model._meta.db_table
+            indexes = connection.introspection.get_constraints(cursor, table)
+            leading = {c["columns"][0] for c in indexes.values() if c["index"] or c["unique"] if c["columns"]}
+            for spec in model_specs:
+                for key, sort in spec.sorts.items():
+                    column = model._meta.get_field(sort.fields[0]).column
+                    assert column in leading, (spec.title, key, column)
