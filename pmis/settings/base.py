@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "projects",
     "approvals",
     "aftersales",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,13 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Working time for SLA clocks (Asia/Shanghai).
 PMIS_WORKDAY_START = env("PMIS_WORKDAY_START", default="09:00")
 PMIS_WORKDAY_END = env("PMIS_WORKDAY_END", default="18:00")
+
+# Dashboards on the 工作台: how many months and weeks the trends show, the age bands of waiting
+# work (days), and how many records a card lists.
+PMIS_DASHBOARD_MONTHS = env.int("PMIS_DASHBOARD_MONTHS", default=6)
+PMIS_DASHBOARD_WEEKS = env.int("PMIS_DASHBOARD_WEEKS", default=8)
+PMIS_DASHBOARD_AGE_DAYS = env.list("PMIS_DASHBOARD_AGE_DAYS", cast=int, default=[1, 3, 7])
+PMIS_DASHBOARD_ROWS = env.int("PMIS_DASHBOARD_ROWS", default=8)
 
 LOGGING = {
     "version": 1,

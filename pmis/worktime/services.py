@@ -15,6 +15,8 @@ DEFAULT_POLICIES: tuple[dict, ...] = (
      "description": "影响日常效率；1 周内（自然日）"},
     {"code": "approval-step", "name": "审批环节", "clock": Clock.WORKING, "duration_minutes": 9 * 60,
      "description": "每个审批环节默认 1 个工作日"},
+    {"code": "project-gate-stuck", "name": "项目卡在关口", "clock": Clock.WORKING, "duration_minutes": 10 * 9 * 60,
+     "description": "在需求确认、试运行或验收阶段停留超过此时限（默认 10 个工作日）即列为卡在关口"},
 )  # fmt: skip
 
 
