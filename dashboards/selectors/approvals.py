@@ -51,6 +51,7 @@ def special_waiting(user, *, now=None) -> dict:
     )
     for registration in oldest:
         registration.reason_label = REASONS[registration.reason]
+        registration.amount_label = _yuan(registration.contract_amount) if registration.contract_amount else "未填"
         registration.days_waiting = (now - registration.waiting_since).days if registration.waiting_since else None
     queue = list_url("registrations:queue")
     counts = [rows.get(key, {}).get("n", 0) for key in REASONS]

@@ -23,9 +23,14 @@ from .common import list_url, percent, rows_shown
 PIPELINE_STATES = (*ACTIVE_STATES, State.HANDOVER, State.SUSPENDED)
 # the phases a gate closes (DESIGN.md §2.2), and the gate each waits at
 GATES = {
-    State.REQUIREMENTS: "需求确认 → 实施（需求确认单、需求分类）",
-    State.TRIAL_RUN: "试运行 → 上线（项目试运行确认单）",
-    State.ACCEPTANCE: "验收 → 移交（七项验收资料）",
+    State.REQUIREMENTS: "需求确认 → 实施",
+    State.TRIAL_RUN: "试运行 → 上线",
+    State.ACCEPTANCE: "验收 → 移交",
+}
+GATE_NEEDS = {
+    State.REQUIREMENTS: "需求确认单、需求分类",
+    State.TRIAL_RUN: "项目试运行确认单",
+    State.ACCEPTANCE: "七项验收资料",
 }
 STUCK_POLICY = "project-gate-stuck"
 
@@ -104,7 +109,7 @@ def stuck_at_gates(user, *, now=None) -> dict:
     )
     for project in longest:
         project.days_in_phase = (now - project.entered_at).days
-        project.gate = GATES[project.state]
+        project.gate, project.gate_needs = GATES[project.state], GATE_NEEDS[project.state]
     chart = Chart(
         id="chart-stuck",
         title="卡在关口的项目（按关口）",

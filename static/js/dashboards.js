@@ -63,7 +63,7 @@
         valueFormatter: function (v) { return v == null ? "—" : v + (spec.percent ? "%" : spec.unit || ""); }
       },
       legend: spec.series.length > 1 ? { top: 0, type: "scroll" } : { show: false },
-      grid: { left: 8, right: horizontal ? 40 : 16, top: spec.series.length > 1 ? 32 : 16, bottom: 8, containLabel: true },
+      grid: { left: 8, right: horizontal ? 40 : 16, top: (spec.series.length > 1 ? 32 : 8) + (horizontal ? 0 : 18), bottom: 8, containLabel: true },
       xAxis: horizontal ? valueAxis : categoryAxis,
       yAxis: horizontal ? categoryAxis : valueAxis,
       series: series
