@@ -1,6 +1,8 @@
 """售后运维部经理: SLA attainment by month (the figures of aftersales.selectors.sla_metrics),
 open tickets by severity and age, and breaches by region and person."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
@@ -14,12 +16,26 @@ def _rate(value) -> float | None:
     return round(value * 100, 1) if value is not None else None
 
 
+def _month_overall(month, *, live: bool) -> dict:
+    """sla_metrics' overall figures of a month. Past months are read from the cache for
+    PMIS_DASHBOARD_CACHE_SECONDS (they change only when an old ticket is resolved late); the
+    current month is always live."""
+    if live:
+        return sla_metrics(month=month)["overall"]
+    key = f"dashboards:sla-overall:{month:%Y-%m}"
+    overall = cache.get(key)
+    if overall is None:
+        overall = sla_metrics(month=month)["overall"]
+        cache.set(key, overall, settings.PMIS_DASHBOARD_CACHE_SECONDS)
+    return overall
+
+
 def sla_trend(user, *, today=None) -> dict:
     """SLA attainment and resolution rate for each of the last months, as sla_metrics defines
     them (a fixed number of months, so a fixed number of queries)."""
     today = today or timezone.localdate()
     months = recent_months(today)
-    overall = [sla_metrics(month=month)["overall"] for month in months]
+    overall = [_month_overall(month, live=month == months[-1]) for month in months]
     labels = [f"{month:%Y-%m}" for month in months]
     links = [list_url("aftersales:metrics", month=label) for label in labels]
     chart = Chart(

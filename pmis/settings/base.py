@@ -174,11 +174,12 @@ PMIS_WORKDAY_START = env("PMIS_WORKDAY_START", default="09:00")
 PMIS_WORKDAY_END = env("PMIS_WORKDAY_END", default="18:00")
 
 # Dashboards on the 工作台: how many months and weeks the trends show, the age bands of waiting
-# work (days), and how many records a card lists.
+# work (days), how many records a card lists, and how long past months' SLA figures are cached.
 PMIS_DASHBOARD_MONTHS = env.int("PMIS_DASHBOARD_MONTHS", default=6)
 PMIS_DASHBOARD_WEEKS = env.int("PMIS_DASHBOARD_WEEKS", default=8)
 PMIS_DASHBOARD_AGE_DAYS = env.list("PMIS_DASHBOARD_AGE_DAYS", cast=int, default=[1, 3, 7])
 PMIS_DASHBOARD_ROWS = env.int("PMIS_DASHBOARD_ROWS", default=8)
+PMIS_DASHBOARD_CACHE_SECONDS = env.int("PMIS_DASHBOARD_CACHE_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,

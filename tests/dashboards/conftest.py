@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 
 from aftersales.models import Handover, Ticket
 from pmis.audit.services import audit_record
@@ -17,6 +18,14 @@ from projects.models import Project, WeeklyReport
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=SH)  # a Wednesday
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Past months' SLA figures are cached: each test starts from its own data."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -94,3 +94,20 @@ def test_breaches_by_region_and_person(org, build, now):
     person = card["person_chart"]
     assert person.categories == [engineer.display_name, "（未指派）"]
     assert {s.name: s.values for s in person.series} == {"超时未关闭": [1, 1], "本月超时解决": [1, 0]}
+
+
+def test_past_months_come_from_the_cache_and_this_month_stays_live(org, build):
+    project = build.project(State.MAINTENANCE)
+    october = datetime(2026, 10, 12, 10, tzinfo=SH)
+    build.ticket(project, reported=october, resolved=october + timedelta(hours=5), met=True)
+    manager = org["aftersales_manager"]
+    first = service.sla_trend(manager)
+    november = datetime(2026, 11, 20, 10, tzinfo=SH)
+    build.ticket(project, reported=november, resolved=november + timedelta(hours=2), met=False)
+    build.ticket(project, reported=october, resolved=october + timedelta(days=9), met=False)  # October, late
+
+    again = service.sla_trend(manager)
+
+    assert again["attainment"] == 0.0  # this month: read afresh
+    assert {s.name: s.values for s in again["chart"].series}["SLA 达成率"][-2] == 100.0  # October: cached
+    assert first["chart"].series[0].values[-2] == 100.0
