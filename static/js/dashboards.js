@@ -23,6 +23,10 @@
       max: spec.percent ? 100 : null,
       axisLabel: { formatter: spec.percent ? "{value}%" : "{value}" }
     };
+    var longest = 0; // the longest bar label, so that a label beside a full-length bar is not cut off
+    spec.series.forEach(function (s) {
+      s.data.forEach(function (d) { longest = Math.max(longest, (d.text || "").length); });
+    });
     var slot = (width - 60) / Math.max(spec.categories.length, 1);
     var categoryAxis = {
       type: "category",
@@ -63,7 +67,7 @@
         valueFormatter: function (v) { return v == null ? "—" : v + (spec.percent ? "%" : spec.unit || ""); }
       },
       legend: spec.series.length > 1 ? { top: 0, type: "scroll" } : { show: false },
-      grid: { left: 8, right: horizontal ? 40 : 16, top: (spec.series.length > 1 ? 32 : 8) + (horizontal ? 0 : 18), bottom: 8, containLabel: true },
+      grid: { left: 8, right: horizontal ? Math.min(Math.floor(width * 0.4), 16 + longest * 8) : 16, top: (spec.series.length > 1 ? 32 : 8) + (horizontal ? 0 : 18), bottom: 8, containLabel: true },
       xAxis: horizontal ? valueAxis : categoryAxis,
       yAxis: horizontal ? categoryAxis : valueAxis,
       series: series
