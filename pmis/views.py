@@ -4,13 +4,15 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from approvals.selectors import inbox_for
+from dashboards.cards import cards_for
 from pmis.notify.selectors import notifications_for
 from pmis.org.selectors import user_regions, user_roles
 
 
 @login_required
 def home(request):
-    """工作台: what waits on me first, then what I was told, then who I am here."""
+    """工作台: what waits on me first, then what I was told, then who I am here, then the
+    dashboards of the roles that steer."""
     now = timezone.now()
     waiting = list(inbox_for(request.user)[:8])
     for task in waiting:
@@ -23,6 +25,7 @@ def home(request):
             "regions": list(user_regions(request.user)),
             "waiting": waiting,
             "notices": list(notifications_for(request.user).filter(read_at__isnull=True)[:6]),
+            "dashboards": cards_for(request.user),
         },
     )
 

@@ -108,6 +108,7 @@ def approval_record(registration: Registration) -> QuerySet[AuditEntry]:
     """The approval steps a registration went through, oldest first, each with its approver."""
     return audit_for(registration).filter(action__in=APPROVAL_ACTIONS)
 
+
 def registrations_visible(user) -> QuerySet[Registration]:
     """Every registration `registration_can_view` lets the user open, as one queryset (for the
     search box): their own, their team's (a sales manager), the ones waiting on them or decided

@@ -45,6 +45,11 @@ PAGES = [
     ("售后问题·我的", "aftersales", "/aftersales/tickets/?queue=mine"),
     ("售后问题·已超时", "aftersales", "/aftersales/tickets/?queue=breached"),
     ("SLA 指标", "aftersales_manager", "/aftersales/metrics/"),
+    ("工作台·项目总监看板", "project_director", "/"),
+    ("工作台·特批看板", "special_approver", "/"),
+    ("工作台·商务看板", "business_approver", "/"),
+    ("工作台·售后看板", "aftersales_manager", "/"),
+    ("工作台·客户成功看板", "cs_head", "/"),
 ]
 
 

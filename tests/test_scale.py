@@ -28,6 +28,12 @@ PAGES = (
     ("aftersales", "aftersales:tickets", {"queue": "open"}),
     ("aftersales", "aftersales:tickets", {"queue": "all"}),
     ("aftersales_manager", "aftersales:metrics", {}),
+    # the 工作台 with each steering role's dashboards
+    ("project_director", "home", {}),
+    ("special_approver", "home", {}),
+    ("business_approver", "home", {}),
+    ("aftersales_manager", "home", {}),
+    ("cs_head", "home", {}),
 )
 
 

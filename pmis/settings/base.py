@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "projects",
     "approvals",
     "aftersales",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,14 @@ PMIS_SEARCH_MAX_CHARS = env.int("PMIS_SEARCH_MAX_CHARS", default=100)
 PMIS_SEARCH_SUGGEST_LIMIT = env.int("PMIS_SEARCH_SUGGEST_LIMIT", default=5)
 PMIS_SEARCH_RESULTS_LIMIT = env.int("PMIS_SEARCH_RESULTS_LIMIT", default=50)
 PMIS_PICKER_LIMIT = env.int("PMIS_PICKER_LIMIT", default=20)
+
+# Dashboards on the 工作台: how many months and weeks the trends show, the age bands of waiting
+# work (days), how many records a card lists, and how long past months' SLA figures are cached.
+PMIS_DASHBOARD_MONTHS = env.int("PMIS_DASHBOARD_MONTHS", default=6)
+PMIS_DASHBOARD_WEEKS = env.int("PMIS_DASHBOARD_WEEKS", default=8)
+PMIS_DASHBOARD_AGE_DAYS = env.list("PMIS_DASHBOARD_AGE_DAYS", cast=int, default=[1, 3, 7])
+PMIS_DASHBOARD_ROWS = env.int("PMIS_DASHBOARD_ROWS", default=8)
+PMIS_DASHBOARD_CACHE_SECONDS = env.int("PMIS_DASHBOARD_CACHE_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,

@@ -72,6 +72,23 @@ class WorkCalendar:
             day += timedelta(days=1)
             current = datetime.combine(day, time.min, tzinfo=self.tz)
 
+    def subtract_working(self, end: datetime, duration: timedelta) -> datetime:
+        """The latest moment from which `duration` of working time ends at `end`."""
+        remaining = duration
+        current = timezone.localtime(end, self.tz)
+        day = current.date()
+        while True:
+            if self.is_working_day(day):
+                open_at, close_at = self._window(day)
+                current = min(current, close_at)
+                if current > open_at:
+                    available = current - open_at
+                    if remaining <= available:
+                        return current - remaining
+                    remaining -= available
+            day -= timedelta(days=1)
+            current = datetime.combine(day, time.max, tzinfo=self.tz)
+
     def working_between(self, start: datetime, end: datetime) -> timedelta:
         if end <= start:
             return timedelta(0)
@@ -96,6 +113,17 @@ def add_duration(start: datetime, duration: timedelta, clock: str) -> datetime:
         return start + duration
     if clock == Clock.WORKING:
         return WorkCalendar().add_working(start, duration)
+    raise ValueError(f"未知的计时方式：{clock}")
+
+
+def subtract_duration(end: datetime, duration: timedelta, clock: str) -> datetime:
+    """The moment `duration` before `end` on the given clock: the cut-off for "waiting longer than"."""
+    if duration < timedelta(0):
+        raise ValueError("时长不能为负")
+    if clock == Clock.NATURAL:
+        return end - duration
+    if clock == Clock.WORKING:
+        return WorkCalendar().subtract_working(end, duration)
     raise ValueError(f"未知的计时方式：{clock}")
 
 

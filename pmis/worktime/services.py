@@ -24,6 +24,9 @@ DEFAULT_POLICIES: tuple[dict, ...] = (
      "description": "问题申报单登记后须在此时限内分级；75% 时提醒系统服务部，超时升级售后运维部经理"},
     {"code": BACKDATE_POLICY, "name": "申报时间补录时限", "clock": Clock.NATURAL, "duration_minutes": 3 * 24 * 60,
      "description": "登记问题申报单时，申报时间最多可早于登记时间多久（补录）；不得晚于当前时间"},
+
+    {"code": "project-gate-stuck", "name": "项目卡在关口", "clock": Clock.WORKING, "duration_minutes": 10 * 9 * 60,
+     "description": "在需求确认、试运行或验收阶段停留超过此时限（默认 10 个工作日）即列为卡在关口"},
 )  # fmt: skip
 
 

@@ -117,3 +117,15 @@ def test_default_sla_policies_match_the_after_sales_levels():
     policies["紧急"].save()
     assert sla_policies_seed() == 0
     assert SlaPolicy.objects.get(name="紧急").duration_minutes == 120
+
+
+def test_subtracting_working_time_skips_nights_weekends_and_holidays(labour_day_2026):
+    from pmis.worktime.calendar import subtract_duration
+
+    # Monday 5/11 10:00 back 3 working hours: 1 h on Monday, then Saturday 5/9 (调休) 16:00
+    assert subtract_duration(at(2026, 5, 11, 10), timedelta(hours=3), Clock.WORKING) == at(2026, 5, 9, 16)
+    # back 2 working days from Wednesday 5/6 09:30: 0.5 h on 5/6, the holiday skipped, all of 4/30, 8.5 h of 4/29
+    cutoff = subtract_duration(at(2026, 5, 6, 9, 30), timedelta(hours=18), Clock.WORKING)
+    assert cutoff == at(2026, 4, 29, 9, 30)
+    assert add_duration(cutoff, timedelta(hours=18), Clock.WORKING) == at(2026, 5, 6, 9, 30)
+    assert subtract_duration(at(2026, 5, 6, 9), timedelta(days=2), Clock.NATURAL) == at(2026, 5, 4, 9)

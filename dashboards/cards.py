@@ -1,0 +1,48 @@
+"""The dashboard cards on the 工作台: which role sees which card, and what fills it. A card is
+one partial (templates/dashboards/cards/<code>.html) and one selector taking the user."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pmis.org.selectors import user_role_codes
+
+from .selectors import approvals, delivery, service, success
+
+
+@dataclass(frozen=True)
+class Card:
+    code: str
+    role: str
+    title: str
+    build: Callable
+
+    @property
+    def template(self) -> str:
+        return f"dashboards/cards/{self.code}.html"
+
+
+CARDS: tuple[Card, ...] = (
+    Card("pipeline", "project_director", "项目管道", delivery.pipeline),
+    Card("stuck", "project_director", "卡在关口的项目", delivery.stuck_at_gates),
+    Card("weekly", "project_director", "周报覆盖率", delivery.weekly_coverage),
+    Card("handovers", "project_director", "项目移交", delivery.handovers),
+    Card("special", "special_approver", "待我特批", approvals.special_waiting),
+    Card("business_queue", "business_approver", "审批队列时长", approvals.business_queue),
+    Card("outsourcing", "business_approver", "外采未办结", approvals.outsourcing_open),
+    Card("sla_trend", "aftersales_manager", "SLA 达成趋势", service.sla_trend),
+    Card("open_tickets", "aftersales_manager", "未关闭问题", service.open_tickets),
+    Card("breaches", "aftersales_manager", "SLA 超时（按区域、处理人）", service.breaches),
+    Card("cs_handovers", "cs_head", "待处理的移交", success.handovers_waiting),
+    Card("saas", "cs_head", "在服 SaaS 客户", success.saas_in_service),
+)
+
+
+def cards_for(user) -> list[dict]:
+    """The cards of the roles this user holds, filled. Role groups decide, not the superuser
+    flag: the system administrator steers nothing."""
+    roles = user_role_codes(user)
+    return [
+        {"code": card.code, "title": card.title, "template": card.template, **card.build(user)}
+        for card in CARDS
+        if card.role in roles
+    ]

@@ -1,0 +1,124 @@
+"""Demo data that gives each dashboard something to show: projects in several phases in both
+regions (two of them long at a gate), weekly reports, SaaS projects handed over to customer
+success (one accepted, one waiting on the 客户成功负责人), tickets resolved on time and late and
+one past its SLA, and an outsourcing task. State changes go through the services; the projects
+that started before the system are entered as they stand, like the other demo projects."""
+
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from aftersales import services as aftersales
+from aftersales.models import Handover, Ticket
+from pmis.catalog.models import DocumentType
+from pmis.documents.pdf import render_pdf
+from pmis.documents.services import attachment_add
+from pmis.org.models import Region, User
+from pmis.worktime.models import SlaPolicy
+from projects import services as projects
+from projects.gates import ACCEPTANCE_DOCUMENTS
+from projects.models import Project, State
+from projects.team import grant_groups, grant_user
+from registrations.demo import CHECKED, _registration
+from registrations.models import Kind
+from registrations.services import registration_decide, registration_submit
+
+# code, name, customer, region, kind, phase, days in that phase
+PROJECTS = (
+    ("PJ2026-0901", "深圳某港口集团电子签章项目", "深圳某港口集团有限公司", "south", "local", State.IMPLEMENTING, 5),
+    ("PJ2026-0902", "杭州某银行电子合同项目", "杭州某银行股份有限公司", "south", "local", State.TRIAL_RUN, 24),
+    ("PJ2026-0903", "天津某制造集团电子签章项目", "天津某制造集团有限公司", "north", "local", State.ACCEPTANCE, 31),
+    ("PJ2026-0904", "青岛某物流SaaS项目", "青岛某物流有限公司", "north", "saas", State.MAINTENANCE, 90),
+    ("PJ2026-0905", "厦门某医院SaaS项目", "厦门某医院", "south", "saas", State.MAINTENANCE, 60),
+    ("PJ2026-0906", "济南某保险SaaS项目", "济南某保险有限公司", "north", "saas", State.ACCEPTANCE, 3),
+    ("PJ2026-0907", "成都某能源SaaS项目", "成都某能源有限公司", "south", "saas", State.ACCEPTANCE, 2),
+)
+PMS = {"north": "regional_pm", "south": "regional_pm_south"}
+
+
+def _project(spec, users) -> Project:
+    code, name, customer, region, kind, phase, days = spec
+    pm = users[PMS[region]]
+    project = Project.objects.create(
+        code=code, name=name, kind=kind, customer_name=customer, region=Region.objects.get(code=region), pm=pm,
+        state=phase, basis="历史项目",
+    )  # fmt: skip
+    Project.objects.filter(pk=project.pk).update(created_at=timezone.now() - timedelta(days=days))
+    grant_user(project, pm, "manage_project")
+    grant_groups(project)
+    return project
+
+
+def _ticket(project, actor, subject, *, hours_ago, severity):
+    data = {
+        "subject": subject,
+        "reporting_unit": project.customer_name,
+        "reporter": "李工",
+        "description": subject,
+        "channel": Ticket.Channel.PHONE,
+        "reported_at": timezone.now() - timedelta(hours=hours_ago),
+    }
+    ticket = aftersales.ticket_create(project=project, actor=actor, data=data)
+    return aftersales.ticket_triage(ticket=ticket, actor=actor, severity=SlaPolicy.objects.get(code=severity))
+
+
+@transaction.atomic
+def demo_dashboards_seed() -> int:
+    if Project.objects.filter(code=PROJECTS[0][0]).exists():
+        return 0
+    users = {u.username: u for u in User.objects.filter(username__in=[
+        "sales", "business_approver", "regional_pm", "regional_pm_south", "cs_head", "cs_staff", "aftersales",
+        "aftersales_manager",
+    ])}  # fmt: skip
+    made = {spec[0]: _project(spec, users) for spec in PROJECTS}
+
+    # weekly reports: this week two of the projects in delivery, last week three
+    this_week = projects.week_of(timezone.localdate())
+    for code, weeks in (("PJ2026-0901", (0, 1)), ("PJ2026-0902", (1,)), ("PJ2026-0903", (0, 1))):
+        project = made[code]
+        for back in weeks:
+            projects.weekly_report_file(
+                project=project, actor=project.pm, last_week="完成测试环境部署与联调", this_week="用户培训与上线准备",
+                week_start=this_week - timedelta(weeks=back),
+            )  # fmt: skip
+
+    # two SaaS projects handed over to customer success: one accepted, one waiting on the head
+    solution = render_pdf("pdf/form.html", {"title": "验收资料", "rows": [("说明", "演示文件")]})
+    types = {t.code: t for t in DocumentType.objects.filter(code__in=ACCEPTANCE_DOCUMENTS)}
+    for code in ("PJ2026-0906", "PJ2026-0907"):
+        project = made[code]
+        for doc in ACCEPTANCE_DOCUMENTS:
+            attachment_add(
+                subject=project, doc_type=types[doc], upload=SimpleUploadedFile(f"{types[doc].name}.pdf", solution),
+                actor=project.pm, check_permission=False,
+            )  # fmt: skip
+        handover = aftersales.handover_submit(project=project, actor=project.pm, note="验收资料齐全")
+        if code == "PJ2026-0906":
+            handover = aftersales.handover_cs_head_decide(handover=handover, actor=users["cs_head"], approve=True)
+            verdicts = {item.pk: ("ok", "") for item in handover.items.all()}
+            aftersales.handover_audit(handover=handover, actor=users["cs_staff"], verdicts=verdicts)
+    assert Handover.objects.filter(project=made["PJ2026-0907"], state=Handover.State.PENDING_CS_HEAD).exists()
+
+    # tickets: one resolved in time, one (reported last month) resolved late, one urgent past its SLA
+    engineer = users["aftersales"]
+    resolved = (("批量签署偶发超时", 2, "ticket-medium"), ("证书更新后无法签章", 40 * 24, "ticket-normal"))
+    for subject, hours, severity in resolved:
+        ticket = _ticket(made["PJ2026-0904"], engineer, subject, hours_ago=hours, severity=severity)
+        ticket = aftersales.ticket_assign(ticket=ticket, actor=engineer, to=engineer)
+        ticket = aftersales.ticket_start(ticket=ticket, actor=engineer)
+        aftersales.ticket_resolve(ticket=ticket, actor=engineer, resolution="已更新配置并验证")
+    urgent = _ticket(made["PJ2026-0905"], engineer, "医院门诊签名服务中断", hours_ago=6, severity="ticket-urgent")
+    aftersales.ticket_assign(
+        ticket=urgent, actor=users["aftersales_manager"], to=users["regional_pm_south"], dispatch=True
+    )
+
+    # a registration whose business review asked for outsourcing (外采)
+    r = _registration(users["sales"], Kind.LOCAL, "演示鲁南化工", signed=True, paid=True, province="山东")
+    r = registration_submit(registration=r, actor=users["sales"])
+    registration_decide(
+        registration=r, actor=users["business_approver"], decision="approve", comment="需外采 UKey",
+        review={**CHECKED, "outsourcing_needed": True},
+    )  # fmt: skip
+    return len(PROJECTS)
