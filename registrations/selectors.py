@@ -112,11 +112,12 @@ def approval_record(registration: Registration) -> QuerySet[AuditEntry]:
 def registrations_visible(user) -> QuerySet[Registration]:
     """Every registration `registration_can_view` lets the user open, as one queryset (for the
     search box): their own, their team's (a sales manager), the ones waiting on them or decided
-    by them, and the 立项依据 of the projects they may see."""
+    by them, and the 立项依据 of the projects they may see (or the upgrades those projects track)."""
     if not user.is_authenticated:
         return Registration.objects.none()
     if user.is_superuser:
         return Registration.objects.all()
+    from projects.models import RequirementItem
     from projects.selectors import projects_visible
 
     ct = ContentType.objects.get_for_model(Registration)
@@ -125,5 +126,12 @@ def registrations_visible(user) -> QuerySet[Registration]:
         visible |= Q(owner__department_id=user.department_id)
     visible |= Q(pk__in=Task.objects.filter(content_type=ct, closed_by=user).values("object_id"))
     visible |= Q(pk__in=inbox_for(user).filter(content_type=ct).order_by().values("object_id"))
-    visible |= Q(pk__in=projects_visible(user).filter(registration__isnull=False).values("registration_id"))
+    projects = projects_visible(user)
+    visible |= Q(pk__in=projects.filter(registration__isnull=False).values("registration_id"))
+    # an upgrade without a new contract is tracked as a requirement item of its parent project
+    visible |= Q(
+        pk__in=RequirementItem.objects.filter(project__in=projects, registration__isnull=False).values(
+            "registration_id"
+        )
+    )
     return Registration.objects.filter(visible)

@@ -13,7 +13,7 @@ from aftersales.models import Ticket
 from aftersales.selectors import sla_metrics, ticket_queue
 from approvals.errors import DomainError
 from approvals.models import Task
-from approvals.selectors import inbox_for
+from approvals.selectors import inbox_for, open_tasks_for
 from approvals.services import tasks_sweep
 from pmis.audit.models import AuditEntry
 from pmis.notify.models import Notification
@@ -256,7 +256,7 @@ def test_an_untriaged_ticket_is_warned_then_escalated_to_the_aftersales_manager(
     services.ticket_triage(ticket=t, actor=org["aftersales_manager"], severity=_severity("紧急"))
     task.refresh_from_db()
     assert task.state == Task.State.DONE and task.outcome == "triaged"
-    assert list(Task.objects.filter(object_id=t.pk, state="open").values_list("step", flat=True)) == ["ticket.sla"]
+    assert list(open_tasks_for(t).values_list("step", flat=True)) == ["ticket.sla"]
 
 
 def test_the_triage_deadline_is_a_policy(org, ticket_for, time_machine):

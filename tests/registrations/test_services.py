@@ -6,7 +6,7 @@ from django.db import connection
 
 from approvals.errors import AlreadyDecided, DomainError
 from approvals.models import Task
-from approvals.selectors import inbox_for
+from approvals.selectors import inbox_for, open_tasks_for
 from pmis.audit.models import AuditEntry
 from pmis.notify.models import Notification
 from registrations.models import Kind, Registration, State
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def _waiting(registration):
     return list(
-        Task.objects.filter(object_id=registration.pk, state="open").values_list("step", "group__name", "region__code")
+        open_tasks_for(registration).values_list("step", "group__name", "region__code")
     )
 
 
