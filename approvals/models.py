@@ -26,6 +26,7 @@ OUTCOME_LABELS = {
     "finish": "已完成",
     "cancel": "已取消",
     "resolved": "已解决",
+    "triaged": "已分级",
     "closed": "已关闭",
     "done": "已办理",
     "cancelled": "已取消",

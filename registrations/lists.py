@@ -14,7 +14,12 @@ KEYWORD_LABEL = "登记号 / 客户 / 合同编号"
 
 
 class MineFilterForm(forms.Form):
-    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *State.choices])
+    state = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[("", "全部状态"), *State.choices],
+        error_messages={"invalid_choice": "没有“%(value)s”这个状态"},
+    )
 
 
 MINE = ListSpec(

@@ -132,13 +132,27 @@ def _walk_every_step(org, make_registration, upload, parent_project):
     upload(pr, "licence-file", "授权.lic", content=b"\x8a\x01LIC\x00")
     project_services.product_request_issue(request=pr, actor=org["product_dept"], paths={pr.items.get().pk: "/dl"})
 
-    # handover through customer success, then after-sales tickets
-    upload(project, "trial-run-confirmation")
-    for action in ("start_requirements", "start_implementation", "start_trial_run", "go_live", "start_acceptance"):
-        project = project_services.project_transition(project=project, actor=pm, action=action)
-    for code in ACCEPTANCE_DOCUMENTS:
-        upload(project, code)
-    handover = aftersales_services.handover_submit(project=project, actor=pm, route=Handover.Route.CUSTOMER_SUCCESS)
+    # handover: the local project to 系统服务部, a SaaS project through customer success; then tickets
+    def to_acceptance(project):
+        upload(project, "trial-run-confirmation")
+        for action in ("start_requirements", "start_implementation", "start_trial_run", "go_live", "start_acceptance"):
+            project = project_services.project_transition(project=project, actor=pm, action=action)
+        for code in ACCEPTANCE_DOCUMENTS:
+            upload(project, code)
+        return project
+
+    project = to_acceptance(project)
+    aftersales_services.handover_submit(project=project, actor=pm, route=Handover.Route.SYSTEM_SERVICE)
+    saas_project = project_services.project_initiate(
+        registration=saas, actor=org["cs_manager"], name="", overview="", svn_path="", feasibility="可行",
+        risk="可控", pm=pm, implementers=[org["implementer"]],
+    )  # fmt: skip
+    upload(saas_project, "requirement-confirmation")
+    project_services.requirements_confirm(project=saas_project, actor=pm)
+    saas_project = to_acceptance(saas_project)
+    handover = aftersales_services.handover_submit(
+        project=saas_project, actor=pm, route=Handover.Route.CUSTOMER_SUCCESS
+    )
     aftersales_services.handover_cs_head_decide(handover=handover, actor=org["cs_head"], approve=True)
     from django.utils import timezone
 
