@@ -2,19 +2,28 @@
 regions (two of them long at a gate), weekly reports, SaaS projects handed over to customer
 success (one accepted, one waiting on the 客户成功负责人), tickets resolved on time and late and
 one past its SLA, and an outsourcing task. State changes go through the services; the projects
-that started before the system are entered as they stand, like the other demo projects."""
+that started before the system are entered as they stand, like the other demo projects.
+
+Tickets are registered under today's rules (a 申报时间 at most 3 days back). The SLA trend needs
+one from last month: it is worked through the services today and then its whole history is moved
+back a few weeks (see _move_into_past) — demo history only, nothing a user could do."""
 
 from datetime import timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from aftersales import services as aftersales
 from aftersales.models import Handover, Ticket
+from approvals.models import Task
+from pmis.audit.models import AuditEntry
 from pmis.catalog.models import DocumentType
 from pmis.documents.pdf import render_pdf
 from pmis.documents.services import attachment_add
+from pmis.notify.models import Notification
 from pmis.org.models import Region, User
 from pmis.worktime.models import SlaPolicy
 from projects import services as projects
@@ -64,6 +73,22 @@ def _ticket(project, actor, subject, *, hours_ago, severity):
     return aftersales.ticket_triage(ticket=ticket, actor=actor, severity=SlaPolicy.objects.get(code=severity))
 
 
+def _shift(queryset, back: timedelta) -> None:
+    """Move every date-time of the rows `back` into the past (null ones stay null)."""
+    fields = [f.name for f in queryset.model._meta.concrete_fields if isinstance(f, models.DateTimeField)]
+    queryset.update(**{name: F(name) - back for name in fields})
+
+
+def _move_into_past(ticket: Ticket, back: timedelta) -> None:
+    """DEMO HISTORY ONLY: a ticket worked through the services today, with its inbox tasks, audit
+    trail and notifications moved `back` as a whole, so that last month has figures to show.
+    The SLA verdict the services reached (late or on time) is unchanged by the move."""
+    kind = ContentType.objects.get_for_model(Ticket)
+    _shift(Ticket.objects.filter(pk=ticket.pk), back)
+    for model in (Task, AuditEntry, Notification):
+        _shift(model.objects.filter(content_type=kind, object_id=ticket.pk), back)
+
+
 @transaction.atomic
 def demo_dashboards_seed() -> int:
     if Project.objects.filter(code=PROJECTS[0][0]).exists():
@@ -103,12 +128,15 @@ def demo_dashboards_seed() -> int:
 
     # tickets: one resolved in time, one (reported last month) resolved late, one urgent past its SLA
     engineer = users["aftersales"]
-    resolved = (("批量签署偶发超时", 2, "ticket-medium"), ("证书更新后无法签章", 40 * 24, "ticket-normal"))
+    resolved = (("批量签署偶发超时", 2, "ticket-medium"), ("证书更新后无法签章", 24, "ticket-serious"))
     for subject, hours, severity in resolved:
         ticket = _ticket(made["PJ2026-0904"], engineer, subject, hours_ago=hours, severity=severity)
         ticket = aftersales.ticket_assign(ticket=ticket, actor=engineer, to=engineer)
         ticket = aftersales.ticket_start(ticket=ticket, actor=engineer)
-        aftersales.ticket_resolve(ticket=ticket, actor=engineer, resolution="已更新配置并验证")
+        ticket = aftersales.ticket_resolve(ticket=ticket, actor=engineer, resolution="已更新配置并验证")
+    # reported a day ago, 严重 (8 h), resolved now: late. Moved to the middle of last month.
+    assert ticket.sla_met is False
+    _move_into_past(ticket, timedelta(days=timezone.localdate().day + 14))
     urgent = _ticket(made["PJ2026-0905"], engineer, "医院门诊签名服务中断", hours_ago=6, severity="ticket-urgent")
     aftersales.ticket_assign(
         ticket=urgent, actor=users["aftersales_manager"], to=users["regional_pm_south"], dispatch=True

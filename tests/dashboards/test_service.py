@@ -4,8 +4,11 @@ and age, breaches by region and person."""
 from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 
 from aftersales import services as aftersales_services
+from aftersales.models import Ticket
+from aftersales.selectors import sla_metrics, ticket_queue
 from dashboards.selectors import service
 from pmis.worktime.models import SlaPolicy
 from projects.models import State
@@ -14,7 +17,7 @@ from tests.dashboards.conftest import SH
 pytestmark = pytest.mark.django_db
 
 
-def _filed(org, project, *, reported, severity=None, assign=False):
+def _filed(org, project, *, reported, severity=None, assign=False, start=False):
     actor = org["aftersales"]
     base = {"reporting_unit": "某单位", "reporter": "张工", "description": "描述", "channel": "phone"}
     ticket = aftersales_services.ticket_create(
@@ -24,8 +27,10 @@ def _filed(org, project, *, reported, severity=None, assign=False):
         ticket = aftersales_services.ticket_triage(
             ticket=ticket, actor=actor, severity=SlaPolicy.objects.get(code=severity)
         )
-    if assign:
+    if assign or start:
         ticket = aftersales_services.ticket_assign(ticket=ticket, actor=actor, to=actor)
+    if start:
+        ticket = aftersales_services.ticket_start(ticket=ticket, actor=actor)
     return ticket
 
 
@@ -56,7 +61,9 @@ def test_open_tickets_by_severity_and_age_with_warning_and_breached(org, build, 
     _filed(org, project, reported=now - timedelta(hours=5), severity="ticket-urgent")  # past 4 h
     _filed(org, project, reported=now - timedelta(hours=40), severity="ticket-medium")  # past 75 % of 48 h
     _filed(org, project, reported=now - timedelta(hours=2), severity="ticket-normal")
-    _filed(org, project, reported=now - timedelta(days=3, hours=1))  # not triaged yet
+    registered = now - timedelta(days=3, hours=1)  # registered then (a 申报时间 may lie back 3 days at most)
+    with time_machine.travel(registered, tick=False):
+        _filed(org, project, reported=registered)  # not triaged yet
     build.ticket(project, reported=now - timedelta(hours=3), resolved=now, met=True)  # resolved: not open
 
     card = service.open_tickets(org["aftersales_manager"])
@@ -70,6 +77,7 @@ def test_open_tickets_by_severity_and_age_with_warning_and_breached(org, build, 
         "7 天以上": [0, 0, 0, 0],
     }
     assert card["total"] == 4 and card["warning"] == 1 and card["breached"] == 1
+    assert card["breached"] == sum(t.is_breached(now) for t in Ticket.objects.all())
     urgent = SlaPolicy.objects.get(code="ticket-urgent")
     assert chart.series[0].links[0] == f"/aftersales/tickets/?queue=open&severity={urgent.pk}"
     assert card["breached_link"] == "/aftersales/tickets/?queue=breached"
@@ -89,11 +97,38 @@ def test_breaches_by_region_and_person(org, build, now):
     region = card["region_chart"]
     assert region.categories == ["北方", "南方"]
     assert {s.name: s.values for s in region.series} == {"超时未关闭": [1, 1], "本月超时解决": [1, 0]}
-    assert [row["cells"][2]["text"] for row in region.rows] == ["50.0%", "—"]
+    # SLA 达成率 = 达成 ÷ (已解决 + 未解决但已超时): north 1 ÷ (2 + 1), south 0 ÷ (0 + 1)
+    assert [row["cells"][2]["text"] for row in region.rows] == ["33.3%", "0.0%"]
     assert region.series[0].links[1] == f"/aftersales/tickets/?queue=breached&region={south.region_id}"
     person = card["person_chart"]
     assert person.categories == [engineer.display_name, "（未指派）"]
     assert {s.name: s.values for s in person.series} == {"超时未关闭": [1, 1], "本月超时解决": [1, 0]}
+    assert [row["cells"][2]["text"] for row in person.rows] == ["33.3%", "0.0%"]
+
+
+def test_breaches_agree_with_the_sla_metrics_page_through_a_pause(org, build, now):
+    """A breach is sticky through a pause, and a paused clock does not run out: the dashboard
+    counts breaches and attainment exactly as the SLA metrics page and the 已超时 queue do."""
+    project = build.project(State.MAINTENANCE)
+    engineer = org["aftersales"]
+    late = _filed(org, project, reported=now - timedelta(hours=6), severity="ticket-urgent", start=True)
+    aftersales_services.ticket_pause(ticket=late, actor=engineer, reason="等客户提供日志")  # past 4 h: stays breached
+    paused = _filed(org, project, reported=now - timedelta(hours=1), severity="ticket-urgent", start=True)
+    aftersales_services.ticket_pause(ticket=paused, actor=engineer, reason="等客户确认")  # 3 h left, kept
+    later = now + timedelta(hours=5)  # past the paused ticket's old due time
+
+    with time_machine.travel(later, tick=False):
+        opened = service.open_tickets(org["aftersales_manager"])
+        breaches = service.breaches(org["aftersales_manager"])
+        metrics = sla_metrics(month=now.date().replace(day=1))
+        queue = set(ticket_queue(org["aftersales_manager"], "breached").values_list("pk", flat=True))
+
+    assert {t.pk for t in Ticket.objects.all() if t.is_breached(later)} == queue == {late.pk}
+    assert opened["breached"] == metrics["overall"]["breached_open"] == 1
+    region = breaches["region_chart"]
+    assert {s.name: s.values for s in region.series} == {"超时未关闭": [1], "本月超时解决": [0]}
+    assert metrics["overall"]["attainment"] == 0.0
+    assert [row["cells"][2]["text"] for row in region.rows] == ["0.0%"]
 
 
 def test_past_months_come_from_the_cache_and_this_month_stays_live(org, build):
