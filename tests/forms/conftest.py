@@ -1,2 +1,2 @@
 from tests.aftersales.conftest import accepted  # noqa: F401  (shared fixtures)
-from tests.projects.conftest import dispatched, project, upload  # noqa: F401
+from tests.projects.conftest import confirmed, dispatched, project, upload  # noqa: F401

@@ -18,7 +18,8 @@ def _items():
     return [{"product": Product.objects.get(name="电子印章认证"), "version": "V5.2", "licence_count": 10}]
 
 
-def test_second_business_approver_of_a_product_request_reads_who_decided(client, org, project):
+def test_second_business_approver_of_a_product_request_reads_who_decided(client, org, confirmed):
+    project = confirmed
     colleague = User.objects.create_user(username="business_approver2", password="x", display_name="赵审批")
     colleague.groups.add(Group.objects.get(name="business_approver"))
     pr = services.product_request_create(project=project, actor=org["implementer"], items=_items())
