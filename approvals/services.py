@@ -181,17 +181,7 @@ def task_reassign(*, task: Task, actor: User, to_user: User, reason: str) -> Tas
             eligible = eligible.filter(department_id=task.department_id)
         if not eligible.exists():
             raise DomainError(f"{to_user} 不属于“{task.group.name}”角色或不负责该区域，不能转交")
-    previous = task.assignee or task.claimed_by
-    task.assignee, task.claimed_by, task.claimed_at = to_user, to_user, timezone.now()
-    task.save(update_fields=["assignee", "claimed_by", "claimed_at"])
-    audit_record(
-        subject=task,
-        action="task.reassign",
-        label="转交待办",
-        actor=actor,
-        comment=reason,
-        details={"from_user": previous.pk if previous else None, "to_user": to_user.pk},
-    )
+    _hand_to(task, to_user, claimed=True, action="task.reassign", label="转交待办", actor=actor, reason=reason)
     notify(
         recipients=[to_user],
         title=f"待办转交给您：{task.step_label} · {task.title}",
@@ -208,18 +198,25 @@ def task_redirect(*, task: Task, to_user: User, actor: User | None, reason: str)
     (e.g. he has left the project team). Called inside the service that decided so and checked
     its own permission; audited on the task."""
     task = _locked(task)
+    _hand_to(task, to_user, claimed=False, action="task.redirect", label="待办改由他人处理", actor=actor, reason=reason)
+    return task
+
+
+def _hand_to(task: Task, to_user: User, *, claimed: bool, action: str, label: str, actor, reason: str) -> None:
+    """Make a locked task wait on `to_user` (already claimed by them when they chose it), audited
+    with who it waited on before."""
     previous = task.assignee or task.claimed_by
-    task.assignee, task.claimed_by, task.claimed_at = to_user, None, None
+    task.assignee = to_user
+    task.claimed_by, task.claimed_at = (to_user, timezone.now()) if claimed else (None, None)
     task.save(update_fields=["assignee", "claimed_by", "claimed_at"])
     audit_record(
         subject=task,
-        action="task.redirect",
-        label="待办改由他人处理",
+        action=action,
+        label=label,
         actor=actor,
         comment=reason,
         details={"from_user": previous.pk if previous else None, "to_user": to_user.pk},
     )
-    return task
 
 
 def task_close(*, task: Task, actor: User | None, outcome: str) -> Task:
