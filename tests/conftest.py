@@ -1,7 +1,8 @@
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from pmis.catalog.models import DocumentType, Product
 from pmis.catalog.services import catalogue_seed
@@ -86,7 +87,7 @@ def make_registration(org):
             first_payment_received=paid,
             contract_number="HT-001" if signed else "",
             contract_amount=500000 if signed or kind == Kind.UPGRADE else None,
-            go_live_date=date(2027, 3, 1),
+            go_live_date=timezone.localdate() + timedelta(days=100),
             **extra,
         )
         Stakeholder.objects.create(registration=registration, name="张工", phone="13900000000", role="信息中心")

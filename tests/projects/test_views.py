@@ -7,6 +7,7 @@ from django.utils import timezone
 from pmis.org.models import Region
 from projects import services
 from projects.models import Project, ProjectUserObjectPermission, State
+from tests.dates import days_from_today
 from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,8 @@ def test_initiation_page_suggests_the_regional_pm_and_creates_the_project(client
         {
             "name": form.initial["name"], "overview": "概述", "svn_path": form.initial["svn_path"],
             "feasibility": "可行", "risk": "可控", "pm": org["regional_pm"].pk, "implementers": [org["implementer"].pk],
-            "meeting_date": "2026-11-20", "participants": "王晓明", "topics": ["background", "products"], "minutes": "",
+            "meeting_date": days_from_today(-3), "participants": "王晓明", "topics": ["background", "products"],
+            "minutes": "",
         },
     )  # fmt: skip
     project = Project.objects.get(registration=r)

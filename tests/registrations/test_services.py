@@ -23,9 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _waiting(registration):
-    return list(
-        open_tasks_for(registration).values_list("step", "group__name", "region__code")
-    )
+    return list(open_tasks_for(registration).values_list("step", "group__name", "region__code"))
 
 
 def _audit_actions(registration):

@@ -6,6 +6,7 @@ from django.urls import reverse
 from registrations.models import Kind, Registration, State
 from registrations.services import registration_decide, registration_submit
 from tests.conftest import CHECKED
+from tests.dates import days_from_today
 from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +146,7 @@ def test_save_draft_then_submit_through_the_form(client, org, make_registration)
     data = {name: form[name].value() for name in form.fields}
     data = {k: v for k, v in data.items() if v is not None}
     data["products"] = [str(p) for p in data["products"]]
-    data["go_live_date"] = "2027-03-01"
+    data["go_live_date"] = days_from_today(100)
     data.update(
         {
             "stakeholders-TOTAL_FORMS": "1", "stakeholders-INITIAL_FORMS": "1",
