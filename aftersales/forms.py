@@ -109,6 +109,18 @@ class MetricsForm(forms.Form):
         required=False,
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        error_messages={"invalid": "月份应写作“年-月”，如 2026-11"},
     )
-    region = forms.ModelChoiceField(label="区域", queryset=Region.objects.all(), required=False, empty_label="全部区域")
-    group_by = forms.ChoiceField(label="分组", choices=[("region", "按区域"), ("assignee", "按处理人")], required=False)
+    region = forms.ModelChoiceField(
+        label="区域",
+        queryset=Region.objects.all(),
+        required=False,
+        empty_label="全部区域",
+        error_messages={"invalid_choice": "没有这个区域"},
+    )
+    group_by = forms.ChoiceField(
+        label="分组",
+        choices=[("region", "按区域"), ("assignee", "按处理人")],
+        required=False,
+        error_messages={"invalid_choice": "没有“%(value)s”这种分组"},
+    )

@@ -323,7 +323,10 @@ def metrics(request):
     params = request.GET.copy()
     params.setdefault("month", timezone.localdate().strftime("%Y-%m"))
     form = MetricsForm(params)
-    data = form.cleaned_data if form.is_valid() else {}
+    if not form.is_valid():  # never the figures of another month or region than the one asked for
+        messages.error(request, f"筛选条件无效，请修改后重试（{filter_errors(form)}）")
+        return render(request, "aftersales/metrics.html", {"form": form, "refused": True}, status=400)
+    data = form.cleaned_data
     figures = sla_metrics(month=data.get("month"), region=data.get("region"), group_by=data.get("group_by") or "region")
     if request.GET.get("export") == "xlsx":
         return _export_metrics(figures)
