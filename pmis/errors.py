@@ -223,3 +223,28 @@ class MethodNotAllowedMiddleware:
         if allowed:
             page["Allow"] = allowed
         return page
+
+
+class StaleActionMiddleware:
+    """A record's state machine refuses an action its current state does not allow (someone acted
+    first on a page opened earlier, or a form was posted twice). That used to surface as a server
+    error; it is the user's page that is out of date, so they go back to the record with a message."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django_fsm import TransitionNotAllowed
+
+        if not isinstance(exception, TransitionNotAllowed) or request.method != "POST":
+            return None
+        messages.error(request, "该记录的状态已经变化，当前状态下不能执行这个操作。请查看最新状态后再处理。")
+        target = record_url_for_action(request.path_info)
+        if target is None:
+            referer = request.META.get("HTTP_REFERER", "")
+            safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()})
+            target = referer if referer and safe else reverse("home")
+        return HttpResponseRedirect(target)

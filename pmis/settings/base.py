@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # A GET on an action (POST-only) URL opens the record it acts on instead of an empty 405.
     "pmis.errors.MethodNotAllowedMiddleware",
+    # An action its record's current state no longer allows goes back to the record with a message.
+    "pmis.errors.StaleActionMiddleware",
     # Axes must come last: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]

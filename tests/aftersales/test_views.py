@@ -157,3 +157,29 @@ def test_assigning_back_after_a_dispatch_ends_the_on_site_support(client, org, p
     t.refresh_from_db()
     assert t.assignee == org["aftersales"] and t.dispatched_to_pm is False
     assert "区域项目经理现场支持" not in client.get(t.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [({"month": "2026-13"}, "月份应写作“年-月”"), ({"region": "999"}, "没有这个区域"), ({"group_by": "x"}, "这种分组")],
+)
+def test_the_metrics_page_refuses_a_filter_it_cannot_apply(client, org, project, query, message):
+    _tickets(org, project, 1)
+    client.force_login(org["aftersales_manager"])
+    response = client.get(reverse("aftersales:metrics"), query)
+    body = response.content.decode()
+    assert response.status_code == 400 and "筛选条件无效" in body and message in body
+    assert 'id="overall"' not in body  # no figures of a month or region other than the one asked for
+    export = client.get(reverse("aftersales:metrics"), {**query, "export": "xlsx"})
+    assert export.status_code == 400 and export["Content-Type"].startswith("text/html")
+
+
+def test_an_action_the_state_no_longer_allows_goes_back_to_the_ticket_with_a_message(client, org, project):
+    _tickets(org, project, 1)
+    ticket = Ticket.objects.get()
+    client.force_login(org["aftersales"])
+    # 恢复计时 on a ticket that is not paused (a page opened while it was, posted after someone resumed it)
+    response = client.post(reverse("aftersales:ticket_action", args=[ticket.pk, "resume"]))
+    assert response.status_code == 302 and response["Location"] == reverse("aftersales:ticket", args=[ticket.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "当前状态下不能执行这个操作" in page
