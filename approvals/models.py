@@ -30,6 +30,9 @@ OUTCOME_LABELS = {
     "closed": "已关闭",
     "done": "已办理",
     "cancelled": "已取消",
+    "resubmitted": "已重新提交",
+    "withdrawn": "已撤回",
+    "reestimated": "已重新评估",
 }
 
 

@@ -227,6 +227,7 @@ def task_close(*, task: Task, actor: User | None, outcome: str) -> Task:
         raise AlreadyDecided("该环节已被他人处理，请刷新页面查看最新状态")
     task.close(by=actor, outcome=outcome, at=timezone.now())
     task.save(update_fields=["state", "closed_by", "outcome", "closed_at"])
+    _mark_notices_read(task)
     return task
 
 
@@ -239,8 +240,44 @@ def tasks_cancel_for(*, subject: models.Model, actor: User | None) -> int:
     for task in tasks:
         task.cancel(by=actor, at=timezone.now())
         task.save(update_fields=["state", "closed_by", "outcome", "closed_at"])
+        _mark_notices_read(task)
         count += 1
     return count
+
+
+# Notifications that only say "this is waiting on you": once the step is done they are stale.
+TASK_NOTICE_KINDS = (
+    "task_opened",
+    "task_reassigned",
+    "sla_warning",
+    "sla_escalation",
+    "registration_return",
+    "handover_returned",
+    "customisation_declined",
+    "product_request_returned",
+    "ticket_assigned",
+    "ticket_reopened",
+)
+
+
+def _mark_notices_read(task: Task) -> int:
+    """A task done (or cancelled) marks read the unread "your turn" notices about it: those whose
+    subject is the task, and those about its record sent to the people it waited on since it was
+    opened. Notices sent before the task existed, or of other kinds, stay as they are."""
+    from pmis.notify.models import Notification
+
+    unread = Notification.objects.filter(read_at__isnull=True, kind__in=TASK_NOTICE_KINDS)
+    about_task = models.Q(content_type=ContentType.objects.get_for_model(Task), object_id=task.pk)
+    people = [u.pk for u in waiting_users(task)]
+    if task.closed_by_id:
+        people.append(task.closed_by_id)
+    about_record = models.Q(
+        content_type_id=task.content_type_id,
+        object_id=task.object_id,
+        recipient_id__in=people,
+        created_at__gte=task.created_at,
+    )
+    return unread.filter(about_task | about_record).update(read_at=timezone.now())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -290,7 +290,7 @@ class CustomisationRequest(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"定制：{self.requirement}"
 
-    @transition(field=state, source=State.ESTIMATING, target=State.PENDING_SALES)
+    @transition(field=state, source=[State.ESTIMATING, State.DECLINED], target=State.PENDING_SALES)
     def estimate(self, *, person_days, note, rd_expert):
         self.person_days, self.estimate_note, self.rd_expert = person_days, note, rd_expert
 
@@ -390,6 +390,7 @@ class ProductRequest(FSMModelMixin, models.Model):
         ISSUED = "issued", "已发放，待确认领取"
         RECEIVED = "received", "已领取"
         RETURNED = "returned", "已退回"
+        WITHDRAWN = "withdrawn", "已撤回"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="product_requests", verbose_name="项目")
     number = models.CharField("领取单号", max_length=32, unique=True)
@@ -437,6 +438,14 @@ class ProductRequest(FSMModelMixin, models.Model):
         field=state, source=[State.PENDING_PM, State.PENDING_BUSINESS, State.PENDING_PRODUCT], target=State.RETURNED
     )
     def send_back(self):
+        pass
+
+    @transition(field=state, source=State.RETURNED, target=State.PENDING_PM)
+    def resubmit(self, *, note):
+        self.note = note
+
+    @transition(field=state, source=State.RETURNED, target=State.WITHDRAWN)
+    def withdraw(self):
         pass
 
 

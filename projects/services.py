@@ -546,6 +546,7 @@ def customisation_estimate(*, request: CustomisationRequest, actor, person_days,
     request.estimate(person_days=person_days, note=note, rd_expert=rd_expert)
     request.save(update_fields=["state", "person_days", "estimate_note", "rd_expert"])
     _close_step(request, "customisation.estimate", actor, "estimated")
+    _close_step(request, "customisation.revise", actor, "reestimated")
     sales = _responsible_sales(project, request.requirement)
     if sales is None:
         raise DomainError("该项目没有责任销售，无法提交确认")
@@ -588,6 +589,19 @@ def customisation_confirm(*, request: CustomisationRequest, actor, accept: bool,
             title=f"{project.name}：{request.requirement.title}",
             link=project.get_absolute_url() + "#requirements",
             assignee=actor,
+        )
+    else:
+        # declined: the PM re-estimates with R&D, or re-classifies the item (which cancels this step)
+        task_open(
+            subject=request,
+            step="customisation.revise",
+            step_label="定制工作量重新评估",
+            title=f"{project.name}：{request.requirement.title}（销售不认可：{comment.strip()}）",
+            link=project.get_absolute_url() + "#requirements",
+            assignee=project.pm,
+            group="regional_pm",
+            region=project.region,
+            exclude_user=actor,
         )
     audit_record(
         subject=project,
@@ -708,6 +722,7 @@ PRODUCT_STEPS = {
     ProductRequest.State.PENDING_BUSINESS: ("product_request.business", "商务审核"),
     ProductRequest.State.PENDING_PRODUCT: ("product_request.product", "产品发放"),
     ProductRequest.State.ISSUED: ("product_request.receive", "确认领取"),
+    ProductRequest.State.RETURNED: ("product_request.revise", "修改后重新提交或撤回"),
 }
 
 
@@ -732,7 +747,10 @@ def _open_product_step(request: ProductRequest) -> None:
         receiver = request.requester
         if not _member(receiver, request.project) and request.project.pm is not None:
             receiver = request.project.pm  # the requester has left the team
-        task_open(assignee=receiver, policy=None, **common)
+        # a returned request: the requester revises and resubmits, or withdraws (told with the reason
+        # by _tell_requester); an issued one: the requester confirms receipt
+        returned = request.state == ProductRequest.State.RETURNED
+        task_open(assignee=receiver, policy=None, notify_waiting=not returned, **common)
 
 
 @transaction.atomic
@@ -765,14 +783,14 @@ def product_request_create(*, project: Project, actor, items: list[dict], note: 
     return request
 
 
-def _tell_requester(request: ProductRequest, what: str, body: str) -> None:
+def _tell_requester(request: ProductRequest, what: str, body: str, kind: str = "product_request") -> None:
     notify(
         recipients=[request.requester],
         title=f"产品领取单 {request.number}：{what}",
         body=body,
         link=request.get_absolute_url(),
         subject=request,
-        kind="product_request",
+        kind=kind,
     )
 
 
@@ -823,7 +841,45 @@ def product_request_decide(*, request: ProductRequest, actor, approve: bool, com
         comment=comment,
     )
     _open_product_step(request)
-    _tell_requester(request, f"{step[1]}{'通过' if approve else '退回'}", comment)
+    _tell_requester(
+        request,
+        f"{step[1]}{'通过' if approve else '退回，请修改后重新提交或撤回'}",
+        comment,
+        kind="product_request" if approve else "product_request_returned",
+    )
+    return request
+
+
+@transaction.atomic
+def product_request_revise(*, request: ProductRequest, actor, resubmit: bool, note: str = "") -> ProductRequest:
+    """The requester answers a return: resubmit with a revised note (the chain starts again at the
+    regional PM), or withdraw."""
+    request = _product_request(request)
+    if request.state != ProductRequest.State.RETURNED:
+        raise AlreadyDecided(f"该领取单当前为“{request.get_state_display()}”，请刷新页面")
+    task, _step = _current_product_task(request, actor)
+    if resubmit:
+        refusal = new_work_refusal(request.project)
+        if refusal:
+            raise DomainError(f"{refusal}，该领取单只能撤回")
+        if not note.strip():
+            raise DomainError("请说明修改了什么")
+    task_close(task=task, actor=actor, outcome="resubmitted" if resubmit else "withdrawn")
+    if resubmit:
+        request.resubmit(note=note.strip())
+    else:
+        request.withdraw()
+    request.save(update_fields=["state", "note"])
+    audit_record(
+        subject=request,
+        action="product_request.resubmit" if resubmit else "product_request.withdraw",
+        label="重新提交产品领取单" if resubmit else "撤回产品领取单",
+        actor=actor,
+        from_state=ProductRequest.State.RETURNED,
+        to_state=request.state,
+        comment=note,
+    )
+    _open_product_step(request)
     return request
 
 

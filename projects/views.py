@@ -601,6 +601,10 @@ def product_request_action(request, pk: int, pr_pk: int, action: str):
             )
         elif action == "receive":
             services.product_request_receive(request=pr, actor=request.user)
+        elif action in ("resubmit", "withdraw"):
+            services.product_request_revise(
+                request=pr, actor=request.user, resubmit=action == "resubmit", note=request.POST.get("note", "")
+            )
         else:
             raise Http404
     except (DomainError, PermissionDenied) as exc:

@@ -136,4 +136,14 @@ def demo_registrations_seed() -> int:
     registration_decide(
         registration=r, actor=users["business_approver"], decision="approve", comment="合同与需求一致", review=CHECKED
     )  # dispatched: waits on the project directors
-    return 7
+
+    for owner, short, province in ((sales, "演示冀东水泥", "河北"), (sales2, "演示闽南茶业", "福建")):
+        r = _registration(owner, Kind.LOCAL, short, signed=True, paid=True, province=province)
+        registration_submit(registration=r, actor=owner)
+        registration_decide(
+            registration=r,
+            actor=users["business_approver"],
+            decision="return",
+            comment="合同金额与产品清单不一致，请核对",
+        )  # returned: waits on its owner to revise and resubmit
+    return 9

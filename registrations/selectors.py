@@ -7,7 +7,7 @@ from pmis.audit.models import AuditEntry
 from pmis.audit.selectors import audit_for
 from pmis.org.selectors import user_role_codes
 
-from .models import Registration
+from .models import Registration, State
 
 
 def _with_waiting(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
@@ -135,3 +135,16 @@ def registrations_visible(user) -> QuerySet[Registration]:
         )
     )
     return Registration.objects.filter(visible)
+
+
+def last_return(registration: Registration):
+    """The audit row of the latest return (who, when, why) while the registration is returned."""
+    if registration.state != State.RETURNED:
+        return None
+    return (
+        audit_for(registration)
+        .filter(action="registration.return")
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )

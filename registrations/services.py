@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from approvals.errors import AlreadyDecided, DomainError
@@ -40,6 +41,8 @@ STEPS = {
     State.DISPATCHED: Step("registration.initiate", "立项"),
 }
 OUTSOURCING_STEP = Step("registration.outsourcing", "外采办理")
+# A returned registration waits on its owner until resubmitted or withdrawn.
+RESUBMIT_STEP = Step("registration.resubmit", "修改并重新提交")
 
 # (key, label) of the business review (000 §3.2 审核内容)
 BUSINESS_CHECKLIST = (
@@ -158,6 +161,8 @@ def registration_submit(*, registration: Registration, actor) -> Registration:
         registration.number = next_number("WT" if registration.is_upgrade else "SD")
     registration.submit(at=timezone.now())
     registration.save(update_fields=["state", "special", "submitted_at", "number", "updated_at"])
+    for task in open_tasks_for(registration).filter(step=RESUBMIT_STEP.code):
+        task_close(task=task, actor=actor, outcome="resubmitted")
     audit_record(
         subject=registration,
         action="registration.submit",
@@ -235,6 +240,17 @@ def registration_decide(
             link=registration.get_absolute_url(),
             group="business_approver",
         )
+    if decision == "return":
+        task_open(
+            subject=registration,
+            step=RESUBMIT_STEP.code,
+            step_label=RESUBMIT_STEP.label,
+            title=f"{registration.number} {registration.title}（退回原因：{comment}）",
+            link=reverse("registrations:edit", args=[registration.pk]),
+            assignee=registration.owner,
+            policy=None,
+            notify_waiting=False,  # the owner is told with the reason just below
+        )
     _tell_owner(registration, step, decision, actor, comment)
     return registration
 
@@ -279,7 +295,7 @@ def registration_withdraw(*, registration: Registration, actor, reason: str = ""
         to_state=registration.state,
         comment=reason,
     )
-    recipients = [u for task in waiting for u in waiting_users(task)]
+    recipients = [u for task in waiting for u in waiting_users(task) if u.pk != actor.pk]
     if recipients:
         notify(
             recipients=recipients,

@@ -36,6 +36,7 @@ from .lists import MineFilterForm
 from .models import EDITABLE_STATES, PENDING_STATES, Kind, Registration, State
 from .selectors import (
     approval_record,
+    last_return,
     queue_decided,
     queue_waiting,
     registration_can_attach,
@@ -150,6 +151,7 @@ def _form_page(request, *, registration: Registration, kind: str):
             "kind": kind,
             "kind_label": Kind(kind).label,
             "missing": missing,
+            "returned": last_return(registration) if registration.pk else None,
             **_documents_context(request, registration),
         },
     )
@@ -220,6 +222,7 @@ def _detail_page(
     initiation = next((t for t in open_tasks if t.step == STEPS[State.DISPATCHED].code), None)
     context = {
         "r": registration,
+        "returned": last_return(registration),
         "open_tasks": open_tasks,
         "history": audit_for(registration),
         "can_decide": can_decide,

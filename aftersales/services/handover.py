@@ -1,5 +1,6 @@
 """Handover (移交): the PM hands an accepted project over; the receiver audits the materials."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,9 @@ from ..models import Handover, HandoverItem
 
 # What is handed over: the seven acceptance documents (000 §3.3.10) and the hand-over forms of 002.
 HANDOVER_MATERIALS = (*ACCEPTANCE_DOCUMENTS, "handover-material-list", "service-promise-card", "technical-archive")
+
+
+RESUBMIT_STEP = "handover.resubmit"
 
 
 def _locked_handover(handover: Handover) -> Handover:
@@ -58,6 +62,14 @@ def handover_submit(*, project: Project, actor, route: str | None = None, note: 
             + ("，并须先经客户成功负责人审批" if expected == Handover.Route.CUSTOMER_SUCCESS else "")
         )
     route = expected
+    returned = Task.objects.filter(
+        content_type=ContentType.objects.get_for_model(Handover),
+        object_id__in=Handover.objects.filter(project=project).values("pk"),
+        step=RESUBMIT_STEP,
+        state=Task.State.OPEN,
+    )
+    for task in returned:
+        task_close(task=task, actor=actor, outcome="resubmitted")
     project = project_transition(
         project=project, actor=actor, action="submit_handover", comment=note, via_handover=True
     )
@@ -115,6 +127,20 @@ def _return_handover(handover: Handover, task: Task, actor, comment: str) -> Non
         from_state=from_state,
         to_state=project.state,
         comment=comment,
+    )
+    # the PM completes the materials and submits the handover again (handover_submit closes this)
+    task_open(
+        subject=handover,
+        step=RESUBMIT_STEP,
+        step_label="补充材料后重新提交移交",
+        title=f"{project.code} {project.name}（退回原因：{comment}）"[:200],
+        link=project.get_absolute_url(),
+        assignee=project.pm or handover.submitted_by,
+        group="regional_pm",
+        region=project.region,
+        exclude_user=actor,
+        policy=None,
+        notify_waiting=False,  # told with the reason just below
     )
     notify(
         recipients=[handover.submitted_by, *([project.pm] if project.pm else [])],

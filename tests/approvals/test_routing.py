@@ -98,6 +98,8 @@ def _walk_every_step(org, make_registration, upload, parent_project):
         decision="approve",
         review={**CHECKED, "outsourcing_needed": True},
     )
+    returned = registration_submit(registration=make_registration(), actor=sales)
+    registration_decide(registration=returned, actor=org["business_approver"], decision="return", comment="补充")
     saas = registration_submit(registration=make_registration(Kind.SAAS), actor=sales)
     registration_decide(registration=saas, actor=org["business_approver"], decision="approve", review=CHECKED)
     orphan = Project.objects.create(
@@ -121,11 +123,21 @@ def _walk_every_step(org, make_registration, upload, parent_project):
     project_services.customisation_estimate(request=cr, actor=pm, person_days=3, note="")
     project_services.customisation_confirm(request=cr, actor=sales, accept=True)
     project_services.customisation_file(request=cr, actor=sales, reference="DZ-1")
+    declined = project_services.requirement_add(
+        project=project, actor=pm, title="合同外接口", classification="custom_out_of_contract"
+    ).customisation
+    project_services.customisation_estimate(request=declined, actor=pm, person_days=5, note="")
+    project_services.customisation_confirm(request=declined, actor=sales, accept=False, comment="超预算")
+    project_services.requirement_update(
+        item=declined.requirement, actor=pm, classification="standard", status=declined.requirement.status
+    )
     upload(project, "requirement-confirmation")
     project_services.requirements_confirm(project=project, actor=pm)
     project_services.delivery_task_assign(
         project=project, actor=pm, type="onsite", title="现场部署", assignee=org["implementer"]
     )
+    refused = project_services.product_request_create(project=project, actor=org["implementer"], items=_pr_items())
+    project_services.product_request_decide(request=refused, actor=pm, approve=False, comment="版本不对")
     pr = project_services.product_request_create(project=project, actor=org["implementer"], items=_pr_items())
     pr = project_services.product_request_decide(request=pr, actor=pm, approve=True)
     pr = project_services.product_request_decide(request=pr, actor=org["business_approver"], approve=True)
@@ -150,6 +162,12 @@ def _walk_every_step(org, make_registration, upload, parent_project):
     upload(saas_project, "requirement-confirmation")
     project_services.requirements_confirm(project=saas_project, actor=pm)
     saas_project = to_acceptance(saas_project)
+    handover = aftersales_services.handover_submit(
+        project=saas_project, actor=pm, route=Handover.Route.CUSTOMER_SUCCESS
+    )
+    aftersales_services.handover_cs_head_decide(
+        handover=handover, actor=org["cs_head"], approve=False, comment="缺材料"
+    )
     handover = aftersales_services.handover_submit(
         project=saas_project, actor=pm, route=Handover.Route.CUSTOMER_SUCCESS
     )

@@ -107,7 +107,7 @@ def test_return_then_resubmit_restarts_the_chain_and_keeps_the_history(org, make
     with pytest.raises(DomainError, match="退回必须填写原因"):
         registration_decide(registration=r, actor=org["special_approver"], decision="return", comment=" ")
     r = registration_decide(registration=r, actor=org["special_approver"], decision="return", comment="补充回款计划")
-    assert r.state == State.RETURNED and _waiting(r) == []
+    assert r.state == State.RETURNED and _waiting(r) == [("registration.resubmit", None, None)]
     note = Notification.objects.get(recipient=org["sales"], kind="registration_return")
     assert "请修改后重新提交" in note.title and "补充回款计划" in note.body
 
