@@ -167,6 +167,14 @@ def test_every_daily_page_fits_a_phone_and_keeps_the_desktop_layout(browser, liv
                     assert box["x"] >= 0 and box["x"] + box["width"] <= width, (name, box)
                     assert box["width"] >= 0.75 * width, (name, i, box)
                     assert box["height"] >= 40, (name, i, box)
+                    # nothing left to fill in below the button: it closes its form
+                    below = button.evaluate(
+                        """b => [...b.form.querySelectorAll('input, select, textarea')]
+                            .filter(f => f.type !== 'hidden' && f.offsetParent !== null)
+                            .filter(f => f.getBoundingClientRect().top > b.getBoundingClientRect().top)
+                            .map(f => f.name)"""
+                    )
+                    assert below == [], (name, i, below)
         for page in sessions.values():
             page.context.close()
     assert checked_tables > 20  # the pages had stacked tables to check
