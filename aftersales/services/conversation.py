@@ -70,7 +70,8 @@ def ticket_comment_add(
         action="ticket.note" if internal else "ticket.reply",
         label=f"{kind}" + (f"（附件 {len(files)} 个）" if files else ""),
         actor=actor,
-        comment=body,
+        # the text stays on the comment only: the ticket's history is read by everyone who sees the
+        # ticket, and an internal note must not reach it
         details={"comment": comment.pk, "files": [upload.name for upload in files]},
     )
     recipients = [u for u in (ticket.assignee, ticket.created_by) if u is not None and u.pk != actor.pk]
