@@ -146,5 +146,6 @@ class TicketReplyForm(NamedRequiredMixin, forms.Form):
     def __init__(self, *args, doc_types, may_note: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["doc_type"].queryset = doc_types
+        self.fields["doc_type"].initial = next((t.pk for t in doc_types if t.code == "ticket-screenshot"), None)
         if not may_note:
             del self.fields["internal"]
