@@ -124,3 +124,40 @@ class MetricsForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "没有“%(value)s”这种分组"},
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (screenshots and logs of one reply); each is checked by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class TicketReplyForm(NamedRequiredMixin, forms.Form):
+    """A reply or, for the internal side, an internal note, with optional attachments."""
+
+    body = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 4}))
+    internal = forms.BooleanField(
+        label="内部备注", required=False, help_text="仅售后、客户成功与区域项目经理可见，不对其他人显示"
+    )
+    doc_type = forms.ModelChoiceField(label="附件类型", queryset=None, required=False, empty_label=None)
+    files = MultipleFileField(
+        label="附件", required=False, help_text="截图、日志等，可多选；与其他文档相同的类型与大小检查"
+    )
+
+    def __init__(self, *args, doc_types, may_note: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["doc_type"].queryset = doc_types
+        self.fields["doc_type"].initial = next((t.pk for t in doc_types if t.code == "ticket-screenshot"), None)
+        if not may_note:
+            del self.fields["internal"]

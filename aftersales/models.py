@@ -239,3 +239,29 @@ class Ticket(FSMModelMixin, models.Model):
 
 # States in which a ticket's resolution clock runs (new: not yet started; waiting: paused; resolved / closed: stopped).
 CLOCK_RUNNING = (Ticket.State.TRIAGED, Ticket.State.ASSIGNED, Ticket.State.IN_PROGRESS, Ticket.State.REOPENED)
+
+
+class TicketComment(models.Model):
+    """A line of a ticket's conversation: a reply, or an internal note (内部备注) that only the
+    after-sales, customer-success and regional-PM side ever sees."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments", verbose_name="售后问题")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="作者"
+    )
+    body = models.TextField("内容")
+    internal = models.BooleanField("内部备注", default=False)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    attachments = GenericRelation("documents.Attachment", related_query_name="ticket_comment")
+
+    class Meta:
+        verbose_name = "问题沟通记录"
+        verbose_name_plural = "问题沟通记录"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ticket_comment_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number} {'内部备注' if self.internal else '回复'}（{self.author}）"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.ticket.get_absolute_url()}#comment-{self.pk}"

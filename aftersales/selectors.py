@@ -8,6 +8,7 @@ from pmis.org.selectors import user_role_codes
 
 from .models import CLOCK_RUNNING, Ticket
 from .services import AFTERSALES_ROLES
+from .services.conversation import can_see_internal
 
 QUEUES = {
     "mine": "我的问题",
@@ -137,3 +138,18 @@ def sla_metrics(*, month: date | None = None, region=None, group_by: str = "regi
         row["response_rate"] = row["response_met"] / row["response_judged"] if row["response_judged"] else None
         row["transfer_hours"] = row["transfer"].total_seconds() / 3600 if row["transfer"] else None
     return {"rows": rows, "overall": overall, "severities": severities, "formulas": FORMULAS}
+
+
+def ticket_default_queue(user) -> str:
+    """The queue a ticket list opens on: the 售后运维部经理 steers every open ticket, the others
+    work their own."""
+    return "open" if "aftersales_manager" in user_role_codes(user) else "mine"
+
+
+def ticket_conversation(user, ticket: Ticket) -> list:
+    """The ticket's replies, and its internal notes for the internal side only, oldest first, each
+    with its author and attachments; three queries whatever the length."""
+    comments = ticket.comments.select_related("author").prefetch_related("attachments__doc_type")
+    if not can_see_internal(user):
+        comments = comments.filter(internal=False)
+    return list(comments)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tickets/", views.ticket_list, name="tickets"),
     path("tickets/new/", views.ticket_new, name="ticket_new"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),
     path("tickets/<int:pk>/<str:action>/", views.ticket_action, name="ticket_action"),
     path("metrics/", views.metrics, name="metrics"),
 ]

@@ -3,7 +3,8 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from approvals.errors import DomainError
 from approvals.selectors import open_tasks_for, task_can_act
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
+from pmis.documents.selectors import attachments_for
 from pmis.forms import filter_errors
 from pmis.lists import export_response, list_result
 from pmis.org.selectors import user_role_codes
@@ -22,10 +24,10 @@ from projects.selectors import projects_visible
 from projects.services import can_manage
 
 from . import services
-from .forms import AssignForm, HandoverForm, MetricsForm, TicketFilterForm, TicketForm, TriageForm
+from .forms import AssignForm, HandoverForm, MetricsForm, TicketFilterForm, TicketForm, TicketReplyForm, TriageForm
 from .lists import TICKETS
-from .models import Handover, HandoverItem, Ticket
-from .selectors import QUEUES, sla_metrics, ticket_queue
+from .models import CLOCK_RUNNING, Handover, HandoverItem, Ticket
+from .selectors import QUEUES, sla_metrics, ticket_conversation, ticket_default_queue, ticket_queue
 
 
 def _done(request, call, success: str, target):
@@ -153,9 +155,9 @@ def _can_use_tickets(user) -> bool:
 def ticket_list(request):
     if not _can_use_tickets(request.user):
         raise PermissionDenied("只有售后、客户成功与区域项目经理可以查看售后问题")
-    queue = request.GET.get("queue", "mine")
+    queue = request.GET.get("queue") or ticket_default_queue(request.user)
     if queue not in QUEUES:
-        queue = "mine"
+        queue = ticket_default_queue(request.user)
     tickets = ticket_queue(request.user, queue)
     form = TicketFilterForm(request.GET or None)
     refused = form.is_bound and not form.is_valid()
@@ -229,39 +231,125 @@ def ticket_detail(request, pk: int):
     return _ticket_page(request, _ticket_or_404(request.user, pk))
 
 
-def _ticket_page(request, ticket: Ticket, *, action: str = "", form=None):
+def _ticket_cards(user, ticket: Ticket) -> set[str]:
+    """The side cards of the ticket page: the steps this user can take now, from the transitions
+    the ticket's state allows and the rule of each service (no 指派 card once a ticket has its
+    assignee; the 售后运维部经理 may still hand it on through 改派)."""
+    available = {t.name for t in ticket.get_available_state_transitions()}
+    roles = user_role_codes(user)
+    aftersales = services._is_aftersales(user)
+    manager = user.is_superuser or "aftersales_manager" in roles
+    assignee = ticket.assignee_id == user.pk
+    cards = set()
+    if "triage" in available and aftersales:
+        cards.add("triage")
+    if "assign" in available and ticket.assignee_id is None:
+        cards |= {"assign"} if aftersales else set()
+        cards |= {"dispatch"} if manager else set()
+    elif "assign" in available and manager:
+        cards.add("reassign")
+    if assignee and available & {"start", "pause", "resume", "resolve"}:
+        cards.add("work")
+    if available & {"close", "reopen"} and aftersales:
+        cards.add("confirm")
+    return cards
+
+
+def _countdown(ticket: Ticket, now) -> dict | None:
+    """The resolution clock as the page shows it: running toward the due time (amber from the
+    policy's warning point, red at breach), paused with what is left, or none."""
+    if ticket.state == Ticket.State.WAITING_CUSTOMER:
+        breached = ticket.sla_breached_at is not None
+        return {"paused": True, "level": "breached" if breached else "paused", "remaining": ticket.remaining_seconds}
+    if ticket.state not in CLOCK_RUNNING or ticket.due_at is None:
+        return None
+    task = open_tasks_for(ticket).filter(step="ticket.sla").only("warn_at").first()
+    warn_at = task.warn_at if task is not None else None
+    if ticket.is_breached(now):
+        level = "breached"
+    elif warn_at is not None and warn_at <= now:
+        level = "warn"
+    else:
+        level = "ok"
+    return {"paused": False, "level": level, "due_at": ticket.due_at, "warn_at": warn_at, "now": now}
+
+
+def _ticket_page(request, ticket: Ticket, *, action: str = "", form=None, reply_form=None, status: int = 200):
     """The ticket page; after a refused action it comes back with what was typed in that form."""
     ticket = Ticket.objects.select_related("project__region", "severity", "assignee", "created_by").get(pk=ticket.pk)
-    roles = user_role_codes(request.user)
-    aftersales = services._is_aftersales(request.user)
+    user = request.user
+    aftersales = services._is_aftersales(user)
     now = timezone.now()
-    open_states = ticket.state not in ("new", "resolved", "closed", "waiting_customer")
+    cards = _ticket_cards(user, ticket)
+    region = ticket.project.region
+    doc_types = services.ticket_doc_types()
+    if reply_form is None and ticket.state != Ticket.State.CLOSED:
+        reply_form = TicketReplyForm(doc_types=doc_types, may_note=services.can_see_internal(user))
     return render(
         request,
         "aftersales/ticket.html",
         {
             "t": ticket,
             "history": audit_for(ticket),
-            "triage_form": (form if action == "triage" else TriageForm())
-            if aftersales and ticket.state == Ticket.State.NEW
+            "cards": cards,
+            "triage_form": (form if action == "triage" else TriageForm()) if "triage" in cards else None,
+            "assign_form": (form if action == "assign" else AssignForm()) if cards & {"assign", "reassign"} else None,
+            "dispatch_form": (form if action == "dispatch" else AssignForm(dispatch=True, region=region))
+            if cards & {"dispatch", "reassign"}
             else None,
-            "assign_form": (form if action == "assign" else AssignForm()) if aftersales and open_states else None,
-            "dispatch_form": (form if action == "dispatch" else AssignForm(dispatch=True, region=ticket.project.region))
-            if (request.user.is_superuser or "aftersales_manager" in roles) and open_states
-            else None,
-            "is_assignee": ticket.assignee_id == request.user.pk,
+            "is_assignee": ticket.assignee_id == user.pk,
             "aftersales": aftersales,
             "breached": ticket.is_breached(now),
+            "countdown": _countdown(ticket, now),
+            "project_link": projects_visible(user).filter(pk=ticket.project_id).exists(),
             "response_overdue": ticket.first_response_at is None
             and ticket.response_due_at is not None
             and ticket.response_due_at <= now,
             "triage_task": open_tasks_for(ticket).filter(step="ticket.triage").first()
             if ticket.state == Ticket.State.NEW
             else None,
+            "conversation": ticket_conversation(user, ticket),
+            "reply_form": reply_form,
+            "documents": attachments_for(ticket),
+            "upload_types": doc_types,
+            "content_type_id": ContentType.objects.get_for_model(Ticket).pk,
             "typed": request.POST if action else {},
             "typed_action": action,
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def ticket_reply(request, pk: int):
+    """Post a reply or an internal note; a refused one comes back with what was typed (a browser
+    never keeps chosen files, so the message asks for them again)."""
+    ticket = _ticket_or_404(request.user, pk)
+    form = TicketReplyForm(
+        request.POST,
+        request.FILES,
+        doc_types=services.ticket_doc_types(),
+        may_note=services.can_see_internal(request.user),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            comment = services.ticket_comment_add(
+                ticket=ticket,
+                actor=request.user,
+                body=data["body"],
+                internal=data.get("internal", False),
+                doc_type=data["doc_type"],
+                files=data["files"],
+            )
+        except (DomainError, PermissionDenied, ValidationError) as exc:
+            form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, "已添加内部备注" if comment.internal else "已回复")
+            return redirect(comment.get_absolute_url())
+    messages.error(request, "未能发送，请修改后重试" + ("（附件需重新选择）" if request.FILES else ""))
+    return _ticket_page(request, ticket, reply_form=form)
 
 
 @login_required

@@ -1,5 +1,7 @@
-"""Services of after-sales, one module per subject: handover (移交) and tickets (售后问题)."""
+"""Services of after-sales, one module per subject: handover (移交), tickets (售后问题) and their
+conversation (沟通记录)."""
 
+from .conversation import can_see_internal, comment_can_view, ticket_comment_add, ticket_doc_types
 from .handover import (
     HANDOVER_MATERIALS,
     handover_audit,
@@ -27,6 +29,8 @@ __all__ = [
     "AFTERSALES_ROLES",
     "HANDOVER_MATERIALS",
     "_is_aftersales",
+    "can_see_internal",
+    "comment_can_view",
     "handover_audit",
     "handover_cs_head_decide",
     "handover_news_title",
@@ -35,7 +39,9 @@ __all__ = [
     "ticket_assign",
     "ticket_can_view",
     "ticket_close",
+    "ticket_comment_add",
     "ticket_create",
+    "ticket_doc_types",
     "ticket_pause",
     "ticket_reopen",
     "ticket_resolve",

@@ -60,5 +60,8 @@ DOCUMENT_TYPES: tuple[tuple[str, str, str, str], ...] = (
     ("problem-report", "问题申报单", _S, "004 §8.2.4"),
     ("repair-check-form", "产品维修检查确认单", _S, "004 §8.1.4"),
     ("incident-report", "事故报告", _S, "003 突发事件管理"),
+    # attachments of a ticket and of its replies (售后问题沟通)
+    ("ticket-screenshot", "问题截图", _S, "004 §8.2.4"),
+    ("ticket-log", "日志及其他材料", _S, "004 §8.2.4"),
     ("weekly-report", "项目周报", _G, "004 §1.3"),
 )
