@@ -355,6 +355,24 @@ def test_ticket_resolution_is_kept_when_refused(client, org, project):
     assert "请填写等待客户的原因" in body
 
 
+@covers("aftersales:ticket_reply")
+def test_ticket_reply_is_kept_when_refused(client, org, project):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ticket = aftersales_services.ticket_create(
+        project=project, actor=org["aftersales"],
+        data={"subject": "签章服务无法访问", "reporting_unit": "信息中心", "reporter": "张工"},
+    )  # fmt: skip
+    client.force_login(org["aftersales"])
+    log = DocumentType.objects.get(code="ticket-log")
+    data = {"body": "日志见附件", "internal": "on", "doc_type": log.pk, "files": SimpleUploadedFile("a.exe", b"MZ\x90")}
+    body = _kept(client.post(reverse("aftersales:ticket_reply", args=[ticket.pk]), data))
+    assert "日志见附件</textarea>" in body
+    assert re.search(r'<input type="checkbox" name="internal"[^>]* checked', body)
+    _selected(body, log.pk)
+    assert "不支持的文件类型" in body
+
+
 # -- shared ----------------------------------------------------------------------------------
 
 
