@@ -77,7 +77,7 @@ def mine(request):
         registrations = registrations.none()
     elif form.is_valid() and form.cleaned_data["state"]:
         registrations = registrations.filter(state=form.cleaned_data["state"])
-    result = list_result(request, registrations, lists.MINE, filter_form=form)
+    result = list_result(request, registrations, lists.MINE, filter_form=form, scope="本团队" if team else "")
     if result.exporting and not refused:
         return export_response(result)
     return render(
