@@ -25,7 +25,7 @@ run: install
 	$(BIN)/python manage.py load_holidays
 	$(BIN)/python manage.py setup_schedules
 	@echo ""
-	@echo "PMIS 已启动：http://127.0.0.1:$${PMIS_PORT:-8000}/  （按 Ctrl+C 停止）"
+	@echo "PMIS 已启动：$${PMIS_BASE_URL:-http://127.0.0.1:$${PMIS_PORT:-8000}}/  （按 Ctrl+C 停止）"
 	@echo ""
 	$(BIN)/honcho start -f Procfile.dev
 

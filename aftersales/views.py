@@ -1,11 +1,8 @@
-from io import BytesIO
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -172,7 +169,8 @@ def ticket_list(request):
             tickets = tickets.filter(project__region=data["region"])
         if data["state"]:
             tickets = tickets.filter(state=data["state"])
-    result = list_result(request, tickets, TICKETS, filter_form=form)  # with the keyword (q) and sort
+    # with the keyword (q) and sort
+    result = list_result(request, tickets, TICKETS, filter_form=form, scope=QUEUES[queue])
     if result.exporting and not refused:
         return export_response(result)
     page = result.page()
@@ -417,7 +415,7 @@ def metrics(request):
     data = form.cleaned_data
     figures = sla_metrics(month=data.get("month"), region=data.get("region"), group_by=data.get("group_by") or "region")
     if request.GET.get("export") == "xlsx":
-        return _export_metrics(figures)
+        return _export_metrics(figures, form)
     peak = max([r["total"] for r in figures["rows"]] + [1])
     for row in figures["rows"]:
         row["bar"] = int(row["total"] * 100 / peak)
@@ -425,36 +423,37 @@ def metrics(request):
     return render(request, "aftersales/metrics.html", {"form": form, **figures})
 
 
-def _export_metrics(figures):
-    from openpyxl import Workbook
+def _export_metrics(figures, form):
+    from pmis import excel
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("SLA 指标")
-    sheet.append(
-        [
-            "分组", "问题数", "已解决", "未解决但已超时", "SLA 达成数", "SLA 达成率", "问题解决率",
-            "首次响应达成数", "首次响应达成率", "平均转单时长（小时）", "重开问题数", "重开次数",
-        ]
-    )  # fmt: skip
+    data = form.cleaned_data if form.is_valid() else {}
+    month = data.get("month")
+    chosen = [
+        f"月份：{month:%Y年%m月}" if month else "月份：全部",
+        f"区域：{data['region']}" if data.get("region") else "区域：全部区域",
+        "分组：" + dict(form.fields["group_by"].choices).get(data.get("group_by") or "region", ""),
+    ]
+    headers = [
+        "分组", "问题数", "已解决", "未解决但已超时", "SLA 达成数", "SLA 达成率", "问题解决率",
+        "首次响应达成数", "首次响应达成率", "平均转单时长（小时）", "重开问题数", "重开次数",
+    ]  # fmt: skip
 
     def rate(value, digits=4):
         return round(value, digits) if value is not None else None
 
-    for row in [*figures["rows"], {**figures["overall"], "label": "合计"}]:
-        sheet.append(
-            [
-                row["label"], row["total"], row["resolved"], row["breached_open"], row["met"],
-                rate(row["attainment"]), rate(row["resolution_rate"]), row["response_met"],
-                rate(row["response_rate"]), rate(row["transfer_hours"], 2), row["reopened"], row["reopens"],
-            ]
-        )  # fmt: skip
-    formulas = workbook.create_sheet("口径说明")
-    for name, formula in figures["formulas"]:
-        formulas.append([name, formula])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('SLA指标.xlsx')}"
-    return response
+    rows = [
+        [
+            row["label"], row["total"], row["resolved"], row["breached_open"], row["met"],
+            rate(row["attainment"]), rate(row["resolution_rate"]), row["response_met"],
+            rate(row["response_rate"]), rate(row["transfer_hours"], 2), row["reopened"], row["reopens"],
+        ]
+        for row in [*figures["rows"], {**figures["overall"], "label": "合计"}]
+    ]  # fmt: skip
+    workbook = excel.new_workbook()
+    title = f"SLA 指标｜筛选条件：{'；'.join(chosen)}｜{excel.export_time()}"
+    excel.write_table(workbook, name="SLA 指标", title=title, headers=headers, rows=rows)
+    excel.write_table(
+        workbook, name="口径说明", title=f"SLA 指标的口径｜{excel.export_time()}", headers=["指标", "口径"],
+        rows=[list(pair) for pair in figures["formulas"]],
+    )  # fmt: skip
+    return excel.xlsx_response(workbook, f"SLA指标-{month:%Y%m}.xlsx" if month else "SLA指标.xlsx")

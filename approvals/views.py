@@ -22,7 +22,7 @@ def inbox(request):
     mine = request.GET.get("mine") == "1"
     if mine:
         tasks = tasks.filter(claimed_by=request.user)
-    result = list_result(request, tasks, INBOX)
+    result = list_result(request, tasks, INBOX, scope="我认领的" if mine else "")
     if result.exporting:
         return export_response(result)
     page = result.page()

@@ -9,6 +9,18 @@ from django.conf import settings
 from django.utils import timezone
 
 CHOICE_FIELDS = (forms.ChoiceField, forms.ModelChoiceField, forms.BooleanField)
+EMPTY_LABEL = "请选择"  # a list's empty choice; a filter's says 全部… instead
+
+
+def use_chinese_empty_label() -> None:
+    """Every choice list starts with “请选择”, never Django's “---------”: the blank choice of a
+    model field with choices (the one list Django shares, changed in place so every copy of it
+    follows) and the default empty label of a choice of records. Runs at start-up, before any
+    form class is built; a form that wants another label (全部区域…) still says so itself."""
+    from django.db.models import fields
+
+    fields.BLANK_CHOICE_DASH[:] = [("", EMPTY_LABEL)]
+    forms.ModelChoiceField.__init__.__kwdefaults__["empty_label"] = EMPTY_LABEL
 
 
 def name_required(form: forms.BaseForm) -> None:

@@ -16,15 +16,16 @@ The template includes `partials/list_toolbar.html` (keyword, the filter form, ex
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from io import BytesIO
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
+
+from pmis import excel
 
 KEYWORD = "q"
 SORT = "sort"
@@ -77,6 +78,8 @@ class ListResult:
     sort: str = ""
     error: str = ""
     filter_names: tuple[str, ...] = ()
+    filter_form: Any = field(default=None, repr=False)
+    scope: str = ""  # which of the page's own views (a tab such as 本团队 or 我认领的) is shown
     _page: Page | None = field(default=None, repr=False)
 
     @property
@@ -116,10 +119,42 @@ class ListResult:
         target = f"-{key}" if reverse else key
         return "?" + self.params(**{SORT: target, PAGE: None})
 
+    def applied_filters(self) -> list[str]:
+        """What narrows the list, in words: the view, the keyword, each filter with the label of
+        its chosen value, and the sort."""
+        parts = [f"范围：{self.scope}"] if self.scope else []
+        if self.keyword:
+            parts.append(f"{self.spec.keyword_label}：“{self.keyword}”")
+        form = self.filter_form
+        if form is not None and form.is_bound and form.is_valid():
+            for name, bound in form.fields.items():
+                if name == KEYWORD:
+                    continue
+                shown = _chosen_label(bound, form.cleaned_data.get(name))
+                if shown:
+                    parts.append(f"{bound.label}：{shown}")
+        key = self.sort.lstrip("-")
+        if key in self.spec.sorts:
+            parts.append(f"排序：{self.spec.sorts[key].label}{'（降序）' if self.sort.startswith('-') else '（升序）'}")
+        return parts
+
     def sort_state(self, key: str) -> str:
         if self.sort.lstrip("-") != key:
             return "none"
         return "descending" if self.sort.startswith("-") else "ascending"
+
+
+def _chosen_label(form_field, value) -> str:
+    """A filter's chosen value as the user saw it in the form: a choice's label, not its code."""
+    if value in (None, "", [], ()):
+        return ""
+    if hasattr(value, "strftime") and not hasattr(value, "hour"):
+        return f"{value:%Y-%m-%d}"
+    choices = getattr(form_field, "choices", None)
+    if choices is not None and not hasattr(form_field, "queryset"):
+        labels = {str(k): v for k, v in choices}
+        return str(labels.get(str(value), value))
+    return str(value)
 
 
 def page_links(query, page: Page) -> dict:
@@ -154,7 +189,7 @@ def keyword_filter(queryset: QuerySet, fields: Iterable[str], keyword: str) -> Q
     return queryset.filter(condition)
 
 
-def list_result(request, queryset: QuerySet, spec: ListSpec, *, filter_form=None) -> ListResult:
+def list_result(request, queryset: QuerySet, spec: ListSpec, *, filter_form=None, scope: str = "") -> ListResult:
     keyword = request.GET.get(KEYWORD, "").strip()[: settings.PMIS_SEARCH_MAX_CHARS]
     if keyword:
         if spec.search is not None:
@@ -182,42 +217,27 @@ def list_result(request, queryset: QuerySet, spec: ListSpec, *, filter_form=None
         sort=requested or spec.default_sort,
         error=error,
         filter_names=tuple(filter_form.fields) if filter_form is not None else (),
+        filter_form=filter_form,
+        scope=scope,
     )
 
 
-def _cell(value):
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value.tzinfo else value
-    if isinstance(value, (int, float, str)):
-        return value
-    return str(value)
-
-
 def export_response(result: ListResult) -> HttpResponse:
-    """The whole filtered, sorted list as an Excel sheet (at most PMIS_LIST_EXPORT_MAX_ROWS rows)."""
-    from openpyxl import Workbook
-
+    """The whole filtered, sorted list as an Excel sheet (at most PMIS_LIST_EXPORT_MAX_ROWS rows),
+    written the way every export is (pmis/excel.py), its title row stating the filters."""
     spec = result.spec
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(spec.title[:31])
-    sheet.append([c.label for c in spec.columns])
+    rows = []
     chunk_size = 2000
     limit = settings.PMIS_LIST_EXPORT_MAX_ROWS
     for start in range(0, limit, chunk_size):
         chunk = list(result.queryset[start : min(start + chunk_size, limit)])
         if spec.prepare is not None:
             chunk = spec.prepare(chunk)
-        for row in chunk:
-            sheet.append([_cell(c.value(row)) for c in spec.columns])
+        rows += [[c.value(row) for c in spec.columns] for row in chunk]
         if len(chunk) < chunk_size:
             break
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    filename = f"{spec.title}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    filters = "；".join(result.applied_filters()) or "无"
+    title = f"{spec.title}｜筛选条件：{filters}｜{excel.export_time()}｜共 {len(rows)} 行"
+    workbook = excel.new_workbook()
+    excel.write_table(workbook, name=spec.title, title=title, headers=[c.label for c in spec.columns], rows=rows)
+    return excel.xlsx_response(workbook, f"{spec.title}-{timezone.localdate():%Y%m%d}.xlsx")

@@ -166,7 +166,7 @@ def _filtered(request, projects):
 
 def _list_page(request, projects, form, *, title: str):
     refused = form.is_bound and not form.is_valid()  # _filtered has emptied the list and said why
-    result = list_result(request, projects, PROJECTS, filter_form=form)
+    result = list_result(request, projects, PROJECTS, filter_form=form, scope=title)
     if result.exporting and not refused:
         return export_response(result)
     return render(

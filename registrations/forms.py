@@ -51,6 +51,18 @@ SECTIONS = (
 )  # fmt: skip
 
 
+class ProvinceSelect(forms.Select):
+    """The province list; each option names its region, so static/js/region-province.js can offer
+    only the provinces of the chosen region."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        province = getattr(value, "instance", None)
+        if province is not None:
+            option["attrs"]["data-region"] = str(province.region_id)
+        return option
+
+
 class RegistrationForm(BoundsMixin, forms.ModelForm):
     amount_fields = ("contract_amount",)
     count_fields = {"seal_count": 0}
@@ -78,6 +90,7 @@ class RegistrationForm(BoundsMixin, forms.ModelForm):
             "outsourcing_needs": forms.Textarea(attrs={"rows": 2}),
             "other_notes": forms.Textarea(attrs={"rows": 3}),
             "main_business": forms.TextInput,
+            "province": ProvinceSelect(attrs={"data-follows": "region"}),
         }
 
     def __init__(self, *args, kind: str, **kwargs):
@@ -99,6 +112,13 @@ class RegistrationForm(BoundsMixin, forms.ModelForm):
             self.initial["parent_project_code"] = self.instance.parent_project.code
         if not self.is_bound:
             self.initial.setdefault("scenarios", self.instance.scenarios)
+
+    def clean(self):
+        data = super().clean()
+        region, province = data.get("region"), data.get("province")
+        if region and province and province.region_id != region.pk:
+            self.add_error("province", f"省份“{province}”不属于所选区域“{region}”，请重新选择")
+        return data
 
     def clean_parent_project_code(self):
         code = self.cleaned_data.get("parent_project_code", "").strip()

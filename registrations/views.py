@@ -4,7 +4,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,8 @@ from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType, Phase
 from pmis.documents.pdf import render_pdf
 from pmis.documents.selectors import attachments_for
+from pmis.documents.services import attachment_add
+from pmis.documents.validation import check_upload
 from pmis.forms import filter_errors, form_error_lines
 from pmis.lists import export_response, list_result
 from pmis.org.models import Region
@@ -78,7 +81,7 @@ def mine(request):
         registrations = registrations.none()
     elif form.is_valid() and form.cleaned_data["state"]:
         registrations = registrations.filter(state=form.cleaned_data["state"])
-    result = list_result(request, registrations, lists.MINE, filter_form=form)
+    result = list_result(request, registrations, lists.MINE, filter_form=form, scope="本团队" if team else "")
     if result.exporting and not refused:
         return export_response(result)
     return render(
@@ -116,17 +119,23 @@ def _form_page(request, *, registration: Registration, kind: str):
     stakeholders = StakeholderFormSet(data, instance=registration, prefix="stakeholders")
     systems = SystemFormSet(data, instance=registration, prefix="systems")
     missing: dict[str, str] = {}
+    staged, upload_errors = _first_uploads(request, registration) if bound else ([], [])
     if not bound and registration.pk and request.GET.get("check"):
         missing = missing_items(registration)
         if not missing:
             messages.info(request, "内容已完整，可以提交审批")
     if bound:
-        if form.is_valid() and stakeholders.is_valid() and systems.is_valid():
-            registration = registration_save(
-                form=form, stakeholders=stakeholders, systems=systems, actor=request.user, kind=kind
-            )
+        forms_valid = form.is_valid() and stakeholders.is_valid() and systems.is_valid()
+        if forms_valid and not upload_errors:
+            with transaction.atomic():  # the first save and the files chosen with it, or neither
+                registration = registration_save(
+                    form=form, stakeholders=stakeholders, systems=systems, actor=request.user, kind=kind
+                )
+                for doc_type, upload in staged:
+                    attachment_add(subject=registration, doc_type=doc_type, upload=upload, actor=request.user)
             if request.POST.get("action") != "submit":
-                messages.success(request, "草稿已保存")
+                uploaded = f"，已上传 {len(staged)} 个附件" if staged else ""
+                messages.success(request, f"草稿已保存{uploaded}")
                 return redirect("registrations:edit", pk=registration.pk)
             try:
                 registration = registration_submit(registration=registration, actor=request.user)
@@ -138,8 +147,10 @@ def _form_page(request, *, registration: Registration, kind: str):
             return redirect("registrations:detail", pk=registration.pk)
         else:
             messages.error(request, "表单有错误，请按提示修改：")
-            for line in registration_error_lines(form, stakeholders, systems):
+            for line in registration_error_lines(form, stakeholders, systems) + upload_errors:
                 messages.error(request, line)
+            if staged or upload_errors:
+                messages.error(request, "浏览器不会保留已选的文件，请重新选择附件后再保存")
     return render(
         request,
         "registrations/form.html",
@@ -157,13 +168,36 @@ def _form_page(request, *, registration: Registration, kind: str):
     )
 
 
+def _upload_types():
+    return DocumentType.objects.filter(phase=Phase.REGISTRATION).exclude(code="registration-form")
+
+
+def _first_uploads(request, registration: Registration) -> tuple[list, list[str]]:
+    """On the new-registration page the files chosen before the first save are sent with it, one
+    per document type: checked before anything is saved, stored with the draft."""
+    if registration.pk is not None:
+        return [], []
+    staged, errors = [], []
+    for doc_type in _upload_types():
+        upload = request.FILES.get(f"attach-{doc_type.code}")
+        if upload is None:
+            continue
+        try:
+            check_upload(upload, doc_type_code=doc_type.code)
+        except ValidationError as exc:
+            errors.append(f"{doc_type.name}：{exc.messages[0]}")
+        else:
+            staged.append((doc_type, upload))
+    return staged, errors
+
+
 def _documents_context(request, registration: Registration) -> dict:
     if registration.pk is None:
-        return {"documents": [], "can_upload": False}
+        return {"documents": [], "can_upload": False, "upload_types": _upload_types()}
     return {
         "documents": attachments_for(registration),
         "can_upload": registration_can_attach(request.user, registration),
-        "upload_types": DocumentType.objects.filter(phase=Phase.REGISTRATION).exclude(code="registration-form"),
+        "upload_types": _upload_types(),
         "content_type_id": ContentType.objects.get_for_model(Registration).pk,
     }
 

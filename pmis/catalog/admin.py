@@ -13,6 +13,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(DocumentType)
 class DocumentTypeAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "phase", "source", "sort_order")
+    list_display = ("name", "code", "phase", "source", "description", "sort_order")
     list_filter = ("phase",)
-    search_fields = ("name", "code")
+    search_fields = ("name", "code", "description")
+    fields = ("name", "code", "phase", "source", "description", "sort_order")

@@ -150,7 +150,7 @@ def _email_text(notification: Notification) -> str:
     if notification.body:
         parts += ["", notification.body]
     if notification.link:
-        parts += ["", f"查看：{settings.SITE_URL.rstrip('/')}{notification.link}"]
+        parts += ["", f"查看：{settings.PMIS_BASE_URL.rstrip('/')}{notification.link}"]
     parts += ["", "—— PMIS 项目管理平台（系统邮件，请勿直接回复）"]
     return "\n".join(parts)
 

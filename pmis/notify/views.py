@@ -17,7 +17,7 @@ def notification_list(request):
     notifications = notifications_for(request.user)
     if request.GET.get("unread"):
         notifications = notifications.filter(read_at__isnull=True)
-    result = list_result(request, notifications, NOTIFICATIONS)
+    result = list_result(request, notifications, NOTIFICATIONS, scope="只看未读" if request.GET.get("unread") else "")
     if result.exporting:
         return export_response(result)
     return render(

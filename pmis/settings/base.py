@@ -17,7 +17,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-local-only-change-me-in-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("PMIS_SITE_URL", default="http://127.0.0.1:8000")
+# The site's address as people reach it, for every link in e-mails. PMIS_SITE_URL is its older name.
+PMIS_BASE_URL = env("PMIS_BASE_URL", default=env("PMIS_SITE_URL", default="http://127.0.0.1:8000"))
+SITE_URL = PMIS_BASE_URL  # the older name, kept for code and settings that still read it
 
 INSTALLED_APPS = [
     "django.contrib.admin",

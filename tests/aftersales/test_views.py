@@ -74,7 +74,7 @@ def test_metrics_page_and_export(client, org, project):
     assert page.status_code == 200 and page.context["overall"]["total"] == 2
     response = client.get(reverse("aftersales:metrics"), {"month": "2026-06", "export": "xlsx"})
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
-    assert rows[0][0] == "分组" and rows[-1][0] == "合计" and rows[-1][1] == 2
+    assert rows[1][0] == "分组" and rows[-1][0] == "合计" and rows[-1][1] == 2
 
 
 def test_handover_page_is_closed_to_outsiders(client, org, accepted):

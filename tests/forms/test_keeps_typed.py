@@ -24,7 +24,7 @@ COVERED: set[str] = set()
 # URLs whose pages or buttons take nothing typed that a refusal could lose (lists filter by GET,
 # covered by the list-filter tests), and Django's password change (passwords are never sent back).
 NO_TYPED_INPUT = {
-    "home", "healthz", "logout", "password_change", "password_change_done",
+    "home", "healthz", "favicon", "logout", "password_change", "password_change_done",
     "approvals:inbox", "approvals:claim", "approvals:release",
     "registrations:mine", "registrations:new", "registrations:queue", "registrations:detail", "registrations:pdf",
     "projects:mine", "projects:all", "projects:weekly_missing", "projects:detail", "projects:product_request",

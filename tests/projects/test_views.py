@@ -164,7 +164,7 @@ def test_project_list_filters_and_excel_export(client, org, project):
     response = client.get(reverse("projects:all"), {"export": "xlsx", "kind": "local"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
-    assert rows[0][:3] == ("项目编号", "项目名称", "类别") and len(rows) == 7
+    assert rows[1][:3] == ("项目编号", "项目名称", "类别") and len(rows) == 8
 
 
 def test_all_projects_is_for_directors_and_regional_pms(client, org):
