@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from pmis.catalog.data import DOCUMENT_PURPOSES
+
 
 # The two attachment types of a ticket's conversation, for databases seeded before they existed
 # (seed_catalogue creates them on new ones and leaves existing rows alone).
@@ -21,7 +23,11 @@ def add_doc_types(apps, schema_editor):
     for code, name, phase, source in TICKET_DOC_TYPES:
         order += 1
         DocumentType.objects.get_or_create(
-            code=code, defaults={"name": name, "phase": phase, "source": source, "sort_order": order}
+            code=code,
+            defaults={
+                "name": name, "phase": phase, "source": source, "sort_order": order,
+                "description": DOCUMENT_PURPOSES.get(code, ""),
+            },
         )
 
 
@@ -29,7 +35,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('aftersales', '0003_ticket_breach_response_reopen'),
-        ('catalog', '0001_initial'),
+        ('catalog', '0002_document_type_purposes_from_the_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -69,6 +69,12 @@ DOCUMENT_TYPES: tuple[tuple[str, str, str, str], ...] = (
 # What each form is for, as the documents say where the form's source points (shown on 表单目录;
 # an admin may edit it, the seed only fills a blank one).
 DOCUMENT_PURPOSES: dict[str, str] = {
+    "ticket-screenshot": (
+        "售后问题沟通中附上的报错截图、界面截图，帮助处理人复现和定位问题（004 §8.2.4 问题申报单的补充材料）。"
+    ),
+    "ticket-log": (
+        "售后问题沟通中附上的系统日志、配置文件及其他材料，供分析故障原因（004 §8.2.4 问题申报单的补充材料）。"
+    ),
     "requirement-collection": (
         "售前采集客户需求，随实施登记提交；商务审核时与合同产品清单比对核实，项目总监据此判断产品匹配方案是否可行。"
     ),
