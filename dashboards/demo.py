@@ -1,8 +1,9 @@
 """Demo data that gives each dashboard something to show: projects in several phases in both
 regions (two of them long at a gate), weekly reports, SaaS projects handed over to customer
-success (one accepted, one waiting on the 客户成功负责人), tickets resolved on time and late and
-one past its SLA, and an outsourcing task. State changes go through the services; the projects
-that started before the system are entered as they stand, like the other demo projects.
+success (one accepted, one waiting on the 客户成功负责人), a local project handed over to 系统服务部,
+tickets resolved on time and late, one past its SLA and one worked by 客户成功部, and an outsourcing
+task. State changes go through the services; the projects that started before the system are
+entered as they stand, like the other demo projects.
 
 Tickets are registered under today's rules (a 申报时间 at most 3 days back). The SLA trend needs
 one from last month: it is worked through the services today and then its whole history is moved
@@ -43,6 +44,7 @@ PROJECTS = (
     ("PJ2026-0905", "厦门某医院SaaS项目", "厦门某医院", "south", "saas", State.MAINTENANCE, 60),
     ("PJ2026-0906", "济南某保险SaaS项目", "济南某保险有限公司", "north", "saas", State.ACCEPTANCE, 3),
     ("PJ2026-0907", "成都某能源SaaS项目", "成都某能源有限公司", "south", "saas", State.ACCEPTANCE, 2),
+    ("PJ2026-0908", "石家庄某税务电子印章项目", "石家庄某税务局", "north", "local", State.ACCEPTANCE, 4),
 )
 PMS = {"north": "regional_pm", "south": "regional_pm_south"}
 
@@ -109,10 +111,11 @@ def demo_dashboards_seed() -> int:
                 week_start=this_week - timedelta(weeks=back),
             )  # fmt: skip
 
-    # two SaaS projects handed over to customer success: one accepted, one waiting on the head
+    # two SaaS projects handed over to customer success: one accepted, one waiting on the head;
+    # a local one handed over to 系统服务部, waiting on its audit of the materials
     solution = render_pdf("pdf/form.html", {"title": "验收资料", "rows": [("说明", "演示文件")]})
     types = {t.code: t for t in DocumentType.objects.filter(code__in=ACCEPTANCE_DOCUMENTS)}
-    for code in ("PJ2026-0906", "PJ2026-0907"):
+    for code in ("PJ2026-0906", "PJ2026-0907", "PJ2026-0908"):
         project = made[code]
         for doc in ACCEPTANCE_DOCUMENTS:
             attachment_add(
@@ -125,6 +128,7 @@ def demo_dashboards_seed() -> int:
             verdicts = {item.pk: ("ok", "") for item in handover.items.all()}
             aftersales.handover_audit(handover=handover, actor=users["cs_staff"], verdicts=verdicts)
     assert Handover.objects.filter(project=made["PJ2026-0907"], state=Handover.State.PENDING_CS_HEAD).exists()
+    assert Handover.objects.filter(project=made["PJ2026-0908"], state=Handover.State.PENDING_AUDIT).exists()
 
     # tickets: one resolved in time, one (reported last month) resolved late, one urgent past its SLA
     engineer = users["aftersales"]
@@ -141,6 +145,9 @@ def demo_dashboards_seed() -> int:
     aftersales.ticket_assign(
         ticket=urgent, actor=users["aftersales_manager"], to=users["regional_pm_south"], dispatch=True
     )
+    # a SaaS customer's question worked by 客户成功部
+    saas = _ticket(made["PJ2026-0904"], engineer, "部分签署方收不到短信验证码", hours_ago=1, severity="ticket-medium")
+    aftersales.ticket_assign(ticket=saas, actor=engineer, to=users["cs_staff"])
 
     # a registration whose business review asked for outsourcing (外采)
     r = _registration(users["sales"], Kind.LOCAL, "演示鲁南化工", signed=True, paid=True, province="山东")

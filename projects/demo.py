@@ -1,5 +1,6 @@
-"""A demo project in delivery, made through the services: requirements, a delivery task and a
-product request waiting on the regional PM."""
+"""A demo project in delivery, made through the services: requirements, a delivery task, a
+product request waiting on the regional PM and one approved by the PM and 商务 waiting on 产品管理部
+to issue it."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -69,5 +70,17 @@ def demo_projects_seed() -> int:
             },
         ],
         note="测试环境与生产环境各一套",
+    )  # waits on the regional PM
+    issue = services.product_request_create(
+        project=project,
+        actor=users["implementer"],
+        items=[
+            {"product": Product.objects.get(name="时间戳"), "version": "V2.0", "licence_count": 1, "kind": "standard"}
+        ],
+        note="生产环境时间戳服务",
     )
+    issue = services.product_request_decide(request=issue, actor=pm, approve=True, comment="与合同清单一致")
+    services.product_request_decide(
+        request=issue, actor=users["business_approver"], approve=True, comment="合同已签，首付款已到"
+    )  # waits on 产品管理部 to issue
     return 1

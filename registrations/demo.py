@@ -137,6 +137,15 @@ def demo_registrations_seed() -> int:
         registration=r, actor=users["business_approver"], decision="approve", comment="合同与需求一致", review=CHECKED
     )  # dispatched: waits on the project directors
 
+    r = _registration(sales2, Kind.LOCAL, "演示珠江港务", signed=False, paid=False, province="广东")
+    registration_submit(registration=r, actor=sales2)  # special: waits on the sales manager of team 2
+
+    r = _registration(sales, Kind.SAAS, "演示鲁中教育", signed=True, paid=True, province="山东")
+    registration_submit(registration=r, actor=sales)
+    registration_decide(
+        registration=r, actor=users["business_approver"], decision="approve", comment="合同与需求一致", review=CHECKED
+    )  # dispatched SaaS: waits on the 客户成功主管 to initiate the project
+
     for owner, short, province in ((sales, "演示冀东水泥", "河北"), (sales2, "演示闽南茶业", "福建")):
         r = _registration(owner, Kind.LOCAL, short, signed=True, paid=True, province=province)
         registration_submit(registration=r, actor=owner)
@@ -146,4 +155,4 @@ def demo_registrations_seed() -> int:
             decision="return",
             comment="合同金额与产品清单不一致，请核对",
         )  # returned: waits on its owner to revise and resubmit
-    return 9
+    return 11

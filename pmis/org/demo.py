@@ -3,6 +3,7 @@ PM so that team and region scoping can be seen."""
 
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -48,7 +49,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 
 @transaction.atomic
 def demo_users_seed(*, password: str = DEMO_PASSWORD) -> list[User]:
-    """Create the demo users (idempotent: an existing user keeps its password and edits)."""
+    """Create the demo users (idempotent: an existing user keeps its password and edits). The shared
+    demo password is hashed once for all of them: hashing it per account took most of seed_demo."""
+    hashed = None
     regions = {r.code: r for r in Region.objects.all()}
     departments = {d.code: d for d in Department.objects.all()}
     groups = {g.name: g for g in Group.objects.all()}
@@ -66,7 +69,8 @@ def demo_users_seed(*, password: str = DEMO_PASSWORD) -> list[User]:
             },
         )
         if created:
-            user.set_password(password)
+            hashed = hashed or make_password(password)
+            user.password = hashed
             user.save(update_fields=["password"])
         user.groups.add(groups[spec.role])
         if region is not None and spec.role in {"special_approver", "regional_pm"}:
@@ -77,7 +81,7 @@ def demo_users_seed(*, password: str = DEMO_PASSWORD) -> list[User]:
         defaults={"display_name": "系统管理员", "email": "admin@pmis.local", "is_staff": True, "is_superuser": True},
     )
     if created:
-        admin.set_password(password)
+        admin.password = hashed or make_password(password)
         admin.save(update_fields=["password"])
     users.append(admin)
     return users
