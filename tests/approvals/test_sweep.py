@@ -1,4 +1,3 @@
-import threading
 from datetime import datetime
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -10,6 +9,7 @@ from django.db import connection
 from approvals.models import Task
 from approvals.services import task_close, task_open, tasks_sweep
 from pmis.notify.models import Notification
+from tests.helpers import run_at_once
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -79,21 +79,7 @@ def test_two_sweeps_at_once_warn_each_task_once(demo, subject, policies, time_ma
     for _ in range(30):
         _open(subject, group="business_approver", notify_waiting=False)
     time_machine.move_to(datetime(2026, 6, 1, 16, 0, tzinfo=SH))
-    barrier = threading.Barrier(2)
-    totals = []
-
-    def sweep():
-        try:
-            barrier.wait()
-            totals.append(tasks_sweep(batch=3)["warned"])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    totals = [counts["warned"] for counts in run_at_once(lambda: tasks_sweep(batch=3))]
     assert sum(totals) == 30
     assert Notification.objects.filter(kind="sla_warning").count() == 30
     assert not Task.objects.filter(warned_at__isnull=True).exists()

@@ -2,16 +2,15 @@
 finds a task again (a redelivered job, a restored row) sends nothing twice; two sweeps at once
 send once."""
 
-import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 
 from approvals.models import Task
 from approvals.services import task_open, tasks_sweep
 from pmis.notify.models import Notification, ScheduledSend
+from tests.helpers import run_at_once
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -42,23 +41,6 @@ def test_two_sweeps_at_once_escalate_once(demo, subject, policies, time_machine)
     for _ in range(5):
         _open(subject)
     time_machine.move_to(datetime(2026, 6, 2, 10, 0, tzinfo=SH))
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            tasks_sweep(batch=2)
-        except Exception as exc:  # pragma: no cover - surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    run_at_once(lambda: tasks_sweep(batch=2))
     # five tasks, each escalated once to the business approver and the after-sales manager
     assert Notification.objects.filter(kind="sla_escalation").count() == 10

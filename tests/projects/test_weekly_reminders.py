@@ -1,16 +1,15 @@
 """The Monday weekly-report reminder is a scheduled job: a second run in the same week (a
 redelivered task, a manual run, a second beat) reminds nobody twice, even run concurrently."""
 
-import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 
 from pmis.notify.models import Notification, ScheduledSend
 from projects import services
 from projects.tasks import remind_weekly_reports
+from tests.helpers import run_at_once
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=SH)
@@ -51,23 +50,6 @@ def test_a_pm_who_changed_gets_the_reminder_for_the_week(org, project, time_mach
 @pytest.mark.django_db(transaction=True)
 def test_two_beats_at_once_remind_once(org, project, time_machine):
     time_machine.move_to(MONDAY)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(services.weekly_report_reminders())
-        except Exception as exc:  # pragma: no cover - surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    results = run_at_once(services.weekly_report_reminders, timeout=30)
     assert sorted(results) == [0, 1]
     assert Notification.objects.filter(kind="weekly_reminder").count() == 1
