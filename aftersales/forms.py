@@ -2,8 +2,8 @@ from django import forms
 from django.utils import timezone
 
 from approvals.errors import DomainError
-from pmis.forms import NamedRequiredMixin
-from pmis.org.models import Region, User
+from pmis.forms import NamedRequiredMixin, region_filter_field
+from pmis.org.models import User
 from pmis.search.widgets import PickerWidget
 from pmis.worktime.models import SlaPolicy
 from projects.models import Project
@@ -94,7 +94,7 @@ class AssignForm(NamedRequiredMixin, forms.Form):
 
 class TicketFilterForm(forms.Form):
     severity = forms.ModelChoiceField(label="级别", queryset=None, required=False, empty_label="全部级别")
-    region = forms.ModelChoiceField(label="区域", queryset=Region.objects.all(), required=False, empty_label="全部区域")
+    region = region_filter_field()
     state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Ticket.State.choices])
     q = forms.CharField(label="单号 / 主题 / 单位", required=False)
 
@@ -111,13 +111,7 @@ class MetricsForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         error_messages={"invalid": "月份应写作“年-月”，如 2026-11"},
     )
-    region = forms.ModelChoiceField(
-        label="区域",
-        queryset=Region.objects.all(),
-        required=False,
-        empty_label="全部区域",
-        error_messages={"invalid_choice": "没有这个区域"},
-    )
+    region = region_filter_field()
     group_by = forms.ChoiceField(
         label="分组",
         choices=[("region", "按区域"), ("assignee", "按处理人")],

@@ -175,3 +175,19 @@ class BoundsMixin:
                 except forms.ValidationError as exc:
                     self.add_error(name, exc)
         return data
+
+
+def region_filter_field(**kwargs) -> forms.ModelChoiceField:
+    """The 区域 filter of a list or a report: optional, 全部区域 when blank, and an unknown region
+    refused by name rather than ignored."""
+    from pmis.org.models import Region
+
+    options = {
+        "label": "区域",
+        "queryset": Region.objects.all(),
+        "required": False,
+        "empty_label": "全部区域",
+        "error_messages": {"invalid_choice": "没有这个区域"},
+        **kwargs,
+    }
+    return forms.ModelChoiceField(**options)

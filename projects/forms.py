@@ -3,8 +3,8 @@ from django.conf import settings
 from django.forms import formset_factory
 
 from pmis.catalog.models import Product
-from pmis.forms import BoundsMixin, NamedRequiredMixin, formset_error_lines, name_required, typed
-from pmis.org.models import Region, User
+from pmis.forms import BoundsMixin, NamedRequiredMixin, formset_error_lines, name_required, region_filter_field, typed
+from pmis.org.models import User
 from pmis.search.widgets import PickerWidget
 
 from .models import MEETING_TOPICS, DeliveryTask, ProductRequestItem, Project, RequirementItem, State
@@ -180,13 +180,7 @@ class ProjectFilterForm(forms.Form):
     refuses it (with the message) instead of showing every project."""
 
     q = forms.CharField(label="项目编号 / 名称 / 客户", required=False)
-    region = forms.ModelChoiceField(
-        label="区域",
-        queryset=Region.objects.all(),
-        required=False,
-        empty_label="全部区域",
-        error_messages={"invalid_choice": "没有这个区域"},
-    )
+    region = region_filter_field()
     state = forms.ChoiceField(
         label="阶段",
         required=False,

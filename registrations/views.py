@@ -21,9 +21,8 @@ from pmis.documents.pdf import render_pdf
 from pmis.documents.selectors import attachments_for
 from pmis.documents.services import attachment_add
 from pmis.documents.validation import check_upload
-from pmis.forms import filter_errors, form_error_lines
+from pmis.forms import filter_errors, form_error_lines, region_filter_field
 from pmis.lists import export_response, list_result
-from pmis.org.models import Region
 from pmis.org.selectors import user_role_codes
 
 from . import lists
@@ -371,7 +370,7 @@ def pdf(request, pk: int):
 
 class QueueFilterForm(forms.Form):
     kind = forms.ChoiceField(label="类别", required=False, choices=[("", "全部类别"), *Kind.choices])
-    region = forms.ModelChoiceField(label="区域", required=False, queryset=Region.objects.all(), empty_label="全部区域")
+    region = region_filter_field()
     since = forms.DateField(label="到达日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
