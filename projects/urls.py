@@ -10,6 +10,7 @@ urlpatterns = [
     path("weekly/missing/", views.weekly_missing, name="weekly_missing"),
     path("initiate/<int:registration_pk>/", views.initiate, name="initiate"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/tabs/<slug:slug>/", views.tab, name="tab"),
     path("<int:pk>/transition/", views.transition, name="transition"),
     path("<int:pk>/team/", views.team_update, name="team"),
     path("<int:pk>/requirements/", views.requirement_add, name="requirement_add"),

@@ -22,7 +22,7 @@ from pmis.org.selectors import user_role_codes
 from registrations.models import Registration
 from registrations.selectors import registration_can_view
 
-from . import services, team
+from . import services, team, workspace
 from .forms import (
     DeliveryTaskForm,
     EstimateForm,
@@ -235,6 +235,20 @@ def _task_documents(tasks: list[DeliveryTask]) -> None:
 @login_required
 def detail(request, pk: int):
     return _detail_page(request, _project_or_404(request.user, pk))
+
+
+@login_required
+def tab(request, pk: int, slug: str):
+    """One workspace tab: the whole page, or only the tab's fragment for htmx."""
+    project = _project_or_404(request.user, pk)
+    current = workspace.get(slug)
+    if current is None or not current.visible(request.user, project):
+        raise Http404
+    context = {"p": project, "tabs": workspace.tabs_for(request.user, project), "current_tab": current}
+    context.update(current.context(request, project))
+    if request.headers.get("HX-Request"):
+        return render(request, current.template, context)
+    return render(request, "projects/workspace.html", context)
 
 
 def _detail_page(request, project: Project, typed: tuple = (), **forms):

@@ -159,13 +159,15 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PMIS <pmis@localhost>")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 _celery_queue_dir = VAR_DIR / "celery"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_celery_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_queue_dir / "queue"),
         "data_folder_out": str(_celery_queue_dir / "queue"),
         "processed_folder": str(_celery_queue_dir / "processed"),
         "store_processed": False,
+        # kombu's broadcast exchange files, which otherwise land in the working directory
+        "control_folder": str(_celery_queue_dir / "control"),
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}

@@ -1,0 +1,53 @@
+"""The project workspace's tabs (项目工作台).
+
+Every subject that has something to show on a project adds a tab here instead of growing the
+project page: `register(Tab(...))` from its AppConfig.ready(). Each tab has its own URL,
+`/projects/<pk>/tabs/<slug>/`, which renders the whole workspace around it, or only the tab's
+fragment when htmx asks (the `HX-Request` header), so switching tabs does not reload the page.
+
+A tab's `context(request, project)` returns what its fragment template needs; it runs only for a
+user who may see the project (the view checks that first) and for whom `visible(user, project)`
+is true. Forms inside a tab post to their own views, which redirect back to `tab_url(...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+
+def _always(user, project) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Tab:
+    slug: str  # the URL segment, ASCII: "plan", "risks", "changes"…
+    label: str  # what the tab says, in Chinese: 计划, 风险…
+    order: int  # position among the tabs; the built-in ones use 10, 20, … 80
+    template: str  # the fragment, rendered with the workspace context plus context()
+    context: Callable = field(default=lambda request, project: {})
+    visible: Callable = field(default=_always)
+
+
+_TABS: dict[str, Tab] = {}
+
+
+def register(tab: Tab) -> None:
+    if tab.slug in _TABS and _TABS[tab.slug] != tab:
+        raise ValueError(f"workspace tab {tab.slug!r} is registered twice")
+    _TABS[tab.slug] = tab
+
+
+def get(slug: str) -> Tab | None:
+    return _TABS.get(slug)
+
+
+def tabs_for(user, project) -> list[Tab]:
+    return sorted((t for t in _TABS.values() if t.visible(user, project)), key=lambda t: (t.order, t.slug))
+
+
+def tab_url(project, slug: str) -> str:
+    return reverse("projects:tab", args=[project.pk, slug])
