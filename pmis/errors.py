@@ -121,18 +121,35 @@ def _not_found_noun(request, exception) -> str:
     return "页面"
 
 
+def _api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _api_error(status: int, message: str):
+    from django.http import JsonResponse
+
+    codes = {400: "invalid", 403: "forbidden", 404: "not_found", 500: "server_error"}
+    return JsonResponse({"code": codes[status], "message": message, "fields": {}}, status=status)
+
+
 def bad_request(request, exception, template_name="errors/400.html"):
+    if _api(request):
+        return _api_error(400, "请求内容有误")
     return render(request, template_name, {"links": back_links(request)}, status=400)
 
 
 def permission_denied(request, exception, template_name="errors/403.html"):
     reason = str(exception) if isinstance(exception, PermissionDenied) else ""
+    if _api(request):
+        return _api_error(403, reason if _chinese(reason) else "您无权执行该操作")
     context = {"reason": reason if _chinese(reason) else "", "links": back_links(request)}
     return render(request, template_name, context, status=403)
 
 
 def page_not_found(request, exception, template_name="errors/404.html"):
     message = _message(exception)
+    if _api(request):
+        return _api_error(404, message if _chinese(message) else "记录不存在或您无权查看")
     context = {
         "noun": _not_found_noun(request, exception),
         "detail": message if _chinese(message) else "",
@@ -144,6 +161,8 @@ def page_not_found(request, exception, template_name="errors/404.html"):
 
 def server_error(request, template_name="errors/500.html"):
     """Rendered without the request: no context processors, so no query can fail here."""
+    if _api(request):
+        return _api_error(500, "服务器内部错误，已记录，请稍后重试")
     return HttpResponseServerError(loader.get_template(template_name).render({"home_url": reverse("home")}))
 
 
@@ -211,7 +230,7 @@ class MethodNotAllowedMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code != 405:
+        if response.status_code != 405 or _api(request):
             return response
         if request.method in ("GET", "HEAD"):
             target = record_url_for_action(request.path_info)
@@ -239,7 +258,7 @@ class StaleActionMiddleware:
     def process_exception(self, request, exception):
         from django_fsm import TransitionNotAllowed
 
-        if not isinstance(exception, TransitionNotAllowed) or request.method != "POST":
+        if not isinstance(exception, TransitionNotAllowed) or request.method != "POST" or _api(request):
             return None
         messages.error(request, "该记录的状态已经变化，当前状态下不能执行这个操作。请查看最新状态后再处理。")
         target = record_url_for_action(request.path_info)

@@ -35,5 +35,6 @@ urlpatterns = [
     path("documents/", include("pmis.documents.urls")),
     path("catalog/", include("pmis.catalog.urls")),
     path("search/", include("pmis.search.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -59,6 +59,13 @@ class AuditEntry(models.Model):
         return dict(field.flatchoices).get(value, value) if field is not None and field.choices else value
 
     @property
+    def via_text(self) -> str:
+        """“经 API（令牌名）” for a change made through the API; empty for the pages."""
+        if self.details.get("via") == "api":
+            return f"经 API（{self.details.get('via_name', '')}）"
+        return ""
+
+    @property
     def from_label(self) -> str:
         return self.details.get("from_label") or self._state_label(self.from_state)
 

@@ -3,7 +3,17 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from . import channel
 from .models import AuditEntry
+
+_listeners: list = []
+
+
+def on_record(listener) -> None:
+    """Call `listener(entry, subject)` after each audit row, in the same transaction (the
+    webhook outbox is written this way, so an event exists exactly when its change committed)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def _state_label(subject: models.Model, field_name: str, value: str) -> str:
@@ -29,11 +39,12 @@ def audit_record(
     """Write one audit row for a change on `subject`. Every service calls this inside its
     transaction; `actor=None` means the system did it."""
     details = dict(details or {})
+    details.update(channel.current() or {})
     if from_state:
         details.setdefault("from_label", _state_label(subject, state_field, from_state))
     if to_state:
         details.setdefault("to_label", _state_label(subject, state_field, to_state))
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         content_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
         object_id=subject.pk,
         action=action,
@@ -44,3 +55,6 @@ def audit_record(
         comment=comment,
         details=details,
     )
+    for listener in _listeners:
+        listener(entry, subject)
+    return entry

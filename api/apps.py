@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "api"
+    verbose_name = "接口与 Webhook"
+
+    def ready(self) -> None:
+        from pmis.audit.services import on_record
+
+        from .webhooks import event_from_audit
+
+        on_record(event_from_audit)
