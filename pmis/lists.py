@@ -182,7 +182,9 @@ def page_links(query, page: Page) -> dict:
 
 def keyword_filter(queryset: QuerySet, fields: Iterable[str], keyword: str) -> QuerySet:
     """Rows where any of the fields contains the keyword (case-insensitive). On PostgreSQL the
-    trigram indexes of pmis/search serve these lookups."""
+    trigram indexes of pmis/search serve these lookups. A NUL character (which no field can hold
+    and PostgreSQL refuses in a query) is dropped rather than failing the page."""
+    keyword = keyword.replace("\x00", "")
     condition = Q()
     for name in fields:
         condition |= Q(**{f"{name}__icontains": keyword})

@@ -85,7 +85,7 @@ class RegionViewSet(mixins.ListModelMixin, ApiViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="按姓名或账号查找人员",
-        parameters=[OpenApiParameter("q", str, required=True, description="关键字（至少 1 个字）")],
+        parameters=[OpenApiParameter("q", str, required=True, pattern=r".*\S.*", description="关键字（至少 1 个字）")],
         responses={200: PersonSerializer, **errors(400, 401, 403, 429)},
     )
 )

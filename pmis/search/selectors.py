@@ -56,6 +56,7 @@ def _ranked(queryset: QuerySet, fields: tuple[str, ...], keyword: str) -> QueryS
     order is an expression, so PostgreSQL reads the trigram indexes rather than walking a
     sorted index row by row."""
     key = fields[0]
+    keyword = keyword.replace("\x00", "")
     rank = Case(
         When(Q(**{f"{key}__iexact": keyword}), then=Value(0)),
         When(Q(**{f"{key}__istartswith": keyword}), then=Value(1)),
@@ -66,7 +67,7 @@ def _ranked(queryset: QuerySet, fields: tuple[str, ...], keyword: str) -> QueryS
 
 
 def normalise(keyword: str) -> str:
-    return " ".join(keyword.split())[: settings.PMIS_SEARCH_MAX_CHARS]
+    return " ".join(keyword.replace("\x00", "").split())[: settings.PMIS_SEARCH_MAX_CHARS]
 
 
 def registrations_matching(user, keyword: str) -> QuerySet:

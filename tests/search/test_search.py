@@ -177,3 +177,13 @@ def test_initiation_and_team_take_implementers_from_the_picker(client, org, proj
     client.force_login(org["regional_pm"])
     page = client.get(project.get_absolute_url()).content.decode()
     assert "data-picker" in page and "钱实（implementer）" in page  # the current implementer as a chip
+
+
+def test_a_nul_character_in_the_keyword_is_ignored_not_a_server_error(client, org, make_registration):
+    registration = make_registration()
+    client.force_login(org["sales"])
+    for url in (reverse("search:results"), reverse("registrations:mine")):
+        response = client.get(url, {"q": "某某\x00地铁"})
+        assert response.status_code == 200
+    assert _titles(org["sales"], "某某\x00地铁", "registration") == _titles(org["sales"], "某某地铁", "registration")
+    assert registration.customer_short_name == "某某地铁"
