@@ -6,12 +6,12 @@ import json
 
 import pytest
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.models import ApiToken
 from api.tokens import token_create
@@ -57,7 +57,7 @@ def test_every_operation_answers_by_its_schema(live_server, org, make_registrati
 
             @given(case=operation.as_strategy())
             @hypothesis_settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-            def check(case):
+            def check(case, headers=headers):
                 # Business rules that no schema can state (a province outside the chosen region, a
                 # step that is not this user's) refuse schema-valid input with 400 / 422 on purpose.
                 case.call_and_validate(
