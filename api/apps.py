@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class ApiConfig(AppConfig):
     name = "api"
-    verbose_name = "接口与 Webhook"
+    verbose_name = "接口与事件推送"
 
     def ready(self) -> None:
         from pmis.audit.services import on_record

@@ -85,8 +85,8 @@ class WebhookSubscriber(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
-        verbose_name = "Webhook 订阅方"
-        verbose_name_plural = "Webhook 订阅方"
+        verbose_name = "事件推送订阅方"
+        verbose_name_plural = "事件推送订阅方"
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -105,8 +105,8 @@ class WebhookEvent(models.Model):
     created_at = models.DateTimeField("发生时间", default=timezone.now, db_index=True)
 
     class Meta:
-        verbose_name = "Webhook 事件"
-        verbose_name_plural = "Webhook 事件"
+        verbose_name = "推送事件"
+        verbose_name_plural = "推送事件"
         ordering = ["-id"]
 
     def __str__(self) -> str:
@@ -131,8 +131,8 @@ class WebhookDelivery(models.Model):
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = "Webhook 投递记录"
-        verbose_name_plural = "Webhook 投递记录"
+        verbose_name = "事件推送记录"
+        verbose_name_plural = "事件推送记录"
         ordering = ["-id"]
         indexes = [
             models.Index(

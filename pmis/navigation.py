@@ -70,7 +70,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("产品目录", "catalog:products", "目录", permission="catalog.view_product"),
     NavItem("表单目录", "catalog:document_types", "目录", permission="catalog.view_documenttype"),
     NavItem("通讯录", "org:directory", "目录"),
-    NavItem("接口令牌", "api:tokens", "个人"),
+    NavItem("接口令牌", "api:tokens", "目录"),
     NavItem(
         "产品目录维护",
         "admin:catalog_product_changelist",

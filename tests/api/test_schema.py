@@ -54,14 +54,15 @@ def test_every_operation_answers_by_its_schema(live_server, org, make_registrati
     for raw in tokens:
         headers = {"Authorization": f"Bearer {raw}"}
         for operation in operations:
+            _property_run(operation, live_server.url, headers)()
 
-            @given(case=operation.as_strategy())
-            @hypothesis_settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-            def check(case, headers=headers):
-                # Business rules that no schema can state (a province outside the chosen region, a
-                # step that is not this user's) refuse schema-valid input with 400 / 422 on purpose.
-                case.call_and_validate(
-                    base_url=live_server.url, headers=headers, excluded_checks=[positive_data_acceptance]
-                )
 
-            check()
+def _property_run(operation, base_url: str, headers: dict):
+    @given(case=operation.as_strategy())
+    @hypothesis_settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    def check(case):
+        # Business rules that no schema can state (a province outside the chosen region, a step
+        # that is not this user's) refuse schema-valid input with 400 / 422 on purpose.
+        case.call_and_validate(base_url=base_url, headers=headers, excluded_checks=[positive_data_acceptance])
+
+    return check

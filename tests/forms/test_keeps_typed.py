@@ -28,7 +28,7 @@ NO_TYPED_INPUT = {
     "approvals:inbox", "approvals:claim", "approvals:release",
     "registrations:mine", "registrations:new", "registrations:queue", "registrations:detail", "registrations:pdf",
     "projects:mine", "projects:all", "projects:weekly_missing", "projects:detail", "projects:product_request",
-    "projects:requirements_confirm",
+    "projects:requirements_confirm", "projects:tab",
     "aftersales:handover", "aftersales:tickets", "aftersales:ticket", "aftersales:metrics",
     "documents:download", "notify:list", "notify:open", "notify:read_all",
     "catalog:products", "catalog:document_types", "org:directory",
@@ -81,8 +81,38 @@ def test_every_form_is_covered():
         for child in children:
             if getattr(child, "name", None):
                 names.add(f"{namespace}:{child.name}" if namespace else child.name)
-    missing = names - COVERED - NO_TYPED_INPUT
+    # The REST API answers JSON: a refusal is {code, message, fields} and the calling system keeps
+    # its own input; only its token page is a form.
+    api_json = {n for n in names if n.startswith("api:") and n not in ("api:tokens", "api:token_revoke")}
+    missing = names - COVERED - NO_TYPED_INPUT - api_json
     assert missing == set(), f"没有“提交被拒后保留输入”测试的表单：{sorted(missing)}"
+
+
+# -- API tokens ------------------------------------------------------------------------------
+
+
+@covers("api:tokens")
+def test_api_token_form(client, org):
+    from api.tokens import token_create
+
+    token_create(user=org["sales"], actor=org["sales"], name="OA 同步", days=30)
+    client.force_login(org["sales"])
+    response = client.post(reverse("api:tokens"), {"name": "OA 同步", "days": "45", "scopes": ["read", "tickets"]})
+    body = _kept(response, "OA 同步", "45")
+    assert "已有名为“OA 同步”的令牌" in body
+    assert re.search(r'value="tickets"[^>]*checked', body)
+
+
+@covers("api:token_revoke")
+def test_api_token_revoke_refused_keeps_nothing_to_lose(client, org):
+    """Revoking has no typed input; a refusal (already revoked) says so on the token page."""
+    from api.tokens import token_create, token_revoke
+
+    token, _raw = token_create(user=org["sales"], actor=org["sales"], name="旧令牌", days=30)
+    token_revoke(token=token, actor=org["sales"])
+    client.force_login(org["sales"])
+    response = client.post(reverse("api:token_revoke", args=[token.pk]), follow=True)
+    assert "该令牌已吊销" in _body(response)
 
 
 # -- sign-in ---------------------------------------------------------------------------------

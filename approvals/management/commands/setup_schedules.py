@@ -5,7 +5,7 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 SCHEDULES = {
     "SLA 扫描（预警与超时升级）": ("approvals.sla_sweep", 1),
     "通知补发（未投递的邮件）": ("notify.resend_pending", 1),
-    "Webhook 重投（订阅方暂时不可达的事件）": ("api.resend_webhooks", 1),
+    "事件推送重投（订阅方暂时不可达）": ("api.resend_webhooks", 1),
 }
 
 # name -> (task, hour, minute, day of week): Monday 10:00, after the Monday meeting (004 §1.3)
