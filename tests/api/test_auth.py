@@ -110,3 +110,29 @@ def test_nobody_revokes_another_users_token(client, org, token_for):
     assert client.post(reverse("api:token_revoke", args=[token.pk])).status_code == 403
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_a_service_account_gets_a_scoped_token_from_the_command(org):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from pmis.org.models import User
+
+    bot = User.objects.create(username="crm-bot", display_name="CRM 接口")
+    bot.set_unusable_password()
+    bot.save()
+    out = StringIO()
+    call_command("api_token", user="crm-bot", name="CRM 合同同步", days=30, scopes="read", stdout=out)
+    raw = out.getvalue().strip().splitlines()[-1]
+    token = ApiToken.objects.get(user=bot)
+    assert token.scopes == ["read"] and key_hash(raw) == token.key_hash
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert client.get("/api/v1/notifications/").status_code == 200
+    assert client.post("/api/v1/notifications/read-all/").status_code == 403
+
+
+def test_the_documentation_page_asks_for_sign_in(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
