@@ -6,6 +6,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY . .
 RUN pip install --no-cache-dir .
+# the PDF font subset (pmis/documents/fonts.py), made once here rather than by the first request
+RUN python -c "from pathlib import Path; from pmis.documents.fonts import build_all; build_all(Path('/app/var/fonts'))"
 RUN useradd --create-home pmis && mkdir -p /data/media /app/var && chown -R pmis /data /app/var
 USER pmis
 EXPOSE 8000

@@ -17,7 +17,7 @@ from approvals.errors import DomainError
 from approvals.selectors import open_tasks_for, task_can_act
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType, Phase
-from pmis.documents.pdf import render_pdf
+from pmis.documents.pdf import cached_pdf
 from pmis.documents.selectors import attachments_for
 from pmis.documents.services import attachment_add
 from pmis.documents.validation import check_upload
@@ -344,24 +344,27 @@ def pdf(request, pk: int):
         .prefetch_related("products", "stakeholders", "systems")
         .get(pk=registration.pk)
     )
-    decisions = list(approval_record(registration))
-    business_approval = next(
-        (
-            e
-            for e in reversed(decisions)
-            if e.action == "registration.approve" and e.details.get("step") == "registration.business"
-        ),
-        None,
-    )
-    content = render_pdf(
-        "registrations/pdf.html",
-        {
+    last_entry = audit_for(registration).order_by("-id").values_list("id", flat=True).first()
+    version = f"{registration.pk}:{registration.updated_at.isoformat()}:{registration.state}:{last_entry}"
+
+    def context():
+        decisions = list(approval_record(registration))
+        business_approval = next(
+            (
+                e
+                for e in reversed(decisions)
+                if e.action == "registration.approve" and e.details.get("step") == "registration.business"
+            ),
+            None,
+        )
+        return {
             "r": registration,
             "decisions": decisions,
             "business_approval": business_approval,
             "printed_at": timezone.now(),
-        },
-    )
+        }
+
+    content = cached_pdf("registrations/pdf.html", version, context)
     response = HttpResponse(content, content_type="application/pdf")
     filename = f"项目实施登记表-{registration.number or registration.pk}.pdf"
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"

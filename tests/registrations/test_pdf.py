@@ -36,3 +36,24 @@ def test_registration_pdf_lists_only_the_approval_steps_with_their_approvers(cli
     # drafting and (re)submitting are the salesperson's own acts, not approval steps
     assert "创建草稿" not in section and "提交登记" not in section and "重新提交" not in section
     assert org["sales"].display_name not in section
+
+
+def test_an_unchanged_registration_pdf_is_served_from_the_cache(client, org, make_registration, monkeypatch):
+    """The PDF is rendered once per version of the record; a decision makes a new one, and the
+    cache never lets someone who may not see the registration have it."""
+    from pmis.documents import pdf
+
+    renders = []
+    real = pdf.render_pdf
+    monkeypatch.setattr(pdf, "render_pdf", lambda *a, **k: renders.append(1) or real(*a, **k))
+    r = registration_submit(registration=make_registration(signed=False, paid=False), actor=org["sales"])
+    client.force_login(org["sales"])
+    url = reverse("registrations:pdf", args=[r.pk])
+    first = client.get(url).content
+    assert client.get(url).content == first and len(renders) == 1
+    registration_decide(registration=r, actor=org["sales_manager"], decision="approve", comment="同意特批")
+    client.get(url)
+    assert len(renders) == 2
+    assert "同意特批" in _pdf_approval_section(client, r) and len(renders) == 2
+    client.force_login(org["sales2"])
+    assert client.get(url).status_code == 404
