@@ -28,7 +28,7 @@ NO_TYPED_INPUT = {
     "approvals:inbox", "approvals:claim", "approvals:release",
     "registrations:mine", "registrations:new", "registrations:queue", "registrations:detail", "registrations:pdf",
     "projects:mine", "projects:all", "projects:weekly_missing", "projects:detail", "projects:product_request",
-    "projects:requirements_confirm",
+    "projects:requirements_confirm", "projects:tab",
     "aftersales:handover", "aftersales:tickets", "aftersales:ticket", "aftersales:metrics",
     "documents:download", "notify:list", "notify:open", "notify:read_all",
     "catalog:products", "catalog:document_types", "org:directory",
@@ -394,7 +394,8 @@ def test_upload(client, org, project):
     client.force_login(org["regional_pm"])
     doc_type = DocumentType.objects.get(code="requirement-confirmation")
     url = reverse("documents:upload", args=[_ct(project), project.pk])
-    data = {"doc_type": doc_type.pk, "note": "客户签字版", "next": project.get_absolute_url()}
+    documents_tab = reverse("projects:tab", args=[project.pk, "documents"])
+    data = {"doc_type": doc_type.pk, "note": "客户签字版", "next": documents_tab}
     response = client.post(url, data, follow=True)
     body = _kept(response, "客户签字版")
     _selected(body, doc_type.pk)
