@@ -1,6 +1,7 @@
 """What each phase needs (002 and 000 §3.3.10) and the gates between phases (DESIGN.md §2.2)."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 
 from pmis.catalog.models import DocumentType
 from pmis.documents.models import Attachment
@@ -55,16 +56,9 @@ def present_documents(project: Project) -> set[str]:
     request counts as its 产品领取单."""
     cts = ContentType.objects.get_for_models(Project, DeliveryTask)
     task_ids = DeliveryTask.objects.filter(project=project).values("pk")
-    codes = set(
-        Attachment.objects.filter(content_type=cts[Project], object_id=project.pk).values_list(
-            "doc_type__code", flat=True
-        )
-    )
-    codes |= set(
-        Attachment.objects.filter(content_type=cts[DeliveryTask], object_id__in=task_ids).values_list(
-            "doc_type__code", flat=True
-        )
-    )
+    on_project = Q(content_type=cts[Project], object_id=project.pk)
+    on_tasks = Q(content_type=cts[DeliveryTask], object_id__in=task_ids)
+    codes = set(Attachment.objects.filter(on_project | on_tasks).values_list("doc_type__code", flat=True))
     if ProductRequest.objects.filter(
         project=project, state__in=[ProductRequest.State.ISSUED, ProductRequest.State.RECEIVED]
     ).exists():

@@ -19,7 +19,6 @@ from pmis.catalog.models import DocumentType
 from pmis.documents.models import Attachment
 from pmis.documents.selectors import attachments_for
 from pmis.org.roles import ROLE_BY_CODE
-from registrations.selectors import registration_can_view
 
 from . import services, team, workspace
 from .forms import DeliveryTaskForm, EstimateForm, RequirementForm, TeamForm, WeeklyReportForm
@@ -152,11 +151,12 @@ def next_action(request, project: Project) -> dict:
 
 
 def header_context(request, project: Project) -> dict:
-    user = request.user
     return {
         "phases": phase_bar(project),
         "next": next_action(request, project),
-        "registration_link": project.registration_id is not None and registration_can_view(user, project.registration),
+        # whoever may open a project may read the registration it came from (registration_can_view:
+        # the team of a project initiated from it), so the link needs no check of its own
+        "registration_link": project.registration_id is not None,
     }
 
 
@@ -222,15 +222,15 @@ def overview_context(request, project: Project) -> dict:
 
 def requirements_context(request, project: Project) -> dict:
     user = request.user
-    requirements = list(
-        project.requirements.select_related("customisation", "registration__owner").order_by("pk")
-    )
+    requirements = list(project.requirements.select_related("customisation", "registration__owner").order_by("pk"))
     _typed_rows(request, "requirement", requirements)
     _typed_rows(request, "customisation", [i.customisation for i in requirements if _customisation(i)])
     sales = services._responsible_sales(project)
     for item in requirements:
         item.is_sales = (item.registration.owner if item.registration_id else sales) == user
-        item.registration_link = item.registration_id and registration_can_view(user, item.registration)
+        # a registration tracked as a requirement of this project is readable by whoever may open
+        # the project (registration_can_view: the project that tracks it), so no query per row
+        item.registration_link = bool(item.registration_id)
     confirm_refusal = ""
     if not project.requirements_confirmed_at and "requirement-confirmation" not in _present(request, project):
         confirm_refusal = "尚未上传《需求确认单》：请先在“文档”中上传，再确认需求"
@@ -295,11 +295,11 @@ def weekly_context(request, project: Project) -> dict:
 
 
 def team_context(request, project: Project) -> dict:
-    context = {"members": team.members(project)}
+    members = team.members(project)
+    context = {"members": members}
     if access(request, project).manage:
-        context["team_form"] = TeamForm(
-            initial={"pm": project.pm, "implementers": team.users_with_role(project, "implement_project")}
-        )
+        implementers = members[team.ROLE_LABELS["implement_project"]]
+        context["team_form"] = TeamForm(initial={"pm": project.pm, "implementers": implementers})
     return context
 
 

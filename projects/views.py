@@ -327,7 +327,9 @@ def requirement_update(request, pk: int, item_pk: int):
 def requirements_confirm(request, pk: int):
     project = _project_or_404(request.user, pk)
     return _act(
-        request, project, lambda: services.requirements_confirm(project=project, actor=request.user),
+        request,
+        project,
+        lambda: services.requirements_confirm(project=project, actor=request.user),
         "需求已确认",
         "requirements",
     )
@@ -356,9 +358,7 @@ def customisation_action(request, pk: int, cr_pk: int, action: str):
     if action == "estimate":
         form = EstimateForm(request.POST)
         if not form.is_valid():
-            return _refused(
-                request, project, filter_errors(form), tab="requirements", typed=("customisation", cr.pk)
-            )
+            return _refused(request, project, filter_errors(form), tab="requirements", typed=("customisation", cr.pk))
         call = lambda: services.customisation_estimate(  # noqa: E731
             request=cr, actor=request.user, person_days=form.cleaned_data["person_days"],
             note=form.cleaned_data["note"], rd_expert=form.cleaned_data["rd_expert"],

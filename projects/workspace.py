@@ -49,6 +49,10 @@ def register(tab: Tab) -> None:
     _TABS[tab.slug] = tab
 
 
+def unregister(slug: str) -> None:
+    _TABS.pop(slug, None)
+
+
 def get(slug: str) -> Tab | None:
     return _TABS.get(slug)
 
