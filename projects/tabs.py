@@ -204,7 +204,7 @@ def overview_context(request, project: Project) -> dict:
                 "comment": a in DANGER_ACTIONS,
             }
             for a in services.PHASE_ACTIONS
-            if a in available
+            if a in available and a != FORWARD.get(project.state)  # the forward step is the header's
         ]
     forward = FORWARD.get(project.state)
     typed = workspace.typed(request)

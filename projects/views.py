@@ -154,10 +154,10 @@ def initiate(request, registration_pk: int):
 # lists
 
 
-def _filtered(request, projects):
+def _filtered(request, projects, *, scope: str = ""):
     """Apply the list's filters. A value that is not valid is refused with a message and the list
     comes back empty (never the whole list with the filter silently dropped)."""
-    form = ProjectFilterForm(request.GET or None, projects=projects)
+    form = ProjectFilterForm(request.GET or None, projects=projects, scope=scope)
     if form.is_bound and not form.is_valid():
         messages.error(request, f"筛选条件无效，请修改后重试（{form.error_text()}）")
         return form, projects.none()
@@ -189,7 +189,7 @@ def _list_page(request, projects, form, *, title: str):
 
 @login_required
 def mine(request):
-    form, projects = _filtered(request, my_projects(request.user))
+    form, projects = _filtered(request, my_projects(request.user), scope="mine")
     return _list_page(request, projects, form, title="我的项目")
 
 
