@@ -107,7 +107,8 @@ class ListResult:
     def kept_params(self) -> list[tuple[str, str]]:
         """Parameters the toolbar keeps as hidden inputs: not the keyword, page or export, and
         not the fields the filter form renders itself."""
-        drop = {KEYWORD, PAGE, EXPORT, *self.filter_names}
+        # a picker field posts its choice and the text in its box (`<name>__search`): both rendered
+        drop = {KEYWORD, PAGE, EXPORT, *self.filter_names, *(f"{name}__search" for name in self.filter_names)}
         return [(k, v) for k, values in self.request.GET.lists() for v in values if k not in drop]
 
     def export_url(self) -> str:

@@ -8,7 +8,7 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from pmis.documents import access
 
-        from . import selectors
+        from . import selectors, tabs
         from .models import DeliveryTask, ProductRequest, Project
 
         access.register(Project, can_view=selectors.project_can_view, can_attach=_project_can_attach)
@@ -20,6 +20,7 @@ class ProjectsConfig(AppConfig):
             can_view=selectors.product_request_can_view,
             can_attach=selectors.product_request_can_attach,
         )
+        tabs.register_built_in()
 
 
 def _project_can_attach(user, project) -> bool:

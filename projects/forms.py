@@ -197,27 +197,21 @@ class ProjectFilterForm(forms.Form):
         label="项目经理",
         required=False,
         max_length=150,
-        widget=forms.TextInput(attrs={"list": "pm-options", "placeholder": "输入姓名或用户名", "autocomplete": "off"}),
+        widget=PickerWidget("project_pm", placeholder="输入姓名或账号搜索"),
     )
 
-    def __init__(self, *args, projects, **kwargs):
+    def __init__(self, *args, projects, scope: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         # whoever is the PM of a project the user may see, not only regional PMs
         self.pm_candidates = User.objects.filter(pk__in=projects.filter(pm__isnull=False).values("pm_id"))
-        if self.is_bound and self.data.get("pm", "").strip().isdigit():
-            # a link such as ?pm=<id> shows the person's name in the box
-            user = self.pm_candidates.filter(pk=int(self.data["pm"].strip())).first()
-            if user is not None:
-                self.data = self.data.copy()
-                self.data["pm"] = user.username
-
-    def pm_options(self):
-        """The suggestions under the box (the browser filters them as one types): a bounded list."""
-        limit = settings.PMIS_FILTER_SUGGESTIONS
-        return self.pm_candidates.select_related("region").order_by("username")[:limit]
+        self.fields["pm"].widget.context = scope  # 我的项目 offers only the PMs of one's own projects
 
     def clean_pm(self):
         text = self.cleaned_data["pm"].strip()
+        if not text:
+            # typed in the box without choosing from the list, and no exact account or name matched:
+            # refuse what was typed rather than drop the filter
+            text = self.data.get("pm__search", "").strip()
         if not text:
             return None
         if text.isdigit():

@@ -1,6 +1,7 @@
 """What each phase needs (002 and 000 §3.3.10) and the gates between phases (DESIGN.md §2.2)."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 
 from pmis.catalog.models import DocumentType
 from pmis.documents.models import Attachment
@@ -55,16 +56,9 @@ def present_documents(project: Project) -> set[str]:
     request counts as its 产品领取单."""
     cts = ContentType.objects.get_for_models(Project, DeliveryTask)
     task_ids = DeliveryTask.objects.filter(project=project).values("pk")
-    codes = set(
-        Attachment.objects.filter(content_type=cts[Project], object_id=project.pk).values_list(
-            "doc_type__code", flat=True
-        )
-    )
-    codes |= set(
-        Attachment.objects.filter(content_type=cts[DeliveryTask], object_id__in=task_ids).values_list(
-            "doc_type__code", flat=True
-        )
-    )
+    on_project = Q(content_type=cts[Project], object_id=project.pk)
+    on_tasks = Q(content_type=cts[DeliveryTask], object_id__in=task_ids)
+    codes = set(Attachment.objects.filter(on_project | on_tasks).values_list("doc_type__code", flat=True))
     if ProductRequest.objects.filter(
         project=project, state__in=[ProductRequest.State.ISSUED, ProductRequest.State.RECEIVED]
     ).exists():
@@ -80,10 +74,11 @@ def _names(codes) -> list[str]:
     return [f"《{names.get(code, code)}》" for code in codes]
 
 
-def gate_missing(project: Project, action: str, *, present: set[str] | None = None) -> list[str]:
-    """What still stands in the way of `action`, in Chinese; empty when the gate is open. A page
-    that asks about several gates passes the project's present documents, read once."""
-    missing: list[str] = []
+def gate_checklist(project: Project, action: str, *, present: set[str] | None = None) -> list[dict]:
+    """Each requirement of the gate before `action`, done or not, as the project page lists it:
+    `{"label", "done", "detail"}` where `detail` says in Chinese what is missing. A phase with no
+    requirement of its own gives an empty list."""
+    rows: list[dict] = []
 
     def documents() -> set[str]:
         nonlocal present
@@ -91,40 +86,62 @@ def gate_missing(project: Project, action: str, *, present: set[str] | None = No
             present = present_documents(project)
         return present
 
+    def row(label: str, done: bool, detail: str = "") -> None:
+        rows.append({"label": label, "done": done, "detail": "" if done else detail})
+
     if action == "start_implementation":
-        if project.requirements_confirmed_at is None:
-            missing.append("需求确认单尚未确认（上传《需求确认单》后由项目经理确认需求）")
+        row(
+            "需求确认单已确认",
+            project.requirements_confirmed_at is not None,
+            "需求确认单尚未确认（上传《需求确认单》后由项目经理确认需求）",
+        )
         items = RequirementItem.objects.filter(project=project).exclude(status=RequirementItem.Status.CANCELLED)
-        unclassified = items.filter(classification=RequirementItem.Classification.UNCLASSIFIED)
-        if unclassified.exists():
-            titles = "、".join(unclassified.values_list("title", flat=True)[:5])
-            missing.append(f"需求条目尚未分类：{titles}")
+        unclassified = list(
+            items.filter(classification=RequirementItem.Classification.UNCLASSIFIED).values_list("title", flat=True)[:5]
+        )
+        row("需求条目均已分类", not unclassified, "需求条目尚未分类：" + "、".join(unclassified))
         out_of_contract = items.filter(classification=RequirementItem.Classification.CUSTOM_OUT_OF_CONTRACT)
-        uncovered = out_of_contract.filter(customisation__isnull=True)
-        if uncovered.exists():
-            titles = "、".join(uncovered.values_list("title", flat=True)[:5])
-            missing.append(f"合同外定制需求缺少定制化申请：{titles}")
+        uncovered = list(out_of_contract.filter(customisation__isnull=True).values_list("title", flat=True)[:5])
+        row(
+            "合同外定制需求均已提交定制化申请",
+            not uncovered,
+            "合同外定制需求缺少定制化申请：" + "、".join(uncovered),
+        )
         # 000 §3.3.2: an out-of-contract item goes ahead only once sales has filed its customisation task
-        unfiled = (
+        unfiled = list(
             out_of_contract.filter(customisation__isnull=False)
             .exclude(customisation__state=CustomisationRequest.State.FILED)
-            .values_list("title", "customisation__state")
+            .values_list("title", "customisation__state")[:5]
         )
-        if unfiled:
-            labels = dict(CustomisationRequest.State.choices)
-            titles = "、".join(f"{title}（{labels.get(state, state)}）" for title, state in unfiled[:5])
-            missing.append(f"合同外定制需求须由责任销售发起定制化任务申请，或重新分类：{titles}")
+        labels = dict(CustomisationRequest.State.choices)
+        row(
+            "合同外定制需求已由责任销售发起定制化任务",
+            not unfiled,
+            "合同外定制需求须由责任销售发起定制化任务申请，或重新分类："
+            + "、".join(f"{title}（{labels.get(state, state)}）" for title, state in unfiled),
+        )
     elif action == "go_live":
-        if "trial-run-confirmation" not in documents():
-            missing.append("缺少《项目试运行确认单》")
+        row("《项目试运行确认单》已上传", "trial-run-confirmation" in documents(), "缺少《项目试运行确认单》")
     elif action == "terminate_after_trial":
-        if "trial-run-analysis" not in documents():
-            missing.append("客户不认可试运行结果时须先上传《试运行分析报告》")
+        row(
+            "《试运行分析报告》已上传",
+            "trial-run-analysis" in documents(),
+            "客户不认可试运行结果时须先上传《试运行分析报告》",
+        )
     elif action == "submit_handover":
-        absent = [code for code in ACCEPTANCE_DOCUMENTS if code not in documents()]
-        if absent:
-            missing.append("验收资料不全，缺少：" + "、".join(_names(absent)))
-    return missing
+        have = documents()
+        for code, name in zip(ACCEPTANCE_DOCUMENTS, _names(ACCEPTANCE_DOCUMENTS), strict=True):
+            row(f"{name}已上传", code in have, name)
+    return rows
+
+
+def gate_missing(project: Project, action: str, *, present: set[str] | None = None) -> list[str]:
+    """What still stands in the way of `action`, in Chinese; empty when the gate is open. A page
+    that asks about several gates passes the project's present documents, read once."""
+    absent = [row["detail"] for row in gate_checklist(project, action, present=present) if not row["done"]]
+    if action == "submit_handover" and absent:
+        return ["验收资料不全，缺少：" + "、".join(absent)]
+    return absent
 
 
 def phase_checklist(project: Project, *, present: set[str] | None = None) -> list[dict]:

@@ -40,6 +40,7 @@ from .models import (
     RequirementItem,
     WeeklyReport,
 )
+from .workspace import tab_url
 
 PHASE_ACTIONS = {
     "start_requirements": "开始需求确认",
@@ -187,7 +188,7 @@ def project_initiate(
             recipients=[u for u in (registration.owner, parent.pm) if u is not None],
             title=f"升级扩展在原项目中跟进：{parent.code} {parent.name}",
             body=f"{registration.number} 未新签合同，不另立项，已作为需求条目在原项目中跟进。",
-            link=parent.get_absolute_url() + "#requirements",
+            link=tab_url(parent, "requirements"),
             subject=parent,
             kind="project_upgrade_tracked",
         )
@@ -353,7 +354,7 @@ def _hand_back_work(*, project: Project, user, actor, still_implementer: bool = 
         recipients=[project.pm],
         title=f"{project.name}：{reason}，其待办已收回",
         body=body,
-        link=project.get_absolute_url() + "#tasks",
+        link=tab_url(project, "tasks"),
         subject=project,
         kind="project_member_removed",
     )
@@ -494,7 +495,7 @@ def _after_classification(item: RequirementItem, actor, *, reclassified: bool = 
         step="customisation.estimate",
         step_label="定制工作量评估",
         title=f"{project.name}：{item.title}",
-        link=project.get_absolute_url() + "#requirements",
+        link=tab_url(project, "requirements"),
         assignee=project.pm or actor,
     )
     audit_record(subject=project, action="customisation.open", label=f"合同外定制：{item.title}", actor=actor)
@@ -555,7 +556,7 @@ def customisation_estimate(*, request: CustomisationRequest, actor, person_days,
         step="customisation.confirm",
         step_label="定制工作量确认",
         title=f"{project.name}：{request.requirement.title}（{person_days} 人天）",
-        link=project.get_absolute_url() + "#requirements",
+        link=tab_url(project, "requirements"),
         assignee=sales,
     )
     audit_record(
@@ -587,7 +588,7 @@ def customisation_confirm(*, request: CustomisationRequest, actor, accept: bool,
             step="customisation.file",
             step_label="发起定制化任务申请",
             title=f"{project.name}：{request.requirement.title}",
-            link=project.get_absolute_url() + "#requirements",
+            link=tab_url(project, "requirements"),
             assignee=actor,
         )
     else:
@@ -597,7 +598,7 @@ def customisation_confirm(*, request: CustomisationRequest, actor, accept: bool,
             step="customisation.revise",
             step_label="定制工作量重新评估",
             title=f"{project.name}：{request.requirement.title}（销售不认可：{comment.strip()}）",
-            link=project.get_absolute_url() + "#requirements",
+            link=tab_url(project, "requirements"),
             assignee=project.pm,
             group="regional_pm",
             region=project.region,
@@ -661,7 +662,7 @@ def delivery_task_assign(
         step="delivery.work",
         step_label=f"实施任务 · {task.get_type_display()}",
         title=f"{project.name}：{task.title}",
-        link=project.get_absolute_url() + f"#task-{task.pk}",
+        link=tab_url(project, "tasks") + f"#task-{task.pk}",
         assignee=assignee,
         policy=None,
     )
@@ -971,7 +972,7 @@ def weekly_report_file(
             recipients=users_in_role("project_director"),
             title=f"周报需协调：{project.name}",
             body=coordination,
-            link=project.get_absolute_url() + "#weekly",
+            link=tab_url(project, "weekly"),
             subject=project,
             kind="weekly_coordination",
         )
@@ -1009,7 +1010,7 @@ def weekly_report_reminders(*, today: date | None = None) -> int:
                     recipients=[project.pm],
                     title=f"请填写本周项目周报：{project.name}",
                     body=f"{week_start:%Y-%m-%d} 这一周的周报尚未填写（上周工作、本周计划、需协调事项）。",
-                    link=project.get_absolute_url() + "#weekly",
+                    link=tab_url(project, "weekly"),
                     subject=project,
                     kind="weekly_reminder",
                 )

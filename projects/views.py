@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from approvals.decisions import decision_view
@@ -14,7 +15,6 @@ from approvals.errors import DomainError
 from approvals.selectors import task_can_act
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
-from pmis.documents.models import Attachment
 from pmis.documents.selectors import attachments_for
 from pmis.forms import filter_errors, form_error_lines
 from pmis.lists import export_response, list_result
@@ -22,7 +22,7 @@ from pmis.org.selectors import user_role_codes
 from registrations.models import Registration
 from registrations.selectors import registration_can_view
 
-from . import services, team, workspace
+from . import services, tabs, workspace
 from .forms import (
     DeliveryTaskForm,
     EstimateForm,
@@ -37,15 +37,11 @@ from .forms import (
 )
 from .gates import (
     EARLY_RULE,
-    gate_missing,
-    new_work_refusal,
-    phase_checklist,
-    present_documents,
     product_request_refusal,
 )
 from .lists import PROJECTS
 from .models import CustomisationRequest, DeliveryTask, NewsItem, ProductRequest, Project, RequirementItem
-from .selectors import my_projects, product_request_can_view, project_can_view, projects_visible, with_list_columns
+from .selectors import my_projects, product_request_can_view, projects_visible, with_list_columns
 
 
 def _project_or_404(user, pk: int) -> Project:
@@ -57,20 +53,34 @@ def _project_or_404(user, pk: int) -> Project:
     return project
 
 
-def _act(request, project: Project, call, success: str, anchor: str = "", *, typed: tuple = ()):
-    """Run one service for a project page form. A refusal shows the page again with the Chinese
-    message and what was typed in that form (`typed`: which form, and the row it belongs to)."""
+# which workspace tab shows a refused form again: by the row form ("requirement", pk) or the form's name
+TYPED_TABS = {
+    "requirement": "requirements",
+    "customisation": "requirements",
+    "task": "tasks",
+    "transition": workspace.OVERVIEW,
+    "requirement_form": "requirements",
+    "task_form": "tasks",
+    "report_form": "weekly",
+    "team_form": "team",
+}
+
+
+def _act(request, project: Project, call, success: str, tab: str, anchor: str = "", *, typed: tuple = ()):
+    """Run one service for a form in a workspace tab. Success goes back to that tab; a refusal
+    shows the tab again with the Chinese message and what was typed in that form (`typed`: which
+    form, and the row it belongs to)."""
     try:
         call()
     except (DomainError, PermissionDenied) as exc:
-        return _refused(request, project, str(exc), typed=typed)
+        return _refused(request, project, str(exc), tab=tab, typed=typed)
     messages.success(request, success)
-    return redirect(project.get_absolute_url() + anchor)
+    return redirect(workspace.tab_url(project, tab) + anchor)
 
 
-def _refused(request, project: Project, message: str, *, typed: tuple = ()):
+def _refused(request, project: Project, message: str, *, tab: str, typed: tuple = ()):
     messages.error(request, message)
-    return _detail_page(request, project, typed=typed)
+    return _workspace_page(request, project, tab, typed=typed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,7 +125,7 @@ def initiate(request, registration_pk: int):
                 messages.success(
                     request, f"未新签合同，不另立项：已在原项目 {project.code} {project.name} 中以需求条目跟进"
                 )
-                return redirect(project.get_absolute_url() + "#requirements")
+                return redirect(workspace.tab_url(project, "requirements"))
     else:
         name = services.suggested_name(registration)
         form = InitiationForm(
@@ -144,10 +154,10 @@ def initiate(request, registration_pk: int):
 # lists
 
 
-def _filtered(request, projects):
+def _filtered(request, projects, *, scope: str = ""):
     """Apply the list's filters. A value that is not valid is refused with a message and the list
     comes back empty (never the whole list with the filter silently dropped)."""
-    form = ProjectFilterForm(request.GET or None, projects=projects)
+    form = ProjectFilterForm(request.GET or None, projects=projects, scope=scope)
     if form.is_bound and not form.is_valid():
         messages.error(request, f"筛选条件无效，请修改后重试（{form.error_text()}）")
         return form, projects.none()
@@ -179,7 +189,7 @@ def _list_page(request, projects, form, *, title: str):
 
 @login_required
 def mine(request):
-    form, projects = _filtered(request, my_projects(request.user))
+    form, projects = _filtered(request, my_projects(request.user), scope="mine")
     return _list_page(request, projects, form, title="我的项目")
 
 
@@ -192,9 +202,9 @@ def all_projects(request):
     return _list_page(request, projects, form, title="全部项目")
 
 
-def _form_act(request, project: Project, form, call, *, success: str, invalid: str, anchor: str, form_name: str):
-    """Validate a project-page form, run its service, and on any refusal show the page again with
-    the bound form (what was typed) and the Chinese message."""
+def _form_act(request, project: Project, form, call, *, success: str, invalid: str, form_name: str):
+    """Validate a form of a workspace tab, run its service, and on any refusal show the tab again
+    with the bound form (what was typed) and the Chinese message."""
     if form.is_valid():
         try:
             call(form.cleaned_data)
@@ -202,134 +212,48 @@ def _form_act(request, project: Project, form, call, *, success: str, invalid: s
             messages.error(request, str(exc))
         else:
             messages.success(request, success)
-            return redirect(project.get_absolute_url() + anchor)
+            return redirect(workspace.tab_url(project, TYPED_TABS[form_name]))
     else:
         # each error named by its field (a row form shows no errors of its own)
         messages.error(request, "；".join(form_error_lines(form)) or invalid)
-    return _detail_page(request, project, **{form_name: form})
+    return _workspace_page(request, project, TYPED_TABS[form_name], **{form_name: form})
 
 
 # ---------------------------------------------------------------------------------------------
-# the project page
-
-
-TASK_DOCUMENT_TYPES = (
-    "customer-service-form",
-    "install-debug-report",
-    "main-flow-checklist",
-    "training-attendance",
-    "change-request",
-)
-
-
-def _task_documents(tasks: list[DeliveryTask]) -> None:
-    ct = ContentType.objects.get_for_model(DeliveryTask)
-    by_task: dict[int, list] = {}
-    rows = Attachment.objects.filter(content_type=ct, object_id__in=[t.pk for t in tasks]).select_related("doc_type")
-    for row in rows.order_by("doc_type__sort_order", "-version"):
-        by_task.setdefault(row.object_id, []).append(row)
-    for task in tasks:
-        task.documents = by_task.get(task.pk, [])
+# the project workspace (projects/tabs.py builds its header and built-in tabs)
 
 
 @login_required
 def detail(request, pk: int):
-    return _detail_page(request, _project_or_404(request.user, pk))
+    return _workspace_page(request, _project_or_404(request.user, pk), workspace.OVERVIEW)
 
 
 @login_required
 def tab(request, pk: int, slug: str):
-    """One workspace tab: the whole page, or only the tab's fragment for htmx."""
-    project = _project_or_404(request.user, pk)
+    """One workspace tab: the whole page, or only the tab's panel when htmx asks."""
+    return _workspace_page(request, _project_or_404(request.user, pk), slug)
+
+
+def _workspace_page(request, project: Project, slug: str, typed: tuple = (), **forms):
+    """The workspace on one tab. After a refused form the tab comes back bound, with what was
+    typed: `forms` are the bound forms, `typed` names a refused row form — ("requirement" |
+    "customisation" | "task", pk) or ("transition",) — whose row gets the posted values."""
     current = workspace.get(slug)
     if current is None or not current.visible(request.user, project):
         raise Http404
-    context = {"p": project, "tabs": workspace.tabs_for(request.user, project), "current_tab": current}
+    request._workspace_typed = typed
+    context = tabs.common_context(request, project)
     context.update(current.context(request, project))
-    if request.headers.get("HX-Request"):
-        return render(request, current.template, context)
-    return render(request, "projects/workspace.html", context)
-
-
-def _detail_page(request, project: Project, typed: tuple = (), **forms):
-    """The project page; a refused form comes back bound, with what was typed. `typed` names a
-    row form that was refused — ("requirement" | "customisation" | "task", pk) or
-    ("transition",) — whose row gets the posted values as `.typed`."""
-    user = request.user
-    manage = services.can_manage(user, project)
-    requirements = list(project.requirements.select_related("customisation", "registration__owner").order_by("id"))
-    tasks = list(project.delivery_tasks.select_related("assignee").order_by("id"))
-    if typed:
-        rows = {
-            "requirement": requirements,
-            "customisation": [i.customisation for i in requirements if getattr(i, "customisation", None)],
-            "task": tasks,
-        }.get(typed[0], [])
-        for row in rows:
-            if row.pk == typed[1]:
-                row.typed = request.POST
-    _task_documents(tasks)
-    available = [t.name for t in project.get_available_state_transitions()]
-    present = present_documents(project)
-    next_steps = [
-        {"action": a, "label": services.PHASE_ACTIONS[a], "missing": gate_missing(project, a, present=present)}
-        for a in services.PHASE_ACTIONS
-        if a in available
-    ]
-    sales = services._responsible_sales(project)
-    for item in requirements:
-        item.is_sales = (item.registration.owner if item.registration_id else sales) == user
-        item.registration_link = item.registration_id and registration_can_view(user, item.registration)
-    members = team.members(project)
-    context = {
-        "p": project,
-        "manage": manage,
-        "is_sales": sales == user,
-        "is_member": manage or user.has_perm("projects.implement_project", project),
-        "next_steps": next_steps,
-        "members": members,
-        "meeting": getattr(project, "meeting", None),
-        "requirements": requirements,
-        "tasks": tasks,
-        "product_requests": project.product_requests.select_related("requester").order_by("-created_at")[:20],
-        "documents": attachments_for(project),
-        "checklist": phase_checklist(project, present=present),
-        "reports": project.weekly_reports.select_related("author")[:8],
-        "history": audit_for(project),
-        # only the related projects this user may open are linked
-        "children": projects_visible(user).filter(parent=project).order_by("pk"),
-        "parent_visible": project.parent_id is not None and project_can_view(user, project.parent),
-        "handovers": project.handovers.all(),
-        "requirement_form": RequirementForm(),
-        "task_form": DeliveryTaskForm(),
-        "report_form": WeeklyReportForm(),
-        "estimate_form": EstimateForm(),
-        "team_form": TeamForm(
-            initial={"pm": project.pm, "implementers": team.users_with_role(project, "implement_project")}
-        ),
-        "classifications": RequirementItem.Classification.choices,
-        "statuses": RequirementItem.Status.choices,
-        "upload_types": DocumentType.objects.exclude(code__in=["licence-file", "registration-form"]),
-        "task_upload_types": DocumentType.objects.filter(
-            code__in=[
-                "customer-service-form",
-                "install-debug-report",
-                "main-flow-checklist",
-                "training-attendance",
-                "change-request",
-            ]
-        ),
-        "content_type_id": ContentType.objects.get_for_model(Project).pk,
-        "task_content_type_id": ContentType.objects.get_for_model(DeliveryTask).pk,
-        "can_upload": manage or user.has_perm("projects.implement_project", project),
-        "work_refusal": new_work_refusal(project),
-        "product_request_refusal": product_request_refusal(project),
-        "early_rule": EARLY_RULE if project.requirements_confirmed_at is None else "",
-    }
-    if typed and typed[0] == "transition":
-        context["typed_transition"] = request.POST
     context.update(forms)
-    return render(request, "projects/detail.html", context)
+    context.update({"current_tab": current, "tab_links": tabs.tab_links(request, project, current)})
+    htmx = getattr(request, "htmx", None)
+    if request.method == "GET" and htmx and not htmx.history_restore_request:
+        response = render(request, "projects/workspace_panel.html", context)
+    else:
+        context.update(tabs.header_context(request, project))
+        response = render(request, "projects/workspace.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required
@@ -345,6 +269,7 @@ def transition(request, pk: int):
             project=project, actor=request.user, action=action, comment=request.POST.get("comment", "")
         ),
         f"已{label}",
+        workspace.OVERVIEW,
         typed=("transition",),
     )
 
@@ -358,7 +283,7 @@ def team_update(request, pk: int):
         lambda data: services.project_team_set(
             project=project, actor=request.user, pm=data["pm"], implementers=list(data["implementers"])
         ),
-        success="项目组已更新", invalid="请选择项目经理", anchor="#team", form_name="team_form",
+        success="项目组已更新", invalid="请选择项目经理", form_name="team_form",
     )  # fmt: skip
 
 
@@ -369,7 +294,7 @@ def requirement_add(request, pk: int):
     return _form_act(
         request, project, RequirementForm(request.POST),
         lambda data: services.requirement_add(project=project, actor=request.user, **data),
-        success="需求已登记", invalid="请填写需求", anchor="#requirements", form_name="requirement_form",
+        success="需求已登记", invalid="请填写需求", form_name="requirement_form",
     )  # fmt: skip
 
 
@@ -380,7 +305,7 @@ def requirement_update(request, pk: int, item_pk: int):
     item = get_object_or_404(RequirementItem, pk=item_pk, project=project)
     form = RequirementUpdateForm(request.POST, instance=RequirementItem(project=project))
     if not form.is_valid():
-        return _refused(request, project, "分类或状态无效", typed=("requirement", item.pk))
+        return _refused(request, project, "分类或状态无效", tab="requirements", typed=("requirement", item.pk))
     return _act(
         request,
         project,
@@ -392,7 +317,7 @@ def requirement_update(request, pk: int, item_pk: int):
             follow_up=form.cleaned_data["follow_up"],
         ),
         "需求已更新",
-        "#requirements",
+        "requirements",
         typed=("requirement", item.pk),
     )
 
@@ -402,7 +327,11 @@ def requirement_update(request, pk: int, item_pk: int):
 def requirements_confirm(request, pk: int):
     project = _project_or_404(request.user, pk)
     return _act(
-        request, project, lambda: services.requirements_confirm(project=project, actor=request.user), "需求已确认"
+        request,
+        project,
+        lambda: services.requirements_confirm(project=project, actor=request.user),
+        "需求已确认",
+        "requirements",
     )
 
 
@@ -411,7 +340,7 @@ def _customisation_can_view(user, cr: CustomisationRequest) -> bool:
 
 
 def _customisation_url(cr: CustomisationRequest) -> str:
-    return reverse("projects:detail", args=[cr.requirement.project_id]) + "#requirements"
+    return reverse("projects:tab", args=[cr.requirement.project_id, "requirements"])
 
 
 @login_required
@@ -429,7 +358,7 @@ def customisation_action(request, pk: int, cr_pk: int, action: str):
     if action == "estimate":
         form = EstimateForm(request.POST)
         if not form.is_valid():
-            return _refused(request, project, filter_errors(form), typed=("customisation", cr.pk))
+            return _refused(request, project, filter_errors(form), tab="requirements", typed=("customisation", cr.pk))
         call = lambda: services.customisation_estimate(  # noqa: E731
             request=cr, actor=request.user, person_days=form.cleaned_data["person_days"],
             note=form.cleaned_data["note"], rd_expert=form.cleaned_data["rd_expert"],
@@ -444,7 +373,7 @@ def customisation_action(request, pk: int, cr_pk: int, action: str):
         )
     else:
         raise Http404
-    return _act(request, project, call, "已处理定制化需求", "#requirements", typed=("customisation", cr.pk))
+    return _act(request, project, call, "已处理定制化需求", "requirements", typed=("customisation", cr.pk))
 
 
 @login_required
@@ -454,7 +383,7 @@ def task_assign(request, pk: int):
     return _form_act(
         request, project, DeliveryTaskForm(request.POST),
         lambda data: services.delivery_task_assign(project=project, actor=request.user, **data),
-        success="实施任务已指派", invalid="请填写任务类型、名称与实施人员", anchor="#tasks", form_name="task_form",
+        success="实施任务已指派", invalid="请填写任务类型、名称与实施人员", form_name="task_form",
     )  # fmt: skip
 
 
@@ -471,6 +400,7 @@ def task_act(request, pk: int, task_pk: int):
             task=task, actor=request.user, action=action, result=request.POST.get("result", "")
         ),
         f"已{services.DELIVERY_ACTIONS.get(action, '处理')}",
+        "tasks",
         f"#task-{task.pk}",
         typed=("task", task.pk),
     )
@@ -483,7 +413,7 @@ def weekly_report(request, pk: int):
     return _form_act(
         request, project, WeeklyReportForm(request.POST),
         lambda data: services.weekly_report_file(project=project, actor=request.user, **data),
-        success="周报已保存", invalid="请填写上周工作与本周计划", anchor="#weekly", form_name="report_form",
+        success="周报已保存", invalid="请填写上周工作与本周计划", form_name="report_form",
     )  # fmt: skip
 
 
@@ -528,7 +458,7 @@ def product_request_new(request, pk: int):
     refusal = product_request_refusal(project)
     if refusal:
         messages.error(request, refusal)
-        return redirect(project.get_absolute_url() + "#product-requests")
+        return redirect(workspace.tab_url(project, "product-requests"))
     formset = ProductItemFormSet(request.POST or None, prefix="items")
     if request.method == "POST" and formset.is_valid():
         items = [f.cleaned_data for f in formset if f.cleaned_data and not f.cleaned_data.get("DELETE")]

@@ -8,6 +8,10 @@ fragment when htmx asks (the `HX-Request` header), so switching tabs does not re
 A tab's `context(request, project)` returns what its fragment template needs; it runs only for a
 user who may see the project (the view checks that first) and for whom `visible(user, project)`
 is true. Forms inside a tab post to their own views, which redirect back to `tab_url(...)`.
+
+A tab may also give a `count(user, project)` — a small number shown on the tab (open items, rows);
+None shows nothing. The built-in tabs (概览 … 历史, orders 10–80) are registered by the projects
+app in `projects/tabs.py`; 概览 (`overview`) also answers at the project's own URL.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ class Tab:
     template: str  # the fragment, rendered with the workspace context plus context()
     context: Callable = field(default=lambda request, project: {})
     visible: Callable = field(default=_always)
+    count: Callable | None = None  # (user, project) -> int | None, the badge on the tab
+
+
+OVERVIEW = "overview"  # 概览: the tab at the project's own URL
 
 
 _TABS: dict[str, Tab] = {}
@@ -41,6 +49,10 @@ def register(tab: Tab) -> None:
     _TABS[tab.slug] = tab
 
 
+def unregister(slug: str) -> None:
+    _TABS.pop(slug, None)
+
+
 def get(slug: str) -> Tab | None:
     return _TABS.get(slug)
 
@@ -50,4 +62,12 @@ def tabs_for(user, project) -> list[Tab]:
 
 
 def tab_url(project, slug: str) -> str:
+    if slug == OVERVIEW:
+        return reverse("projects:detail", args=[project.pk])
     return reverse("projects:tab", args=[project.pk, slug])
+
+
+def typed(request) -> tuple:
+    """Which form of the workspace was refused and for which row (e.g. `("requirement", 12)`):
+    a tab's context shows what was typed back in that row."""
+    return getattr(request, "_workspace_typed", ())

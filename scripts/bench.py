@@ -42,6 +42,14 @@ PAGES = [
     ("全部项目·筛选", "project_director", "/projects/all/?state=maintenance&kind=local"),
     ("我的项目", "regional_pm", "/projects/"),
     ("项目页", "project_director", "PROJECT"),
+    # the project workspace's tabs (PROJECT + the tab's path); the htmx fragments cost no more
+    ("项目·需求", "project_director", "PROJECT:tabs/requirements/"),
+    ("项目·任务", "project_director", "PROJECT:tabs/tasks/"),
+    ("项目·产品领取", "project_director", "PROJECT:tabs/product-requests/"),
+    ("项目·文档", "project_director", "PROJECT:tabs/documents/"),
+    ("项目·周报", "project_director", "PROJECT:tabs/weekly/"),
+    ("项目·项目组", "project_director", "PROJECT:tabs/team/"),
+    ("项目·历史", "project_director", "PROJECT:tabs/history/"),
     ("售后问题·我的", "aftersales", "/aftersales/tickets/?queue=mine"),
     ("售后问题·已超时", "aftersales", "/aftersales/tickets/?queue=breached"),
     ("SLA 指标", "aftersales_manager", "/aftersales/metrics/"),
@@ -143,7 +151,10 @@ def measure(label: str) -> dict:
 
     connections.close_all()
     cookies = sessions()
-    paths = {name: (project_path() if path == "PROJECT" else path) for name, _user, path in PAGES}
+    paths = {
+        name: (project_path() + path.partition(":")[2] if path.startswith("PROJECT") else path)
+        for name, _user, path in PAGES
+    }
     server = start_server()
     try:
         baseline = wrk("/healthz", None)

@@ -37,6 +37,9 @@ PAGES = (
 )
 
 
+WORKSPACE_TABS = ("overview", "requirements", "tasks", "product-requests", "documents", "weekly", "team", "history")
+
+
 def _seed(scale):
     call_command("seed_bulk", "--scale", str(scale), stdout=StringIO())
 
@@ -72,10 +75,15 @@ def measured(client, demo):
             counts[(username, url, tuple(params.items()))] = count_queries(
                 lambda u=url, p=params: client.get(reverse(u), p)
             )
+        # the project workspace: every tab, as a whole page and as the htmx fragment a tab click loads
         project = Project.objects.filter(code__startswith="BK").order_by("pk").first()
         client.force_login(demo["project_director"])
         client.get(project.get_absolute_url())
         counts["project page"] = count_queries(lambda: client.get(project.get_absolute_url()))
+        for slug in WORKSPACE_TABS:
+            url = reverse("projects:tab", args=[project.pk, slug])
+            counts[f"workspace {slug}"] = count_queries(lambda u=url: client.get(u))
+            counts[f"workspace {slug} htmx"] = count_queries(lambda u=url: client.get(u, HTTP_HX_REQUEST="true"))
         return counts
 
     return measure
@@ -84,5 +92,6 @@ def measured(client, demo):
 def test_pages_keep_their_query_count_as_the_data_grows(measured):
     _seed(0.002)
     small = measured()
+    assert max(n for page, n in small.items() if str(page).startswith("workspace")) <= 20
     _seed(0.02)
     assert measured() == small

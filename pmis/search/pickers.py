@@ -123,6 +123,17 @@ def _projects_for_forms(user, context) -> QuerySet:
     return Project.objects.select_related("region")
 
 
+def _project_pms(user, context) -> QuerySet:
+    """The project list's 项目经理 filter: whoever leads a project in the list being filtered (all
+    projects this user may open, or only his own for 我的项目), not only regional PMs."""
+    from projects.selectors import my_projects, projects_visible
+
+    if not user.is_authenticated:
+        return User.objects.none()
+    projects = my_projects(user) if context == "mine" else projects_visible(user)
+    return User.objects.filter(pk__in=projects.filter(pm__isnull=False).values("pm_id"))
+
+
 SOURCES: dict[str, Source] = {
     "implementer": _people(_role("implementer")),
     "regional_pm": _people(_role("regional_pm")),
@@ -132,6 +143,7 @@ SOURCES: dict[str, Source] = {
     "ticket_assignee": _people(_ticket_assignees),
     "ticket_dispatch": _people(_regional_pms_of_region),
     "reassign": _people(_reassign),
+    "project_pm": _people(_project_pms),
     "project": Source(
         Project,
         "code",

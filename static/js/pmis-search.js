@@ -193,5 +193,13 @@
   }
 
   document.querySelectorAll("[data-site-search]").forEach(headerSearch);
-  document.querySelectorAll("[data-picker]").forEach(picker);
+  // pickers that arrive later (a workspace tab swapped in by htmx) are woken by pmisPickers(root)
+  function pickersIn(root) {
+    root.querySelectorAll("[data-picker]:not([data-picker-ready])").forEach(function (box) {
+      box.setAttribute("data-picker-ready", "");
+      picker(box);
+    });
+  }
+  window.pmisPickers = pickersIn;
+  pickersIn(document);
 })();

@@ -26,11 +26,12 @@ def test_handover_news_and_an_urgent_ticket(page, live_server, org, project, upl
     # The PM sees the gate name the missing document, uploads it and hands over.
     login(page, "regional_pm")
     page.goto(f"{live_server.url}{project.get_absolute_url()}")
-    assert "实施基本信息登记表" in page.locator("#phase-actions").inner_text()
+    assert "实施基本信息登记表" in page.locator("#next-action").inner_text()
+    assert "实施基本信息登记表" in page.locator("#gate .missing").inner_text()
     page.screens.shot("gate-missing-one")
     upload(project, ACCEPTANCE_DOCUMENTS[-1])
     page.reload()
-    page.click("#phase-actions a:has-text('提交移交')")
+    page.click("#next-action a:has-text('提交移交')")
     assert page.locator("#id_route option").all_inner_texts() == ["系统服务部（本地化 / 内网项目）"]
     page.fill("#id_note", "验收资料齐全，请系统服务部接收")
     page.screens.shot("handover-form")

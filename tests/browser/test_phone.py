@@ -38,7 +38,8 @@ def pages(org, accepted):  # noqa: F811
     untriaged = Ticket.objects.filter(state="new").order_by("pk").first()
     assigned = Ticket.objects.filter(state="assigned").order_by("pk").first()
     assert registration and product_request and customisation and untriaged and assigned, "演示数据不全"
-    project_url = customisation.requirement.project.get_absolute_url()
+    workspace = customisation.requirement.project
+    project_url = reverse("projects:tab", args=[workspace.pk, "requirements"])
     return [
         ("inbox", "business_approver", reverse("approvals:inbox"), None),
         ("registration", "business_approver", registration.get_absolute_url(), "#decision button[type=submit]"),
@@ -49,6 +50,11 @@ def pages(org, accepted):  # noqa: F811
             "#decision button[type=submit]",
         ),
         ("customisation", "regional_pm", project_url, "#requirements form[action*='/customisations/'] button"),
+        ("project-overview", "regional_pm", workspace.get_absolute_url(), None),
+        ("project-tasks", "regional_pm", reverse("projects:tab", args=[workspace.pk, "tasks"]), None),
+        ("project-documents", "regional_pm", reverse("projects:tab", args=[workspace.pk, "documents"]), None),
+        ("project-team", "regional_pm", reverse("projects:tab", args=[workspace.pk, "team"]), None),
+        ("projects", "project_director", reverse("projects:all"), None),
         ("handover", "aftersales", reverse("aftersales:handover", args=[handover.pk]), "#audit-form button"),
         ("ticket-triage", "aftersales", reverse("aftersales:ticket", args=[untriaged.pk]), "#triage-form button"),
         ("ticket-start", "aftersales", reverse("aftersales:ticket", args=[assigned.pk]), "#ticket-actions button"),
@@ -83,10 +89,11 @@ def _open(page, url):
         )
 
 
-# everything a thumb could press in the page content lies inside the screen
+# everything a thumb could press in the page content lies inside the screen (a project's tab bar
+# scrolls sideways inside itself: its tabs are reached by swiping the bar, checked on its own)
 OUTSIDE = """() => [...document.querySelectorAll('.content a, .content button, .content input, .content select, '
     + '.content textarea, .topbar a, .topbar button, .topbar input, .topbar label')]
-    .filter(el => el.offsetParent !== null && el.type !== 'hidden')
+    .filter(el => el.offsetParent !== null && el.type !== 'hidden' && !el.closest('.ws-tabs'))
     .map(el => [el, el.getBoundingClientRect()])
     .filter(([el, r]) => r.width > 0 && (r.left < -1 || r.right > innerWidth + 1))
     .map(([el, r]) => `${el.tagName} ${(el.textContent || el.name || '').trim().slice(0, 20)} `
@@ -132,6 +139,10 @@ def test_every_daily_page_fits_a_phone_and_keeps_the_desktop_layout(browser, liv
                 page.evaluate("document.documentElement.scrollWidth"),
             )
             assert page.evaluate(OUTSIDE) == [], name
+            if page.locator("#ws-tabs").count():
+                bar = page.locator("#ws-tabs").bounding_box()
+                assert bar["x"] >= 0 and bar["x"] + bar["width"] <= width + 1, (name, bar)
+                assert page.locator("#ws-tabs a.current").is_visible(), name
             # the header fits in the screen: search box, bell and user all visible
             for part in (".site-search input", ".bell", ".user-name", ".topbar"):
                 box = page.locator(part).bounding_box()

@@ -40,6 +40,8 @@ def test_initiation_assignment_and_product_request(page, live_server, org, make_
     # 2. The regional PM assigns an implementation task.
     login(page, "regional_pm")
     page.goto(f"{live_server.url}{project.get_absolute_url()}")
+    page.get_by_role("tab", name="任务").click()  # the tab arrives through htmx, its picker awake
+    page.wait_for_url(f"**/projects/{project.pk}/tabs/tasks/")
     page.select_option("#assign-form select[name=type]", label="产品验证")
     page.fill("#assign-form input[name=title]", "客户测试环境产品验证")
     pick(page, "#assign-form [data-picker-input]", "钱实")
@@ -52,6 +54,7 @@ def test_initiation_assignment_and_product_request(page, live_server, org, make_
     page.goto(f"{live_server.url}/approvals/inbox/")
     page.get_by_role("link", name=f"{project.name}：客户测试环境产品验证").click()
     page.click("#tasks button[value=accept]")
+    page.get_by_role("tab", name="产品领取").click()
     page.click("text=提交产品领取单")
     page.select_option("#id_items-0-product", label="电子印章认证")
     page.fill("#id_items-0-version", "V5.2")

@@ -424,7 +424,8 @@ def test_upload(client, org, project):
     client.force_login(org["regional_pm"])
     doc_type = DocumentType.objects.get(code="requirement-confirmation")
     url = reverse("documents:upload", args=[_ct(project), project.pk])
-    data = {"doc_type": doc_type.pk, "note": "客户签字版", "next": project.get_absolute_url()}
+    documents_tab = reverse("projects:tab", args=[project.pk, "documents"])
+    data = {"doc_type": doc_type.pk, "note": "客户签字版", "next": documents_tab}
     response = client.post(url, data, follow=True)
     body = _kept(response, "客户签字版")
     _selected(body, doc_type.pk)

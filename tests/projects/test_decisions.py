@@ -47,6 +47,7 @@ def test_a_double_click_on_an_estimate_is_answered_not_a_server_error(client, or
     data = {"seen_state": "estimating", "person_days": "5", "note": "接口开发"}
     assert client.post(url, data).status_code == 302
     response = client.post(url, data)
-    assert response.status_code == 302 and response["Location"].endswith("#requirements")
+    requirements_tab = reverse("projects:tab", args=[project.pk, "requirements"])
+    assert response.status_code == 302 and response["Location"] == requirements_tab
     body = client.get(project.get_absolute_url()).content.decode()
     assert f"该环节已由 {org['regional_pm']} 于" in body and "定制工作量评估" in body

@@ -2,8 +2,11 @@
 export never come back whole with the filter silently dropped. The PM filter offers whoever is
 the PM of a visible project, not only regional PMs."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from projects import services
 
@@ -25,21 +28,44 @@ def two_projects(org, project, dispatched):
 
 def test_a_pm_who_is_not_a_regional_pm_can_be_chosen(client, org, two_projects):
     first, other = two_projects
+    implementer = org["implementer"]
     client.force_login(org["project_director"])
     page = client.get(reverse("projects:all")).content.decode()
-    assert f'<option value="{org["implementer"].username}">' in page  # offered under the box
-    for value in (org["implementer"].pk, org["implementer"].username, str(org["implementer"])):
-        response = client.get(reverse("projects:all"), {"pm": value})
+    assert 'data-url="/search/pick/project_pm/"' in page  # a search-as-you-type picker, not a datalist
+    offered = client.get(reverse("search:pick", args=["project_pm"]), {"q": "钱"}).json()["results"]
+    assert [row["value"] for row in offered] == [str(implementer.pk)]
+    # chosen in the picker (the id), or typed without script (account or name)
+    for params in ({"pm": implementer.pk}, {"pm__search": implementer.username}, {"pm__search": str(implementer)}):
+        response = client.get(reverse("projects:all"), params)
         body = response.content.decode()
         assert response.status_code == 200 and other.code in body and first.code not in body
-    export = client.get(reverse("projects:all"), {"pm": org["implementer"].pk, "export": "xlsx"})
+    # the choice is kept in the URL and shown in the box; the export follows the same filter
+    response = client.get(reverse("projects:all"), {"pm": implementer.pk, "pm__search": "钱实（implementer）"})
+    body = response.content.decode()
+    assert f'name="pm" value="{implementer.pk}"' in body and 'value="钱实（implementer）"' in body
+    assert f"pm={implementer.pk}" in response.context["list"].export_url()
+    assert "pm__search" not in "".join(name for name, _ in response.context["list"].kept_params())
+    export = client.get(reverse("projects:all"), {"pm": implementer.pk, "export": "xlsx"})
     assert export["Content-Type"] == XLSX
+    rows = list(load_workbook(io.BytesIO(export.content)).active.values)
+    assert [row[0] for row in rows[2:]] == [other.code]
+
+
+def test_my_projects_offers_only_the_pms_of_my_own_projects(client, org, two_projects):
+    client.force_login(org["implementer"])  # on the first project's team, PM of the second
+    page = client.get(reverse("projects:mine")).content.decode()
+    assert 'data-url="/search/pick/project_pm/?context=mine"' in page
+    offered = client.get(reverse("search:pick", args=["project_pm"]), {"context": "mine"}).json()["results"]
+    assert {row["value"] for row in offered} == {str(org["regional_pm"].pk), str(org["implementer"].pk)}
+    client.force_login(org["rd_expert"])  # on no project by name
+    assert client.get(reverse("search:pick", args=["project_pm"]), {"context": "mine"}).json()["results"] == []
 
 
 @pytest.mark.parametrize(
     ("params", "message"),
     [
         ({"pm": "sales2"}, "不是您可查看的项目的项目经理"),
+        ({"pm": "", "pm__search": "没有这个人"}, "“没有这个人”不是您可查看的项目的项目经理"),
         ({"pm": "999999"}, "不是您可查看的项目的项目经理"),
         ({"state": "nonsense"}, "没有“nonsense”这个阶段"),
         ({"region": "999999"}, "没有这个区域"),

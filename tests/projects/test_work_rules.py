@@ -96,11 +96,12 @@ def test_a_terminated_project_refuses_new_tasks_and_product_requests_with_the_re
     assert pr.state == ProductRequest.State.RETURNED
 
     client.force_login(pm)
-    body = client.get(project.get_absolute_url()).content.decode()
+    body = client.get(reverse("projects:tab", args=[project.pk, "tasks"])).content.decode()
     assert 'id="assign-form"' not in body and "项目已终止，不再接受新的实施任务与产品领取单" in body
     client.force_login(org["implementer"])
-    body = client.get(project.get_absolute_url()).content.decode()
+    body = client.get(reverse("projects:tab", args=[project.pk, "product-requests"])).content.decode()
     assert reverse("projects:product_request_new", args=[project.pk]) not in body
+    assert "项目已终止，不再接受新的实施任务与产品领取单" in body
     response = client.get(reverse("projects:product_request_new", args=[project.pk]), follow=True)
     assert "项目已终止" in response.content.decode()
 
@@ -169,7 +170,7 @@ def test_before_the_requirements_are_confirmed_only_product_verification_starts(
     services.product_request_create(project=project, actor=implementer, items=_items())
 
     client.force_login(pm)
-    body = client.get(project.get_absolute_url()).content.decode()
+    body = client.get(reverse("projects:tab", args=[project.pk, "tasks"])).content.decode()
     assert "需求确认单确认前，只能指派“产品验证”任务" in body
     response = client.post(
         reverse("projects:task_assign", args=[project.pk]),
@@ -208,7 +209,7 @@ def test_an_upgrade_without_a_new_contract_links_to_the_parent_and_its_sales_fol
     client.force_login(sales)
     page = client.get(reverse("registrations:detail", args=[r.pk])).content.decode()
     assert f'href="{parent_project.get_absolute_url()}"' in page
-    project_page = client.get(parent_project.get_absolute_url())
+    project_page = client.get(reverse("projects:tab", args=[parent_project.pk, "requirements"]))
     assert project_page.status_code == 200 and r.number in project_page.content.decode()
 
 

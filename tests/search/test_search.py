@@ -175,7 +175,7 @@ def test_a_refused_task_assignment_keeps_the_chosen_implementer(client, org, pro
 
 def test_initiation_and_team_take_implementers_from_the_picker(client, org, project):  # noqa: F811
     client.force_login(org["regional_pm"])
-    page = client.get(project.get_absolute_url()).content.decode()
+    page = client.get(reverse("projects:tab", args=[project.pk, "team"])).content.decode()
     assert "data-picker" in page and "钱实（implementer）" in page  # the current implementer as a chip
 
 
