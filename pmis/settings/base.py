@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "approvals",
     "aftersales",
     "dashboards",
+    "planning",
 ]
 
 MIDDLEWARE = [
