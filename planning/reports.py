@@ -53,10 +53,15 @@ def _facts(project: Project, first: date, last: date) -> dict[str, list[str]]:
 
 
 def _upcoming(project: Project, first: date, last: date) -> list[str]:
-    items = PlanItem.objects.filter(
-        project=project, actual_end__isnull=True, planned_start__lte=last, planned_end__gte=first
-    ).order_by("planned_start", "seq")
-    result = [f"「{i.name}」{i.planned_start:%m-%d}～{i.planned_end:%m-%d}" for i in items]
+    # what is planned in the period, and what is late and carried into it
+    items = PlanItem.objects.filter(project=project, actual_end__isnull=True, planned_start__lte=last).order_by(
+        "planned_start", "seq"
+    )
+    result = [
+        f"「{i.name}」{i.planned_start:%m-%d}～{i.planned_end:%m-%d}"
+        + ("（延期，继续推进）" if i.planned_end < first else "")
+        for i in items
+    ]
     tasks = DeliveryTask.objects.filter(project=project, due_date__gte=first, due_date__lte=last).exclude(
         state__in=[DeliveryTask.State.DONE, DeliveryTask.State.CANCELLED]
     )

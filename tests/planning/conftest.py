@@ -32,3 +32,23 @@ def project(org, make_registration):
 @pytest.fixture
 def pm(org):
     return org["regional_pm"]
+
+
+@pytest.fixture
+def upload(org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pmis.catalog.models import DocumentType
+    from pmis.documents.services import attachment_add
+    from tests.conftest import PDF
+
+    def attach(subject, code, name="文件.pdf"):
+        return attachment_add(
+            subject=subject,
+            doc_type=DocumentType.objects.get(code=code),
+            upload=SimpleUploadedFile(name, PDF),
+            actor=org["admin"],
+            check_permission=False,
+        )
+
+    return attach
