@@ -132,6 +132,9 @@ def parse_rows(upload) -> tuple[list[dict], list[str]]:
                 continue  # already reported as an invalid date
             errors.append(f"第 {offset} 行：请填写开始时间和结束时间")
             continue
+        if end < start:
+            errors.append(f"第 {offset} 行：结束时间早于开始时间")
+            continue
         seq_text = _text(cell(row, "编号"))
         if seq_text and not seq_text.isdigit():
             errors.append(f"第 {offset} 行：编号「{seq_text}」须为正整数")
