@@ -97,6 +97,22 @@ def raci_update(*, row: ProjectRaci, actor, customer: str, ours: str, third: str
     return row
 
 
+def team_implementers(project: Project) -> list:
+    return team.users_with_role(project, "implement_project")
+
+
+def recipients_of(project: Project, ours: str, person, implementers: list) -> list:
+    if ours not in ("R", "A"):
+        return []
+    people = [person or project.pm, *(implementers if ours == "R" else [])]
+    seen, result = set(), []
+    for user in people:
+        if user is not None and user.pk not in seen:
+            seen.add(user.pk)
+            result.append(user)
+    return result
+
+
 def raci_recipients(project: Project, activity_code: str) -> list:
     """Who on our side is told about an activity: when our team is its R or A, the person the
     matrix names for it (the PM if none), and for R also the implementers who do the work. The
@@ -104,21 +120,10 @@ def raci_recipients(project: Project, activity_code: str) -> list:
     row = ProjectRaci.objects.filter(project=project, code=activity_code).select_related("ours_person").first()
     if row is None:
         template = RaciTemplateRow.objects.filter(code=activity_code, active=True).first()
-        ours = template.ours if template else ""
-        person = None
+        ours, person = (template.ours if template else ""), None
     else:
         ours, person = row.ours, row.ours_person
-    if ours not in ("R", "A"):
-        return []
-    people = [person or project.pm]
-    if ours == "R":
-        people += team.users_with_role(project, "implement_project")
-    seen, result = set(), []
-    for user in people:
-        if user is not None and user.pk not in seen:
-            seen.add(user.pk)
-            result.append(user)
-    return result
+    return recipients_of(project, ours, person, team_implementers(project) if ours == "R" else [])
 
 
 PARTY_LABELS = [(Side.CUSTOMER, "customer"), (Side.OURS, "ours"), (Side.THIRD, "third")]

@@ -32,8 +32,16 @@ def _get_date(value: str | None, default: date) -> date:
         return default
 
 
+def _edit_pk(request) -> int | None:
+    """The row whose edit form is open (?edit=<pk>): only that row's form is built, so the page's
+    query count does not grow with the rows."""
+    value = request.GET.get("edit", "")
+    return int(value) if value.isdigit() else None
+
+
 def plan_context(request, project) -> dict:
     today = timezone.localdate()
+    open_pk = _edit_pk(request)
     days = Workdays()
     items = plan_items(project)
     schedule = critical_path(items, days)
@@ -44,7 +52,7 @@ def plan_context(request, project) -> dict:
         item.slack = schedule[item.pk].slack if item.pk in schedule else None
         item.workdays = days.count(item.planned_start, item.planned_end)
         item.pred_seqs = ",".join(str(p.seq) for p in item.predecessors.all())
-        if edit:
+        if edit and item.pk == open_pk:
             item.form = PlanItemForm(
                 initial=PlanItemForm.initial_for(item), project=project, auto_id=f"item{item.pk}_%s"
             )
@@ -67,9 +75,11 @@ def plan_context(request, project) -> dict:
 def risks_context(request, project) -> dict:
     edit = can_edit(request.user, project)
     rows = list(risks.project_risks(project))
+    open_pk = _edit_pk(request)
     for risk in rows:
         if edit:
-            risk.form = RiskEditForm(initial=RiskEditForm.initial_for(risk), auto_id=f"risk{risk.pk}_%s")
+            if risk.pk == open_pk:
+                risk.form = RiskEditForm(initial=RiskEditForm.initial_for(risk), auto_id=f"risk{risk.pk}_%s")
             risk.follow_form = FollowUpForm(auto_id=f"follow{risk.pk}_%s")
     return {
         "can_edit": edit,
@@ -85,9 +95,13 @@ def risks_context(request, project) -> dict:
 def raci_context(request, project) -> dict:
     edit = can_edit(request.user, project)
     rows = raci.project_raci(project)
+    open_pk = _edit_pk(request)
+    implementers = None
     for row in rows:
-        row.notified = [u for u in raci.raci_recipients(project, row.code)] if row.ours in ("R", "A") else []
-        if edit:
+        if row.ours == "R" and implementers is None:
+            implementers = raci.team_implementers(project)
+        row.notified = raci.recipients_of(project, row.ours, row.ours_person, implementers or [])
+        if edit and row.pk == open_pk:
             row.form = RaciRowForm(
                 initial={"customer": row.customer, "ours": row.ours, "third": row.third,
                          "ours_person": row.ours_person_id},

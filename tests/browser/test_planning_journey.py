@@ -45,8 +45,8 @@ def test_build_a_plan_move_a_predecessor_raise_a_risk_and_print(page, live_serve
 
     # 2. the environment takes two more working days: 联调 moves with it
     env = PlanItem.objects.get(project=project, seq=1)
+    page.get_by_role("link", name="修改「测试环境部署」").click()
     row = page.locator(f"#item-{env.pk} + tr.edit-row")
-    row.locator("summary").click()
     row.locator("[name=planned_end]").fill(days.shift(env_end, 2).isoformat())
     row.get_by_role("button", name="保存（后续任务按工作日顺延）").click()
     page.wait_for_selector("text=后续 1 项已按工作日顺延")
