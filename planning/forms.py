@@ -39,6 +39,9 @@ class PlanItemForm(NamedRequiredMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.project, self.item = project, item
         self.fields["owner"].queryset = _people()
+        if item is not None or self.initial.get("seq"):
+            self.fields["seq"].disabled = True  # an item keeps its 编号: other rows name it as predecessor
+            self.fields["seq"].help_text = ""
 
     def clean_predecessors(self):
         text = self.cleaned_data.get("predecessors", "")

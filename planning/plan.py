@@ -18,7 +18,7 @@ from approvals.errors import DomainError
 from pmis.audit.services import audit_record
 from pmis.notify.services import notify_once
 from pmis.org.selectors import users_in_role
-from projects.models import Project
+from projects.models import ACTIVE_STATES, Project
 from projects.workspace import tab_url
 
 from .access import require_edit
@@ -325,9 +325,9 @@ SCHEDULE_ACTIVITY = "schedule-control"  # the matrix activity whose A and R hear
 
 def late_items(today: date | None = None) -> QuerySet[PlanItem]:
     today = today or timezone.localdate()
-    return PlanItem.objects.filter(actual_end__isnull=True, planned_end__lt=today).select_related(
-        "project__pm", "owner"
-    )
+    return PlanItem.objects.filter(
+        actual_end__isnull=True, planned_end__lt=today, project__state__in=ACTIVE_STATES
+    ).select_related("project__pm", "owner")
 
 
 def plan_late_notify(*, today: date | None = None) -> int:
