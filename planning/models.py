@@ -199,7 +199,14 @@ class RiskFollowUp(models.Model):
 
 RACI_LETTERS = ("R", "A", "S", "C", "I")
 RACI_LEGEND = "R：执行；A：审批/审核；S：支持；C：咨询；I：通知"
-RACI_CHOICES = [("", "—"), ("R", "R 执行"), ("A", "A 审批/审核"), ("S", "S 支持"), ("C", "C 咨询"), ("I", "I 通知")]
+RACI_CHOICES = [
+    ("", "请选择（无）"),
+    ("R", "R 执行"),
+    ("A", "A 审批/审核"),
+    ("S", "S 支持"),
+    ("C", "C 咨询"),
+    ("I", "I 通知"),
+]
 
 
 class RaciTemplateRow(models.Model):
