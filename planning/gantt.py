@@ -158,8 +158,13 @@ def gantt_svg(items: list[PlanItem], *, today: date | None = None, days: Workday
             x2 = x(item.planned_start)
             y2 = HEAD_H + row_of[item.pk] * ROW_H + ROW_H // 2
             bend = x1 + 6
+            if x2 >= bend + 6:  # room to come in from the left
+                route = f"M{x1},{y1} H{bend} V{y2} H{x2 - 1}"
+            else:  # the dependant starts right after: come down onto the top of its bar
+                top = y2 - BAR_H // 2 - 1 if y2 > y1 else y2 + BAR_H // 2 + 1
+                route = f"M{x1},{y1} H{bend} V{top}"
             out.append(
-                f'<path class="gantt-link" d="M{x1},{y1} H{bend} V{y2} H{max(x2 - 1, bend + 4)}" fill="none" '
+                f'<path class="gantt-link" d="{route}" fill="none" '
                 f'stroke="#55607a" stroke-width="1.2" marker-end="url(#gantt-arrow)"/>'
             )
     tx = x(today) + dw // 2
