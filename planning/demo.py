@@ -11,8 +11,8 @@ from projects.models import ACTIVE_STATES, Project
 
 from .models import PlanItem, Risk
 from .plan import plan_baseline_set, plan_item_add, plan_item_update, plan_late_notify
-from .raci import raci_from_template
-from .risks import risk_raise, risk_reviews_due, risk_update
+from .raci import raci_from_template, raci_template_seed
+from .risks import risk_matrix_seed, risk_raise, risk_reviews_due, risk_update
 from .workdays import Workdays
 
 
@@ -69,6 +69,8 @@ def _risks(project: Project, pm, implementer) -> None:
 
 def demo_planning_seed() -> int:
     """Give each demo project in delivery that has no plan yet a plan and risks. Returns how many."""
+    risk_matrix_seed()  # the migration seeds both; an admin who emptied them gets the documents' values back
+    raci_template_seed()
     made = 0
     projects = (
         Project.objects.filter(state__in=ACTIVE_STATES, pm__isnull=False)
