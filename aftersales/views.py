@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from approvals.decisions import decision_view
 from approvals.errors import DomainError
 from approvals.selectors import open_tasks_for, task_can_act
+from planning.selectors import open_risks
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
 from pmis.documents.selectors import attachments_for
@@ -107,6 +108,7 @@ def _handover_page(request, handover: Handover, posted=None):
             "verdicts": HandoverItem.Verdict.choices[1:],
             "history": audit_for(handover),
             "others": handover.project.handovers.exclude(pk=handover.pk),
+            "open_risks": open_risks(handover.project),  # carried into the handover checklist (003 转维)
             "comment": posted.get("comment", ""),
         },
     )

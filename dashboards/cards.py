@@ -4,6 +4,7 @@ one partial (templates/dashboards/cards/<code>.html) and one selector taking the
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from planning import dashboard as planning_dashboard
 from pmis.org.selectors import user_role_codes
 
 from .selectors import approvals, delivery, service, success
@@ -26,6 +27,7 @@ CARDS: tuple[Card, ...] = (
     Card("stuck", "project_director", "卡在关口的项目", delivery.stuck_at_gates),
     Card("weekly", "project_director", "周报覆盖率", delivery.weekly_coverage),
     Card("handovers", "project_director", "项目移交", delivery.handovers),
+    Card("health", "project_director", "项目健康度与主要风险", planning_dashboard.health_card),
     Card("special", "special_approver", "待我特批", approvals.special_waiting),
     Card("business_queue", "business_approver", "审批队列时长", approvals.business_queue),
     Card("outsourcing", "business_approver", "外采未办结", approvals.outsourcing_open),

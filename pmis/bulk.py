@@ -341,6 +341,69 @@ class BulkSeeder:
         )
         self.say(f"实施任务 {len(tasks)}，产品领取单 {len(requests)}，文档 {len(projects) * len(doc_types)}")
 
+    def plans(self, projects, people) -> None:
+        """A four-item milestone plan (a chain of predecessors, the second item late in every
+        fifth project) and two risks per project, for the planning tabs and project health."""
+        from planning.models import PlanItem, Risk
+
+        today = timezone.localdate()
+        items = []
+        for i, project in enumerate(projects):
+            late = i % 5 == 0
+            for n in range(4):
+                start = today + timedelta(days=-20 + n * 8)
+                end = start + timedelta(days=6)
+                if n == 1 and late:
+                    end = today - timedelta(days=1)
+                items.append(
+                    PlanItem(
+                        project=project,
+                        seq=n + 1,
+                        name=f"计划项{n + 1}",
+                        planned_start=start,
+                        planned_end=end,
+                        status="done" if n == 0 else "planned",
+                        actual_end=end if n == 0 else None,
+                        owner=project.pm,
+                        baseline_start=start,
+                        baseline_end=end,
+                    )
+                )
+        _insert(PlanItem, items)
+        ids = {}
+        for pk, project_id, seq in PlanItem.objects.filter(project__in=projects).values_list("pk", "project_id", "seq"):
+            ids[(project_id, seq)] = pk
+        through = PlanItem.predecessors.through
+        _insert(
+            through,
+            (
+                through(from_planitem_id=ids[(p.pk, n + 1)], to_planitem_id=ids[(p.pk, n)])
+                for p in projects
+                for n in range(1, 4)
+                if (p.pk, n + 1) in ids
+            ),
+        )
+        implementers = people["implementer"]
+        risks = [
+            Risk(
+                project=project,
+                source="customer" if k else "supplier",
+                description=f"风险{k + 1}",
+                probability=3 if (i % 3 == 0 and k == 0) else 1,
+                impact=3 if (i % 3 == 0 and k == 0) else 2,
+                level="high" if (i % 3 == 0 and k == 0) else "low",
+                level_rank=3 if (i % 3 == 0 and k == 0) else 1,
+                strategy="mitigate",
+                owner=implementers[(i + k) % len(implementers)],
+                next_review=today + timedelta(days=7),
+                raised_by=project.pm or implementers[0],
+            )
+            for i, project in enumerate(projects)
+            for k in range(2)
+        ]
+        _insert(Risk, risks)
+        self.say(f"计划项 {len(items)}，风险 {len(risks)}")
+
     # -- tasks, tickets, audit ------------------------------------------------------------
 
     def tasks(self, registration_ids, people) -> int:
@@ -475,6 +538,7 @@ class BulkSeeder:
             registration_ids = self.registrations(people)
             projects = self.projects(people)
             self.project_details(projects, people)
+            self.plans(projects, people)
             self.tasks(registration_ids, people)
             self.tickets(projects, people)
             self.audit(registration_ids, people)

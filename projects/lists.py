@@ -2,6 +2,13 @@
 
 from pmis.lists import Column, ListSpec, Sort
 
+
+def _with_health(projects: list) -> list:
+    from planning.selectors import attach_health  # 项目健康度: computed from the plan and the risks
+
+    return attach_health(projects)
+
+
 PROJECTS = ListSpec(
     title="项目列表",
     sorts={
@@ -19,8 +26,10 @@ PROJECTS = ListSpec(
         Column("客户", lambda p: p.customer_name),
         Column("区域", lambda p: p.region),
         Column("阶段", lambda p: p.get_state_display()),
+        Column("健康度", lambda p: p.health.label),
         Column("项目经理", lambda p: p.pm or ""),
         Column("立项依据", lambda p: p.basis),
         Column("立项时间", lambda p: p.created_at),
     ),
+    prepare=_with_health,
 )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from approvals.decisions import decision_view
 from approvals.errors import DomainError
 from approvals.selectors import task_can_act
+from planning.selectors import formula as health_formula
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
 from pmis.documents.selectors import attachments_for
@@ -182,7 +183,7 @@ def _list_page(request, projects, form, *, title: str):
     return render(
         request,
         "projects/list.html",
-        {"list": result, "page": result.page(), "form": form, "title": title},
+        {"list": result, "page": result.page(), "form": form, "title": title, "health_formula": health_formula()},
         status=400 if refused else result.status,
     )
 

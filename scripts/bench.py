@@ -42,14 +42,16 @@ PAGES = [
     ("全部项目·筛选", "project_director", "/projects/all/?state=maintenance&kind=local"),
     ("我的项目", "regional_pm", "/projects/"),
     ("项目页", "project_director", "PROJECT"),
-    # the project workspace's tabs (PROJECT + the tab's path); the htmx fragments cost no more
-    ("项目·需求", "project_director", "PROJECT:tabs/requirements/"),
-    ("项目·任务", "project_director", "PROJECT:tabs/tasks/"),
-    ("项目·产品领取", "project_director", "PROJECT:tabs/product-requests/"),
-    ("项目·文档", "project_director", "PROJECT:tabs/documents/"),
-    ("项目·周报", "project_director", "PROJECT:tabs/weekly/"),
-    ("项目·项目组", "project_director", "PROJECT:tabs/team/"),
-    ("项目·历史", "project_director", "PROJECT:tabs/history/"),
+    # the project workspace's tabs ("PROJECT:<slug>"); the htmx fragments cost no more
+    ("项目·需求", "project_director", "PROJECT:requirements"),
+    ("项目·任务", "project_director", "PROJECT:tasks"),
+    ("项目·产品领取", "project_director", "PROJECT:product-requests"),
+    ("项目·文档", "project_director", "PROJECT:documents"),
+    ("项目·周报", "project_director", "PROJECT:weekly"),
+    ("项目·项目组", "project_director", "PROJECT:team"),
+    ("项目·历史", "project_director", "PROJECT:history"),
+    ("项目计划（甘特图）", "project_director", "PROJECT:plan"),
+    ("项目风险", "project_director", "PROJECT:risks"),
     ("售后问题·我的", "aftersales", "/aftersales/tickets/?queue=mine"),
     ("售后问题·已超时", "aftersales", "/aftersales/tickets/?queue=breached"),
     ("SLA 指标", "aftersales_manager", "/aftersales/metrics/"),
@@ -104,6 +106,15 @@ def project_path() -> str:
     return project.get_absolute_url()
 
 
+def _page_path(path: str) -> str:
+    """ "PROJECT" is a bulk project's page, "PROJECT:<tab>" one of its workspace tabs."""
+    if path == "PROJECT":
+        return project_path()
+    if path.startswith("PROJECT:"):
+        return project_path() + "tabs/" + path.split(":", 1)[1] + "/"
+    return path
+
+
 def query_count(username: str, path: str) -> int:
     from django.db import connection
     from django.test import Client
@@ -151,10 +162,7 @@ def measure(label: str) -> dict:
 
     connections.close_all()
     cookies = sessions()
-    paths = {
-        name: (project_path() + path.partition(":")[2] if path.startswith("PROJECT") else path)
-        for name, _user, path in PAGES
-    }
+    paths = {name: _page_path(path) for name, _user, path in PAGES}
     server = start_server()
     try:
         baseline = wrk("/healthz", None)

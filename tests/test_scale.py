@@ -84,6 +84,10 @@ def measured(client, demo):
             url = reverse("projects:tab", args=[project.pk, slug])
             counts[f"workspace {slug}"] = count_queries(lambda u=url: client.get(u))
             counts[f"workspace {slug} htmx"] = count_queries(lambda u=url: client.get(u, HTTP_HX_REQUEST="true"))
+        for slug in ("plan", "risks", "raci", "reports"):  # the planning tabs of the workspace
+            url = reverse("projects:tab", args=[project.pk, slug])
+            assert client.get(url).status_code == 200, slug
+            counts[f"tab {slug}"] = count_queries(lambda u=url: client.get(u))
         return counts
 
     return measure

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "aftersales",
     "dashboards",
     "api",
+    "planning",
 ]
 
 MIDDLEWARE = [

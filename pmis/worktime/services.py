@@ -27,6 +27,11 @@ DEFAULT_POLICIES: tuple[dict, ...] = (
 
     {"code": "project-gate-stuck", "name": "项目卡在关口", "clock": Clock.WORKING, "duration_minutes": 10 * 9 * 60,
      "description": "在需求确认、试运行或验收阶段停留超过此时限（默认 10 个工作日）即列为卡在关口"},
+
+    {"code": "risk-review", "name": "风险评审周期", "clock": Clock.NATURAL, "duration_minutes": 7 * 24 * 60,
+     "description": "未关闭的风险每隔此时长评审一次（004 §1.3 每周例会）；逾期未评审即在责任人待办中提醒"},
+    {"code": "plan-due-soon", "name": "计划项即将到期", "clock": Clock.WORKING, "duration_minutes": 3 * 9 * 60,
+     "description": "项目健康度：计划项在此时限内到期却尚未开始，项目列为「有风险」（默认 3 个工作日）"},
 )  # fmt: skip
 
 

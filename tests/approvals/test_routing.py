@@ -6,6 +6,7 @@ the step goes one level up, audited and shown on the task."""
 import ast
 import importlib
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ from tests.conftest import CHECKED
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(settings.BASE_DIR)
-SOURCE_DIRS = ("approvals", "registrations", "projects", "aftersales", "pmis")
+SOURCE_DIRS = ("approvals", "registrations", "projects", "aftersales", "pmis", "planning")
 
 
 def task_open_call_sites() -> dict[tuple[str, int], tuple[int, str]]:
@@ -188,6 +189,15 @@ def _walk_every_step(org, make_registration, upload, parent_project):
     ticket = aftersales_services.ticket_start(ticket=ticket, actor=org["aftersales"])
     ticket = aftersales_services.ticket_resolve(ticket=ticket, actor=org["aftersales"], resolution="已处理")
     aftersales_services.ticket_reopen(ticket=ticket, actor=org["aftersales"], reason="再次出现")
+
+    # planning: a risk whose weekly review fell due waits on its owner
+    from planning.models import Risk
+    from planning.risks import risk_raise, risk_reviews_due
+
+    risk = risk_raise(project=project, actor=pm, source="customer", description="客户环境未就绪", probability=2,
+                      impact=2, strategy="mitigate", owner=org["implementer"])  # fmt: skip
+    Risk.objects.filter(pk=risk.pk).update(next_review=timezone.localdate() - timedelta(days=1))
+    risk_reviews_due()
 
 
 def test_every_kind_of_step_waits_on_someone_other_than_the_requester(

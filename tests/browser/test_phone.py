@@ -12,8 +12,9 @@ from aftersales import services as aftersales_services
 from aftersales.demo import demo_tickets_seed
 from aftersales.models import Ticket
 from dashboards.demo import demo_dashboards_seed
+from planning.demo import demo_planning_seed
 from projects.demo import demo_projects_seed
-from projects.models import CustomisationRequest, ProductRequest
+from projects.models import CustomisationRequest, ProductRequest, Project
 from registrations.demo import demo_registrations_seed
 from registrations.models import Registration
 from tests.aftersales.conftest import accepted, dispatched, project, upload  # noqa: F401  (shared fixtures)
@@ -31,6 +32,9 @@ def pages(org, accepted):  # noqa: F811
     demo_projects_seed()
     demo_tickets_seed()
     demo_dashboards_seed()
+    demo_planning_seed()
+    planned = Project.objects.filter(plan_items__isnull=False, pm__username="regional_pm").order_by("pk").first()
+    assert planned is not None, "演示数据不全"
     handover = aftersales_services.handover_submit(project=accepted, actor=org["regional_pm"], note="请接收")
     registration = Registration.objects.filter(state="pending_business").order_by("pk").first()
     product_request = ProductRequest.objects.filter(state="pending_pm").order_by("pk").first()
@@ -65,6 +69,10 @@ def pages(org, accepted):  # noqa: F811
         ("dashboard-business", "business_approver", reverse("home"), None),
         ("dashboard-aftersales", "aftersales_manager", reverse("home"), None),
         ("dashboard-cs", "cs_head", reverse("home"), None),
+        ("plan", "regional_pm", reverse("projects:tab", args=[planned.pk, "plan"]), None),
+        ("risks", "regional_pm", reverse("projects:tab", args=[planned.pk, "risks"]), None),
+        ("raci", "project_director", reverse("projects:tab", args=[planned.pk, "raci"]), None),
+        ("reports", "regional_pm", reverse("projects:tab", args=[planned.pk, "reports"]), None),
     ]
 
 

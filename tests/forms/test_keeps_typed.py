@@ -4,6 +4,7 @@ so a new form without such a test fails test_every_form_is_covered."""
 
 import html
 import re
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import Group
@@ -36,6 +37,10 @@ NO_TYPED_INPUT = {
     "search:results", "search:suggest", "search:pick",
     # only refused when the outsourcing was already handled or is not his: the form is gone then
     "registrations:outsourcing_done",
+    # planning: downloads, buttons with nothing typed, and a file chooser (a browser never refills one)
+    "planning:plan_export", "planning:plan_pdf", "planning:raci_export", "planning:raci_generate",
+    "planning:plan_delete", "planning:plan_import",
+    "projects:tab",  # a workspace tab is a GET page; its forms post to their own URLs
 }  # fmt: skip
 
 
@@ -436,3 +441,93 @@ def _ct(obj):
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_model(obj).pk
+
+
+# -- planning --------------------------------------------------------------------------------
+
+
+def _plan_item(project, pm, name="环境准备", start=1, end=5, **extra):
+    from planning.plan import plan_item_add
+    from tests.dates import days_from_today
+
+    return plan_item_add(project=project, actor=pm, name=name, planned_start=date.fromisoformat(days_from_today(start)),
+                         planned_end=date.fromisoformat(days_from_today(end)), **extra)  # fmt: skip
+
+
+@covers("planning:plan_add", "planning:plan_edit")
+def test_plan_item_forms_keep_what_was_typed(client, org, project):
+    from tests.dates import days_from_today
+
+    pm = org["regional_pm"]
+    first = _plan_item(project, pm)
+    second = _plan_item(project, pm, "联调", 10, 12, predecessors=[first])
+    client.force_login(pm)
+    data = {"name": "系统联调", "kind": "task", "status": "planned", "predecessors": "1", "customer_owner": "覃一瀛",
+            "planned_start": days_from_today(2), "planned_end": days_from_today(9), "owner": pm.pk}  # fmt: skip
+    body = _kept(client.post(reverse("planning:plan_add", args=[project.pk]), data), "系统联调", "覃一瀛")
+    _picked(body, "owner", pm)
+    data = {**data, "predecessors": "2", "name": "环境准备（改）"}
+    response = client.post(reverse("planning:plan_edit", args=[project.pk, first.pk]), data)
+    body = _kept(response, "环境准备（改）", "覃一瀛", "2")
+    assert "循环依赖" in body and second.pk
+
+
+@covers("planning:plan_baseline")
+def test_rebaseline_reason_is_kept(client, org, project):
+    from planning.plan import plan_baseline_set
+
+    pm = org["regional_pm"]
+    _plan_item(project, pm)
+    plan_baseline_set(project=project, actor=pm)
+    client.force_login(pm)
+    from planning.models import PlanItem
+
+    PlanItem.objects.filter(project=project).delete()  # refused: nothing to baseline
+    _kept(client.post(reverse("planning:plan_baseline", args=[project.pk]), {"reason": "客户推迟"}), "客户推迟")
+
+
+@covers("planning:risk_add", "planning:risk_edit", "planning:risk_follow")
+def test_risk_forms_keep_what_was_typed(client, org, project):
+    from planning.risks import risk_raise, risk_update
+
+    pm = org["regional_pm"]
+    client.force_login(pm)
+    data = {"source": "procurement", "description": "服务器到货晚", "probability": "3", "impact": "2",
+            "strategy": "", "owner": pm.pk, "measures": "背靠背条款"}  # fmt: skip
+    body = _kept(client.post(reverse("planning:risk_add", args=[project.pk]), data), "服务器到货晚", "背靠背条款")
+    _selected(body, "procurement")
+    assert "请选择应对策略" in body
+    risk = risk_raise(project=project, actor=pm, source="customer", description="原描述", probability=1, impact=1,
+                      strategy="accept", owner=pm)  # fmt: skip
+    response = client.post(reverse("planning:risk_edit", args=[project.pk, risk.pk]),
+                           {**data, "description": "改过的描述", "status": "open"})  # fmt: skip
+    _kept(response, "改过的描述")
+    risk_update(risk=risk, actor=pm, status="closed")
+    response = client.post(reverse("planning:risk_follow", args=[project.pk, risk.pk]), {"note": "本周已跟进"})
+    assert "风险已关闭" in _body(response)
+
+
+@covers("planning:raci_edit")
+def test_raci_row_keeps_what_was_chosen(client, org, project):
+    from planning.models import ProjectRaci
+    from planning.raci import raci_from_template
+
+    pm = org["regional_pm"]
+    raci_from_template(project=project, actor=pm)
+    row = ProjectRaci.objects.get(project=project, code="srs-draft")
+    client.force_login(pm)
+    response = client.post(reverse("planning:raci_edit", args=[project.pk, row.pk]),
+                           {"customer": "A", "ours": "A", "third": "I", "ours_person": pm.pk})  # fmt: skip
+    body = _body(response)
+    assert "只能有一方审批" in body
+    _selected(body, "I")
+    _picked(body, "ours_person", pm)
+
+
+@covers("planning:monthly_report")
+def test_monthly_report_keeps_what_was_typed(client, org, project):
+    from tests.dates import days_from_today
+
+    client.force_login(org["regional_pm"])
+    data = {"month": days_from_today(0), "progress": "完成部署", "milestones": "上线按期", "next_month": ""}
+    _kept(client.post(reverse("planning:monthly_report", args=[project.pk]), data), "完成部署", "上线按期")

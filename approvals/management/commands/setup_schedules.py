@@ -11,6 +11,8 @@ SCHEDULES = {
 # name -> (task, hour, minute, day of week): Monday 10:00, after the Monday meeting (004 §1.3)
 CRONTABS = {
     "周报提醒（每周一）": ("projects.weekly_report_reminders", 10, 0, 1),
+    "计划延期提醒（每天）": ("planning.plan_late_notify", 9, 0, "*"),
+    "风险评审到期（每天）": ("planning.risk_reviews_due", 9, 5, "*"),
 }
 
 

@@ -1,0 +1,106 @@
+"""Project health (项目健康度): 正常 / 有风险 / 延期, computed from the plan and the risks, with the
+formula written where it is shown. The window for "due soon" is a policy row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from pmis.worktime.models import SlaPolicy
+
+from .models import PlanItem, Risk, RiskLevel
+from .workdays import Workdays
+
+WINDOW_POLICY = "plan-due-soon"
+
+
+class Health:
+    OK = "ok"
+    AT_RISK = "at_risk"
+    LATE = "late"
+    LABELS = {OK: "正常", AT_RISK: "有风险", LATE: "延期"}
+
+
+@dataclass
+class HealthResult:
+    state: str
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return Health.LABELS[self.state]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def window_days() -> int:
+    policy = SlaPolicy.objects.filter(code=WINDOW_POLICY).first()
+    hours = (policy.duration if policy else timedelta(hours=27)).total_seconds() / 3600
+    return max(1, round(hours / 9))  # a working day is 9 office hours (settings PMIS_WORKDAY_*)
+
+
+def formula() -> str:
+    n = window_days()
+    return (
+        "延期：有计划项已过计划结束日期仍未完成；"
+        f"有风险：未延期，但有未关闭的高等级风险，或有计划项将在 {n} 个工作日内到期却尚未开始；"
+        "正常：以上都没有。"
+    )
+
+
+def health_for(project_ids, *, today: date | None = None) -> dict[int, HealthResult]:
+    """Health of many projects in three queries (for lists and dashboards)."""
+    today = today or timezone.localdate()
+    ids = list(project_ids)
+    if not ids:
+        return {}
+    soon = Workdays().shift(today, window_days())
+    plan = (
+        PlanItem.objects.filter(project_id__in=ids, actual_end__isnull=True)
+        .values("project_id")
+        .annotate(
+            late=Count("id", filter=Q(planned_end__lt=today)),
+            soon=Count(
+                "id",
+                filter=Q(planned_end__gte=today, planned_end__lte=soon, actual_start__isnull=True)
+                & ~Q(status=PlanItem.Status.IN_PROGRESS),
+            ),
+        )
+    )
+    counts = {row["project_id"]: row for row in plan}
+    high = dict(
+        Risk.objects.filter(project_id__in=ids, level=RiskLevel.HIGH)
+        .exclude(status=Risk.Status.CLOSED)
+        .values("project_id")
+        .annotate(n=Count("id"))
+        .values_list("project_id", "n")
+    )
+    result = {}
+    for pk in ids:
+        row = counts.get(pk, {"late": 0, "soon": 0})
+        if row["late"]:
+            result[pk] = HealthResult(Health.LATE, [f"{row['late']} 个计划项延期"])
+            continue
+        reasons = []
+        if high.get(pk):
+            reasons.append(f"{high[pk]} 个未关闭的高等级风险")
+        if row["soon"]:
+            reasons.append(f"{row['soon']} 个计划项即将到期仍未开始")
+        result[pk] = HealthResult(Health.AT_RISK if reasons else Health.OK, reasons)
+    return result
+
+
+def project_health(project, *, today: date | None = None) -> HealthResult:
+    return health_for([project.pk], today=today)[project.pk]
+
+
+def attach_health(projects: list) -> list:
+    """For a page of projects: each gets `.health`."""
+    health = health_for([p.pk for p in projects])
+    for p in projects:
+        p.health = health[p.pk]
+    return projects

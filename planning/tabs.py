@@ -1,0 +1,138 @@
+"""The planning tabs of the project workspace: 计划 (with the Gantt), 风险, 责任矩阵, 报告."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from projects import workspace
+from projects.forms import WeeklyReportForm
+
+from . import health, raci, reports, risks
+from .access import can_edit
+from .forms import (
+    BaselineForm,
+    FollowUpForm,
+    MonthlyReportForm,
+    PlanImportForm,
+    PlanItemForm,
+    RaciRowForm,
+    RiskEditForm,
+    RiskForm,
+)
+from .gantt import critical_path, gantt_svg
+from .models import RACI_LEGEND, PlanItem
+from .plan import is_late, plan_items
+from .workdays import Workdays
+
+
+def _get_date(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _edit_pk(request) -> int | None:
+    """The row whose edit form is open (?edit=<pk>): only that row's form is built, so the page's
+    query count does not grow with the rows."""
+    value = request.GET.get("edit", "")
+    return int(value) if value.isdigit() else None
+
+
+def plan_context(request, project) -> dict:
+    today = timezone.localdate()
+    open_pk = _edit_pk(request)
+    days = Workdays()
+    items = plan_items(project)
+    schedule = critical_path(items, days)
+    edit = can_edit(request.user, project)
+    for item in items:
+        item.late = is_late(item, today)
+        item.critical = item.pk in schedule and schedule[item.pk].slack <= 0
+        item.slack = schedule[item.pk].slack if item.pk in schedule else None
+        item.workdays = days.count(item.planned_start, item.planned_end)
+        item.pred_seqs = ",".join(str(p.seq) for p in item.predecessors.all())
+        if edit and item.pk == open_pk:
+            item.form = PlanItemForm(
+                initial=PlanItemForm.initial_for(item), project=project, auto_id=f"item{item.pk}_%s"
+            )
+    return {
+        "can_edit": edit,
+        "items": items,
+        "gantt": gantt_svg(items, today=today, days=days),
+        "today": today,
+        "health": health.project_health(project, today=today),
+        "health_formula": health.formula(),
+        "has_baseline": any(i.baseline_start for i in items),
+        "late_count": sum(i.late for i in items),
+        "add_form": PlanItemForm(project=project),
+        "baseline_form": BaselineForm(),
+        "import_form": PlanImportForm(),
+        "statuses": PlanItem.Status,
+    }
+
+
+def risks_context(request, project) -> dict:
+    edit = can_edit(request.user, project)
+    rows = list(risks.project_risks(project))
+    open_pk = _edit_pk(request)
+    for risk in rows:
+        if edit:
+            if risk.pk == open_pk:
+                risk.form = RiskEditForm(initial=RiskEditForm.initial_for(risk), auto_id=f"risk{risk.pk}_%s")
+            risk.follow_form = FollowUpForm(auto_id=f"follow{risk.pk}_%s")
+    return {
+        "can_edit": edit,
+        "risks": rows,
+        "open_count": sum(r.is_open for r in rows),
+        "matrix": risks.matrix_rows(),
+        "risk_form": RiskForm(initial={"owner": project.pm_id}),
+        "review_days": risks.review_interval().days,
+        "today": timezone.localdate(),
+    }
+
+
+def raci_context(request, project) -> dict:
+    edit = can_edit(request.user, project)
+    rows = raci.project_raci(project)
+    open_pk = _edit_pk(request)
+    implementers = None
+    for row in rows:
+        if row.ours == "R" and implementers is None:
+            implementers = raci.team_implementers(project)
+        row.notified = raci.recipients_of(project, row.ours, row.ours_person, implementers or [])
+        if edit and row.pk == open_pk:
+            row.form = RaciRowForm(
+                initial={"customer": row.customer, "ours": row.ours, "third": row.third,
+                         "ours_person": row.ours_person_id},
+                auto_id=f"raci{row.pk}_%s",
+            )  # fmt: skip
+    return {"can_edit": edit, "rows": rows, "legend": RACI_LEGEND}
+
+
+def reports_context(request, project) -> dict:
+    today = timezone.localdate()
+    week = reports.today_week()  # the weekly report is filed for the current week (projects.WeeklyReport)
+    month = reports.month_of(_get_date(request.GET.get("month"), today))
+    draft = request.GET.get("draft", "")
+    weekly_initial = reports.weekly_draft(project, week) if draft == "weekly" else {}
+    monthly_initial = {"month": month, **(reports.monthly_draft(project, month) if draft == "monthly" else {})}
+    return {
+        "can_edit": can_edit(request.user, project),
+        "week": week,
+        "month": month,
+        "draft": draft,
+        "weekly_form": WeeklyReportForm(initial=weekly_initial),
+        "monthly_form": MonthlyReportForm(initial=monthly_initial),
+        "weekly_reports": project.weekly_reports.select_related("author")[:4],
+        "monthly_reports": project.monthly_reports.select_related("author")[:6],
+        "health": health.project_health(project, today=today),
+        "health_formula": health.formula(),
+    }
+
+
+def register_tabs() -> None:
+    workspace.register(workspace.Tab("plan", "计划", 110, "planning/tab_plan.html", plan_context))
+    workspace.register(workspace.Tab("risks", "风险", 111, "planning/tab_risks.html", risks_context))
+    workspace.register(workspace.Tab("raci", "责任矩阵", 112, "planning/tab_raci.html", raci_context))
+    workspace.register(workspace.Tab("reports", "报告", 113, "planning/tab_reports.html", reports_context))
