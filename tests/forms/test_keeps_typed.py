@@ -39,8 +39,7 @@ NO_TYPED_INPUT = {
     "registrations:outsourcing_done",
     # planning: downloads, buttons with nothing typed, and a file chooser (a browser never refills one)
     "planning:plan_export", "planning:plan_pdf", "planning:raci_export", "planning:raci_generate",
-    "planning:plan_delete", "planning:plan_import",
-    "projects:tab",  # a workspace tab is a GET page; its forms post to their own URLs
+    "planning:plan_delete", "planning:plan_import",  # a workspace tab is a GET page; its forms post to their own URLs
 }  # fmt: skip
 
 
