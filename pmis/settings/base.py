@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "projects",
     "approvals",
     "aftersales",
+    "success",
+    "platformops",
     "dashboards",
 ]
 

@@ -27,6 +27,36 @@ DEFAULT_POLICIES: tuple[dict, ...] = (
 
     {"code": "project-gate-stuck", "name": "项目卡在关口", "clock": Clock.WORKING, "duration_minutes": 10 * 9 * 60,
      "description": "在需求确认、试运行或验收阶段停留超过此时限（默认 10 个工作日）即列为卡在关口"},
+
+    # 客户成功 / 运营 (000 §3.2, §3.6): each service request type has its own deadline.
+    {"code": "cloud-order-business", "name": "云产品下单商务审核", "clock": Clock.WORKING, "duration_minutes": 9 * 60,
+     "description": "商务管理部审核云产品下单申请的授权与收款情况（000 §3.2）"},
+    {"code": "cloud-order-opening", "name": "云产品服务开通", "clock": Clock.WORKING, "duration_minutes": 2 * 9 * 60,
+     "description": "运营中心 / 客户成功部在商务审核通过后开通服务并登记开通内容"},
+    {"code": "service-seal", "name": "印章业务办理", "clock": Clock.WORKING, "duration_minutes": 2 * 9 * 60,
+     "description": "运营客服组办理印章业务（000 §3.6.1）"},
+    {"code": "service-licence-renewal", "name": "授权文件续期", "clock": Clock.WORKING, "duration_minutes": 3 * 9 * 60,
+     "description": "授权文件续期（000 §3.6.1–3.6.2）；到期前自动发起的续期申请同样适用"},
+    {"code": "service-api-channel", "name": "接口通道开通", "clock": Clock.WORKING, "duration_minutes": 2 * 9 * 60,
+     "description": "运营客服组开通接口通道（000 §3.6.1）"},
+    {"code": "service-certificate-report", "name": "出证报告开具", "clock": Clock.WORKING,
+     "duration_minutes": 3 * 9 * 60, "description": "运营客服组开具出证报告（000 §3.6.1）"},
+    {"code": "service-usage-guidance", "name": "客户使用指导", "clock": Clock.WORKING, "duration_minutes": 9 * 60,
+     "description": "售后支持组指导客户使用（000 §3.6.2）"},
+    {"code": "service-other", "name": "其他服务", "clock": Clock.WORKING, "duration_minutes": 3 * 9 * 60,
+     "description": "其他客户服务（000 §3.6.1–3.6.2）"},
+    {"code": "licence-default-term", "name": "授权默认期限", "clock": Clock.NATURAL,
+     "duration_minutes": 365 * 24 * 60,
+     "description": "产品管理部随产品领取单发放的授权文件登记入授权台账时的默认有效期，可在台账中逐条修改"},
+    {"code": "licence-remind-60", "name": "授权到期提醒（60 天）", "clock": Clock.NATURAL,
+     "duration_minutes": 60 * 24 * 60, "description": "授权到期前此时限提醒客户成功部并自动发起一次授权文件续期申请"},
+    {"code": "licence-remind-30", "name": "授权到期提醒（30 天）", "clock": Clock.NATURAL,
+     "duration_minutes": 30 * 24 * 60, "description": "授权到期前此时限再次提醒"},
+    {"code": "licence-remind-7", "name": "授权到期提醒（7 天）", "clock": Clock.NATURAL,
+     "duration_minutes": 7 * 24 * 60, "description": "授权到期前此时限最后提醒"},
+    # 平台运维部 (000 §3.8)
+    {"code": "deployment-execution", "name": "云端部署执行", "clock": Clock.WORKING, "duration_minutes": 3 * 9 * 60,
+     "description": "平台运维部在特批领导与平台运维部经理审批后执行云端部署或日志、版本维护"},
 )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ SCHEDULES = {
 # name -> (task, hour, minute, day of week): Monday 10:00, after the Monday meeting (004 §1.3)
 CRONTABS = {
     "周报提醒（每周一）": ("projects.weekly_report_reminders", 10, 0, 1),
+    "授权到期提醒（每天）": ("success.licence_reminders", 9, 0, "*"),
 }
 
 
