@@ -74,9 +74,7 @@ def deployment_new(request):
                 return redirect(deployment.get_absolute_url())
         else:
             error = "；".join(form_error_lines(form))
-    return render(
-        request, "platformops/deployment_new.html", {"form": form, "error": error}, status=400 if error else 200
-    )
+    return render(request, "platformops/deployment_new.html", {"form": form, "error": error})
 
 
 def _visible(user, pk: int) -> CloudDeployment:
@@ -99,7 +97,7 @@ def _page(request, deployment: CloudDeployment, *, bound: dict | None = None, er
         "execute_form": bound.get("execute") or (ExecuteForm() if services.EXECUTE_STEP in tasks else None),
         "error": error,
     }
-    return render(request, "platformops/deployment.html", context, status=400 if error else 200)
+    return render(request, "platformops/deployment.html", context)
 
 
 @login_required

@@ -130,7 +130,6 @@ def order_new(request):
         request,
         "success/order_new.html",
         {"form": form, "items": items, "errors": errors},
-        status=400 if errors else 200,
     )
 
 
@@ -166,7 +165,7 @@ def _order_page(request, order: CloudOrder, *, bound: dict | None = None, error:
         "decline_form": bound.get("decline") or DeclineForm(),
         "handover_state": services.integration_handover_state(integration) if integration else "",
     }
-    return render(request, "success/order.html", context, status=400 if error else 200)
+    return render(request, "success/order.html", context)
 
 
 @login_required
@@ -329,7 +328,6 @@ def request_new(request):
         request,
         "success/request_new.html",
         {"form": form, "type_forms": type_forms(request.POST or None), "chosen": chosen, "errors": errors},
-        status=400 if errors else 200,
     )
 
 
@@ -357,7 +355,7 @@ def _request_page(request, row: ServiceRequest, *, bound: dict | None = None, er
         "error": error,
         "overdue": row.is_overdue(timezone.now()),
     }
-    return render(request, "success/request.html", context, status=400 if error else 200)
+    return render(request, "success/request.html", context)
 
 
 @login_required
