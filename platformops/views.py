@@ -50,7 +50,7 @@ def deployment_list(request):
             "form": form,
             "formula": FIGURES_FORMULA,
             "figures": department_figures(("platform_ops", "platform_manager"), step_prefix="deployment."),
-            "can_request": user.is_superuser or bool(roles & {"project_director", "regional_pm", "implementer"}),
+            "can_request": user.is_superuser or bool(roles & {"project_director", "regional_pm"}),
         },
         status=400 if refused else result.status,
     )

@@ -138,7 +138,7 @@ def _projects_to_deploy(user, context) -> QuerySet:
     from projects.selectors import projects_visible
 
     roles = user_role_codes(user)
-    if not (user.is_superuser or roles & {"project_director", "regional_pm", "implementer"}):
+    if not (user.is_superuser or roles & {"project_director", "regional_pm"}):
         return Project.objects.none()
     return projects_visible(user).select_related("region")
 

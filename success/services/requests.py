@@ -34,7 +34,6 @@ def _open_work(request: ServiceRequest) -> None:
         title=f"{request.number} {request.customer_name}",
         link=request.get_absolute_url(),
         group=request.team,
-        exclude_user=request.filed_by,
         policy=spec.policy,
     )
     request.due_at = task.due_at
