@@ -102,7 +102,7 @@ class ServiceRequestForm(NamedRequiredMixin, forms.Form):
     project_code = forms.CharField(label="项目", max_length=32, required=False, widget=PickerWidget("order_project"))
     team = forms.ChoiceField(
         label="办理部门",
-        choices=[("", "按服务类型"), *Team.choices],
+        choices=[("", "请选择（默认按服务类型）"), *Team.choices],
         required=False,
         help_text="授权文件续期与其他服务可指定办理部门",
     )
