@@ -84,7 +84,9 @@ def test_a_returned_order_needs_a_reason_and_comes_back_to_the_filer(org, file_o
     assert order.state == CloudOrder.State.RETURNED
     resubmit = open_tasks_for(order).get()
     assert resubmit.assignee == org["sales"] and resubmit in inbox_for(org["sales"])
+    assert org["sales"].notifications.filter(kind="cloud_order_returned", read_at__isnull=True).count() == 1
     order = services.cloud_order_revise(order=order, actor=org["sales"], resubmit=True, note="已回款")
+    assert not org["sales"].notifications.filter(kind="cloud_order_returned", read_at__isnull=True).exists()
     assert order.state == CloudOrder.State.PENDING_BUSINESS and order.note == "已回款"
     assert open_tasks_for(order).get().step == "cloud_order.business"
 
