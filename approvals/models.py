@@ -34,6 +34,7 @@ OUTCOME_LABELS = {
     "withdrawn": "已撤回",
     "reestimated": "已重新评估",
     "reviewed": "已评审",
+    "opened": "已开通",
 }
 
 

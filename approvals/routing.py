@@ -12,9 +12,11 @@ The rule (role → the role one level up), from the reporting lines of 000 §3 a
   实施人员                           → 区域项目经理 of the region (000 §3.3.3)
   立项专家 / 开发经理                → 项目总监 (000 §3.4: R&D agrees the solution with the director)
   客户成功主管、客户成功部           → 客户成功负责人 (000 §3.6)
+  运营客服组、售后支持组             → 客户成功负责人 (000 §3.6: both groups of 客户成功部)
+  平台运维部                         → 平台运维部经理 (000 §3.8)
   系统服务部                         → 售后运维部经理 (000 §3.7)
   every other role (the top of its line: 特批领导, 商务审批员, 产品管理部, 项目总监, 客户成功负责人,
-  售后运维部经理, 平台运维部, 销售, 售前)  → 系统管理员
+  售后运维部经理, 平台运维部经理, 销售, 售前)  → 系统管理员
 A step assigned to one person who cannot act (the requester, or an inactive account) first goes to
 the role it was assigned for, then up the same way."""
 
@@ -36,6 +38,9 @@ ROUTE_UP: dict[str, str] = {
     "cs_manager": "cs_head",
     "cs_staff": "cs_head",
     "aftersales": "aftersales_manager",
+    "cs_ops": "cs_head",
+    "cs_support": "cs_head",
+    "platform_ops": "platform_manager",
 }
 ADMINISTRATOR = "系统管理员"
 

@@ -257,6 +257,7 @@ TASK_NOTICE_KINDS = (
     "product_request_returned",
     "ticket_assigned",
     "ticket_reopened",
+    "cloud_order_returned",
 )
 
 

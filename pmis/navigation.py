@@ -24,7 +24,7 @@ def _roles(*codes: str) -> frozenset[str]:
     return frozenset(codes)
 
 
-SECTIONS = ("工作", "实施登记", "项目", "售后", "目录", "管理")
+SECTIONS = ("工作", "实施登记", "项目", "售后", "客户成功", "平台运维", "目录", "管理")
 
 NAV: tuple[NavItem, ...] = (
     NavItem("工作台", "home", "工作"),
@@ -66,6 +66,30 @@ NAV: tuple[NavItem, ...] = (
         "aftersales:metrics",
         "售后",
         roles=_roles("aftersales_manager", "aftersales", "cs_head", "project_director"),
+    ),
+    NavItem(
+        "云产品下单",
+        "success:orders",
+        "客户成功",
+        roles=_roles(
+            "sales", "business_approver", "cs_manager", "cs_head", "cs_staff", "cs_ops", "cs_support", "product_dept"
+        ),
+    ),
+    NavItem("运营客服组", "success:ops", "客户成功", roles=_roles("cs_ops", "cs_head", "cs_manager", "cs_staff")),
+    NavItem(
+        "售后支持组", "success:support", "客户成功", roles=_roles("cs_support", "cs_head", "cs_manager", "cs_staff")
+    ),
+    NavItem(
+        "授权台账",
+        "success:licences",
+        "客户成功",
+        roles=_roles("cs_ops", "cs_support", "cs_head", "cs_manager", "cs_staff", "product_dept", "business_approver"),
+    ),
+    NavItem(
+        "云端部署",
+        "platformops:deployments",
+        "平台运维",
+        roles=_roles("platform_ops", "platform_manager", "special_approver", "project_director", "regional_pm"),
     ),
     NavItem("产品目录", "catalog:products", "目录", permission="catalog.view_product"),
     NavItem("表单目录", "catalog:document_types", "目录", permission="catalog.view_documenttype"),

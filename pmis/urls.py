@@ -32,6 +32,8 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("aftersales/", include("aftersales.urls")),
     path("planning/", include("planning.urls")),
+    path("success/", include("success.urls")),
+    path("platform/", include("platformops.urls")),
     path("notifications/", include("pmis.notify.urls")),
     path("documents/", include("pmis.documents.urls")),
     path("catalog/", include("pmis.catalog.urls")),

@@ -917,6 +917,9 @@ def product_request_issue(*, request: ProductRequest, actor, paths: dict[int, st
     )
     _open_product_step(request)
     _tell_requester(request, "已发放，请下载并确认领取", note)
+    from success.services import licences_from_product_request  # the licence register (授权台账)
+
+    licences_from_product_request(request=request, actor=actor)
     return request
 
 

@@ -28,6 +28,11 @@ PAGES = (
     ("aftersales", "aftersales:tickets", {"queue": "open"}),
     ("aftersales", "aftersales:tickets", {"queue": "all"}),
     ("aftersales_manager", "aftersales:metrics", {}),
+    ("business_approver", "success:orders", {}),
+    ("cs_ops", "success:ops", {}),
+    ("cs_support", "success:support", {}),
+    ("cs_ops", "success:licences", {"within": "60"}),
+    ("platform_ops", "platformops:deployments", {}),
     # the 工作台 with each steering role's dashboards
     ("project_director", "home", {}),
     ("special_approver", "home", {}),

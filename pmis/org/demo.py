@@ -44,6 +44,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("aftersales", "梁售后", "aftersales", "system-service"),
     DemoUser("aftersales_manager", "宋经理", "aftersales_manager", "aftersales-ops"),
     DemoUser("platform_ops", "唐运维", "platform_ops", "platform-ops"),
+    DemoUser("cs_ops", "韩运营", "cs_ops", "cs-operations"),
+    DemoUser("cs_support", "蒋支持", "cs_support", "cs-support"),
+    DemoUser("platform_manager", "曹经理", "platform_manager", "platform-ops"),
 )
 
 

@@ -46,6 +46,9 @@ ROLES: tuple[Role, ...] = (
     Role("aftersales", "系统服务部", "审核本地化项目移交材料；处理售后问题"),
     Role("aftersales_manager", "售后运维部经理", "向区域项目经理派发售后问题；接收 SLA 升级"),
     Role("platform_ops", "平台运维部", "执行经审批的特殊项目云端部署"),
+    Role("cs_ops", "运营客服组", "开通云产品服务；办理印章业务、授权续期、接口通道开通、出证报告等服务申请"),
+    Role("cs_support", "售后支持组", "SaaS 客户使用指导与授权续期；确认 SaaS 需求并决定是否发起实施集成申请"),
+    Role("platform_manager", "平台运维部经理", "在特批领导之后审批特殊项目的云端部署"),
 )
 
 ROLE_BY_CODE: dict[str, Role] = {role.code: role for role in ROLES}

@@ -133,6 +133,36 @@ def _project_pms(user, context) -> QuerySet:
     projects = my_projects(user) if context == "mine" else projects_visible(user)
     return User.objects.filter(pk__in=projects.filter(pm__isnull=False).values("pm_id"))
 
+def _projects_for_orders(user, context) -> QuerySet:
+    """The project of a cloud product order or a service request: sales and customer success
+    may pick any project (their forms accept any); nobody else files them."""
+    from success.services.common import ORDER_FILERS
+
+    if not (user.is_superuser or user_role_codes(user) & ORDER_FILERS):
+        return Project.objects.none()
+    return Project.objects.select_related("region")
+
+
+def _projects_to_deploy(user, context) -> QuerySet:
+    """云端部署: the projects this user runs (PM, regional PM of the region, the director)."""
+    from projects.selectors import projects_visible
+
+    roles = user_role_codes(user)
+    if not (user.is_superuser or roles & {"project_director", "regional_pm"}):
+        return Project.objects.none()
+    return projects_visible(user).select_related("region")
+
+
+def _project_source(choices: Callable) -> Source:
+    return Source(
+        Project,
+        "code",
+        ("code", "name", "customer_name"),
+        choices,
+        lambda p: f"{p.code} {p.name}",
+        lambda p: f"{p.get_state_display()} · {p.region} · {p.customer_name}",
+    )
+
 
 SOURCES: dict[str, Source] = {
     "implementer": _people(_role("implementer")),
@@ -152,4 +182,6 @@ SOURCES: dict[str, Source] = {
         lambda p: f"{p.code} {p.name}",
         lambda p: f"{p.get_state_display()} · {p.region} · {p.customer_name}",
     ),
+    "order_project": _project_source(_projects_for_orders),
+    "deploy_project": _project_source(_projects_to_deploy),
 }

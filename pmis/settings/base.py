@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "projects",
     "approvals",
     "aftersales",
+    "success",
+    "platformops",
     "dashboards",
     "api",
     "planning",

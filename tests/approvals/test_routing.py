@@ -32,7 +32,7 @@ from tests.conftest import CHECKED
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(settings.BASE_DIR)
-SOURCE_DIRS = ("approvals", "registrations", "projects", "aftersales", "pmis", "planning")
+SOURCE_DIRS = ("approvals", "registrations", "projects", "aftersales", "pmis", "planning", "success", "platformops")
 
 
 def task_open_call_sites() -> dict[tuple[str, int], tuple[int, str]]:
@@ -198,6 +198,37 @@ def _walk_every_step(org, make_registration, upload, parent_project):
                       impact=2, strategy="mitigate", owner=org["implementer"])  # fmt: skip
     Risk.objects.filter(pk=risk.pk).update(next_review=timezone.localdate() - timedelta(days=1))
     risk_reviews_due()
+    # customer success: a cloud order returned, resubmitted, approved and opened; a SaaS order whose
+    # need is confirmed with integration; a service request; a cloud deployment through both approvals
+    from platformops import services as platform_services
+    from success import services as success_services
+
+    def order(**extra):
+        today = timezone.localdate()
+        return success_services.cloud_order_file(
+            actor=sales, customer_name="某医院", items=[{"product": Product.objects.get(name="云签章"), "quantity": 1}],
+            licence_starts_on=today, licence_ends_on=today.replace(year=today.year + 1), payment="paid", **extra,
+        )  # fmt: skip
+
+    business = org["business_approver"]
+    cloud = success_services.cloud_order_review(order=order(), actor=business, approve=False, comment="未回款")
+    cloud = success_services.cloud_order_revise(order=cloud, actor=sales, resubmit=True)
+    checked = {"licence_ok": True, "payment_ok": True}
+    cloud = success_services.cloud_order_review(order=cloud, actor=business, approve=True, team="cs_ops", **checked)
+    success_services.cloud_order_open(order=cloud, actor=org["cs_ops"], opened_note="已开通")
+    saas_order = success_services.cloud_order_review(
+        order=order(project=saas_project), actor=business, approve=True, **checked
+    )
+    success_services.cloud_order_confirm(
+        order=saas_order, actor=org["cs_support"], integration_needed=True, need="对接 HIS"
+    )
+    success_services.service_request_file(
+        actor=org["cs_staff"], type="usage_guidance", customer_name="某医院",
+        data={"topic": "批量签署", "mode": "remote", "contact": "李老师"},
+    )  # fmt: skip
+    deployment = platform_services.deployment_request(project=project, actor=pm, kind="deploy", reason="公司云")
+    deployment = platform_services.deployment_decide(deployment=deployment, actor=org["special_approver"], approve=True)
+    platform_services.deployment_decide(deployment=deployment, actor=org["platform_manager"], approve=True)
 
 
 def test_every_kind_of_step_waits_on_someone_other_than_the_requester(

@@ -13,10 +13,14 @@ from aftersales.demo import demo_tickets_seed
 from aftersales.models import Ticket
 from dashboards.demo import demo_dashboards_seed
 from planning.demo import demo_planning_seed
+from platformops.demo import demo_platform_seed
+from platformops.models import CloudDeployment
 from projects.demo import demo_projects_seed
 from projects.models import CustomisationRequest, ProductRequest, Project
 from registrations.demo import demo_registrations_seed
 from registrations.models import Registration
+from success.demo import demo_success_seed
+from success.models import CloudOrder
 from tests.aftersales.conftest import accepted, dispatched, project, upload  # noqa: F401  (shared fixtures)
 from tests.browser.conftest import ARTIFACTS
 
@@ -35,6 +39,10 @@ def pages(org, accepted):  # noqa: F811
     demo_planning_seed()
     planned = Project.objects.filter(plan_items__isnull=False, pm__username="regional_pm").order_by("pk").first()
     assert planned is not None, "演示数据不全"
+    demo_success_seed()
+    demo_platform_seed()
+    order = CloudOrder.objects.filter(state="pending_business").order_by("pk").first()
+    deployment = CloudDeployment.objects.filter(state="pending_execution").order_by("pk").first()
     handover = aftersales_services.handover_submit(project=accepted, actor=org["regional_pm"], note="请接收")
     registration = Registration.objects.filter(state="pending_business").order_by("pk").first()
     product_request = ProductRequest.objects.filter(state="pending_pm").order_by("pk").first()
@@ -73,6 +81,13 @@ def pages(org, accepted):  # noqa: F811
         ("risks", "regional_pm", reverse("projects:tab", args=[planned.pk, "risks"]), None),
         ("raci", "project_director", reverse("projects:tab", args=[planned.pk, "raci"]), None),
         ("reports", "regional_pm", reverse("projects:tab", args=[planned.pk, "reports"]), None),
+        ("cloud-orders", "business_approver", reverse("success:orders"), None),
+        ("cloud-order", "business_approver", order.get_absolute_url(), "#review-form button"),
+        ("cs-ops", "cs_ops", reverse("success:ops"), None),
+        ("cs-support", "cs_support", reverse("success:support"), None),
+        ("licences", "cs_ops", reverse("success:licences"), None),
+        ("deployments", "platform_ops", reverse("platformops:deployments"), None),
+        ("deployment", "platform_ops", deployment.get_absolute_url(), "#execute-form button"),
     ]
 
 

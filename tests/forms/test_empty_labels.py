@@ -8,7 +8,21 @@ import pytest
 from django import forms
 from django.urls import reverse
 
-PACKAGES = ("pmis", "registrations", "projects", "aftersales", "approvals", "control", "dashboards", "planning")
+
+def _local_apps() -> tuple[str, ...]:
+    """Every app of this project (not third-party): its package sits in the repository."""
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR).resolve()
+    return tuple(
+        sorted({c.name.split(".")[0] for c in apps.get_app_configs() if root in Path(c.path).resolve().parents})
+    )
+
+
+PACKAGES = _local_apps()
 SKIP = ("pmis.settings", "pmis.wsgi", "pmis.asgi")
 
 

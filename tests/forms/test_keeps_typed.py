@@ -40,6 +40,10 @@ NO_TYPED_INPUT = {
     # planning: downloads, buttons with nothing typed, and a file chooser (a browser never refills one)
     "planning:plan_export", "planning:plan_pdf", "planning:raci_export", "planning:raci_generate",
     "planning:plan_delete", "planning:plan_import",  # a workspace tab is a GET page; its forms post to their own URLs
+
+    # customer success and platform operations: lists, record pages and a button without input
+    "success:orders", "success:order", "success:ops", "success:support", "success:request", "success:licences",
+    "platformops:deployments", "platformops:deployment",
 }  # fmt: skip
 
 
@@ -530,3 +534,140 @@ def test_monthly_report_keeps_what_was_typed(client, org, project):
     client.force_login(org["regional_pm"])
     data = {"month": days_from_today(0), "progress": "完成部署", "milestones": "上线按期", "next_month": ""}
     _kept(client.post(reverse("planning:monthly_report", args=[project.pk]), data), "完成部署", "上线按期")
+
+# -- customer success and platform operations ----------------------------------------------
+
+
+def _order(org, **extra):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from success import services as success_services
+
+    today = timezone.localdate()
+    return success_services.cloud_order_file(
+        actor=org["sales"], customer_name="某某医院",
+        items=[{"product": Product.objects.get(name="云签章"), "quantity": 2}], licence_starts_on=today,
+        licence_ends_on=today + timedelta(days=365), payment="paid", **extra,
+    )  # fmt: skip
+
+
+@covers("success:order_new")
+def test_cloud_order_new(client, org, project):
+    client.force_login(org["sales"])
+    product = Product.objects.get(name="云签章")
+    data = {
+        "customer_name": "某某市人民医院", "project_code": project.code, "licence_starts_on": "2027-01-01",
+        "licence_ends_on": "2026-01-01", "payment": "instalment", "amount": "12000", "note": "首年",
+        "items-TOTAL_FORMS": "3", "items-INITIAL_FORMS": "0", "items-0-product": str(product.pk),
+        "items-0-quantity": "5",
+    }  # fmt: skip
+    body = _kept(
+        client.post(reverse("success:order_new"), data), "某某市人民医院", project.code, "2027-01-01", "12000", "5"
+    )
+    assert "首年</textarea>" in body and "授权截止日须晚于授权起始日" in body
+    _selected(body, "instalment")
+    _selected(body, str(product.pk))
+
+
+@covers("success:order_action")
+def test_cloud_order_review_is_kept_when_refused(client, org):
+    order = _order(org)
+    client.force_login(org["business_approver"])
+    data = {"decision": "approve", "licence_ok": "on", "payment_ok": "on", "team": "", "comment": "授权已核"}
+    body = _kept(client.post(reverse("success:order_action", args=[order.pk, "review"]), data))
+    assert "授权已核</textarea>" in body and "请指派开通部门" in body
+
+
+@covers("success:integration_action")
+def test_integration_decline_is_kept_when_refused(client, org, project):
+    from success import services as success_services
+    from success.models import IntegrationRequest
+
+    order = _order(org, project=project, saas=True)
+    success_services.cloud_order_review(
+        order=order, actor=org["business_approver"], approve=True, licence_ok=True, payment_ok=True
+    )
+    success_services.cloud_order_confirm(order=order, actor=org["cs_support"], integration_needed=True, need="对接 HIS")
+    integration = IntegrationRequest.objects.get(order=order)
+    client.force_login(org["project_director"])
+    url = reverse("success:integration_action", args=[integration.pk, "accept"])
+    body = _kept(client.post(url, {"assignee": "", "title": "HIS 集成", "comment": "尽快"}), "HIS 集成")
+    assert "尽快</textarea>" in body
+
+
+@covers("success:request_new")
+def test_service_request_new(client, org):
+    client.force_login(org["cs_staff"])
+    data = {
+        "type": "seal", "customer_name": "某某医院", "seal-action": "new", "seal-seal_name": "",
+        "seal-seal_kind": "legal", "seal-quantity": "2",
+    }  # fmt: skip
+    body = _kept(client.post(reverse("success:request_new"), data), "某某医院", "2")
+    assert "印章名称" in body
+    _selected(body, "legal")
+
+
+@covers("success:request_action")
+def test_service_request_result_is_kept_when_refused(client, org):
+    from success import services as success_services
+
+    request = success_services.service_request_file(
+        actor=org["cs_staff"], type="licence_renewal", customer_name="某某医院",
+        data={"product": "云签章", "new_expires_on": "2030-01-01"},
+    )  # fmt: skip
+    client.force_login(org["cs_ops"])
+    url = reverse("success:request_action", args=[request.pk, "finish"])
+    body = _kept(client.post(url, {"result": "已续期一年", "new_expires_on": ""}), "已续期一年")
+    assert "请填写续期后到期日" in body
+
+
+@covers("success:licence_term")
+def test_licence_term_refusal_keeps_the_page(client, org):
+    from datetime import date
+
+    from success.models import Licence
+
+    licence = Licence.objects.create(
+        customer_name="某某医院", product=Product.objects.get(name="云签章"), starts_on=date(2026, 1, 1),
+        expires_on=date(2027, 1, 1), source="cloud_order",
+    )  # fmt: skip
+    client.force_login(org["cs_ops"])
+    url = reverse("success:licence_term", args=[licence.pk])
+    response = client.post(
+        url, {"starts_on": "2026-06-01", "expires_on": "2026-01-01", "next": "/success/licences/"}, follow=True
+    )
+    assert "到期日须晚于起始日" in _body(response)
+    licence.refresh_from_db()
+    assert licence.expires_on == date(2027, 1, 1)
+
+
+@covers("platformops:deployment_new")
+def test_deployment_new(client, org, project):
+    client.force_login(org["regional_pm"])
+    data = {"project_code": project.code, "kind": "logs", "reason": ""}
+    body = _kept(client.post(reverse("platformops:deployment_new"), data), project.code)
+    _selected(body, "logs")
+    assert "请填写特殊原因与需求" in body
+
+
+@covers("platformops:deployment_action")
+def test_deployment_execution_is_kept_when_refused(client, org, project):
+    from platformops import services as platform_services
+
+    d = platform_services.deployment_request(project=project, actor=org["regional_pm"], kind="deploy", reason="公司云")
+    d = platform_services.deployment_decide(deployment=d, actor=org["special_approver"], approve=True)
+    d = platform_services.deployment_decide(deployment=d, actor=org["platform_manager"], approve=True)
+    client.force_login(org["platform_ops"])
+    data = {
+        "servers": "cloud-01",
+        "versions": "V5.2",
+        "started_on": "2026-01-05",
+        "finished_on": "2026-01-01",
+        "note": "夜间",
+    }
+    body = _kept(
+        client.post(reverse("platformops:deployment_action", args=[d.pk, "execute"]), data), "V5.2", "2026-01-05"
+    )
+    assert "cloud-01</textarea>" in body and "完成日期不能早于开始日期" in body

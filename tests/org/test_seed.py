@@ -16,6 +16,8 @@ DESIGN_ROLE_CODES = {
     "sales", "presales", "sales_manager", "special_approver", "business_approver", "project_director",
     "regional_pm", "implementer", "product_dept", "rd_expert", "cs_manager", "cs_head", "cs_staff",
     "aftersales", "aftersales_manager", "platform_ops",
+    # 000 §3.6.1–3.6.2: the two groups of 客户成功部; 000 §3.8: the 平台运维部 manager approves cloud deployments
+    "cs_ops", "cs_support", "platform_manager",
 }  # fmt: skip
 
 

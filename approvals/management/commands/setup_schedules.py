@@ -13,6 +13,7 @@ CRONTABS = {
     "周报提醒（每周一）": ("projects.weekly_report_reminders", 10, 0, 1),
     "计划延期提醒（每天）": ("planning.plan_late_notify", 9, 0, "*"),
     "风险评审到期（每天）": ("planning.risk_reviews_due", 9, 5, "*"),
+    "授权到期提醒（每天）": ("success.licence_reminders", 9, 0, "*"),
 }
 
 

@@ -4,12 +4,14 @@ from django.core.management.base import BaseCommand
 from aftersales.demo import demo_tickets_seed
 from dashboards.demo import demo_dashboards_seed
 from planning.demo import demo_planning_seed
+from platformops.demo import demo_platform_seed
 from pmis.catalog.services import catalogue_seed
 from pmis.org.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_seed
 from pmis.org.roles import role_label
 from pmis.worktime.services import sla_policies_seed
 from projects.demo import demo_projects_seed
 from registrations.demo import demo_registrations_seed
+from success.demo import demo_success_seed
 
 
 class Command(BaseCommand):
@@ -28,6 +30,8 @@ class Command(BaseCommand):
         tickets = demo_tickets_seed()
         dashboards = demo_dashboards_seed()
         plans = demo_planning_seed()
+        success = demo_success_seed()
+        deployments = demo_platform_seed()
         self.stdout.write(self.style.SUCCESS(f"产品目录新增 {products} 项，文档类型新增 {types} 项"))
         if registrations:
             self.stdout.write(self.style.SUCCESS(f"演示登记新增 {registrations} 条（各审批环节均有待办）"))
@@ -39,6 +43,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"看板演示项目新增 {dashboards} 个（含移交、周报与售后问题）"))
         if plans:
             self.stdout.write(self.style.SUCCESS(f"演示计划与风险新增 {plans} 个项目（各有一项延期、一项风险待评审）"))
+        if success:
+            self.stdout.write(self.style.SUCCESS("客户成功演示数据已创建（云产品下单、服务申请、即将到期的授权）"))
+        if deployments:
+            self.stdout.write(self.style.SUCCESS(f"云端部署演示申请新增 {deployments} 个"))
         if quiet_accounts:
             return
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")

@@ -1,0 +1,70 @@
+"""The lists of customer success in the shared list pattern (pmis/lists.py)."""
+
+from pmis.lists import Column, ListSpec, Sort
+
+SERVICE_REQUESTS = ListSpec(
+    title="客户服务申请",
+    sorts={
+        "number": Sort("单号", ("number",)),  # unique
+        "created": Sort("申请时间", ("created_at", "id")),  # service_created
+        "due": Sort("办理时限", ("due_at", "id")),  # service_due
+    },
+    default_sort="due",
+    search_fields=("number", "customer_name"),
+    keyword_label="单号 / 客户",
+    columns=(
+        Column("单号", lambda r: r.number),
+        Column("服务类型", lambda r: r.get_type_display()),
+        Column("客户", lambda r: r.customer_name),
+        Column("项目", lambda r: r.project.name if r.project else ""),
+        Column("办理部门", lambda r: r.get_team_display()),
+        Column("状态", lambda r: r.get_state_display()),
+        Column("办理人", lambda r: r.handler or ""),
+        Column("申请时间", lambda r: r.created_at),
+        Column("办理时限", lambda r: r.due_at),
+        Column("办理结果", lambda r: r.result),
+    ),
+)
+
+CLOUD_ORDERS = ListSpec(
+    title="云产品下单申请",
+    sorts={
+        "number": Sort("单号", ("number",)),  # unique
+        "created": Sort("申请时间", ("created_at", "id")),  # cloud_order_created
+    },
+    default_sort="-created",
+    search_fields=("number", "customer_name"),
+    keyword_label="单号 / 客户",
+    columns=(
+        Column("单号", lambda o: o.number),
+        Column("客户", lambda o: o.customer_name),
+        Column("项目", lambda o: o.project.name if o.project else ""),
+        Column("产品", lambda o: "、".join(str(i) for i in o.items.all())),
+        Column("授权期限", lambda o: f"{o.licence_starts_on:%Y-%m-%d} 至 {o.licence_ends_on:%Y-%m-%d}"),
+        Column("收款情况", lambda o: o.get_payment_display()),
+        Column("状态", lambda o: o.get_state_display()),
+        Column("开通部门", lambda o: o.get_team_display() if o.team else ""),
+        Column("申请人", lambda o: o.filed_by),
+        Column("申请时间", lambda o: o.created_at),
+    ),
+)
+
+LICENCES = ListSpec(
+    title="授权台账",
+    sorts={
+        "expires": Sort("到期日", ("expires_on", "id")),  # licence_expires
+        "customer": Sort("客户", ("customer_name",)),  # licence_customer
+    },
+    default_sort="expires",
+    search_fields=("customer_name", "product__name"),
+    keyword_label="客户 / 产品",
+    columns=(
+        Column("客户", lambda lic: lic.customer_name),
+        Column("项目", lambda lic: lic.project.name if lic.project else ""),
+        Column("产品", lambda lic: lic.product.name),
+        Column("数量", lambda lic: lic.quantity),
+        Column("起始日", lambda lic: lic.starts_on),
+        Column("到期日", lambda lic: lic.expires_on),
+        Column("来源", lambda lic: lic.get_source_display()),
+    ),
+)

@@ -1,0 +1,65 @@
+"""What each person may see of customer success's records, and the figures of a department's page."""
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from approvals.models import Task
+from projects.selectors import projects_visible
+
+from .models import CloudOrder, Licence, ServiceRequest
+from .services.common import CS_ROLES, REGISTER_READERS, roles_of
+
+
+def orders_visible(user) -> QuerySet[CloudOrder]:
+    if not user.is_authenticated:
+        return CloudOrder.objects.none()
+    rows = CloudOrder.objects.select_related("project", "filed_by").prefetch_related("items__product")
+    if user.is_superuser or roles_of(user) & REGISTER_READERS:
+        return rows
+    return rows.filter(Q(filed_by=user) | Q(project__in=projects_visible(user)))
+
+
+def requests_visible(user) -> QuerySet[ServiceRequest]:
+    if not user.is_authenticated:
+        return ServiceRequest.objects.none()
+    rows = ServiceRequest.objects.select_related("project", "handler", "filed_by")
+    if user.is_superuser or roles_of(user) & CS_ROLES:
+        return rows
+    return rows.filter(Q(filed_by=user) | Q(project__in=projects_visible(user)))
+
+
+def licences_visible(user) -> QuerySet[Licence]:
+    if not user.is_authenticated:
+        return Licence.objects.none()
+    rows = Licence.objects.select_related("project", "product", "file")
+    if user.is_superuser or roles_of(user) & REGISTER_READERS:
+        return rows
+    return rows.filter(project__in=projects_visible(user))
+
+
+def month_start(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def department_figures(
+    groups: tuple[str, ...], *, step_prefix: str = "", now: datetime | None = None
+) -> dict[str, int]:
+    """A department's figures from the inbox table: 等待 = the open steps waiting on its role
+    groups; 超时 = those past their due time; 本月完成 = its steps done since the 1st of this month.
+    Three counts, whatever the size of the queue."""
+    now = now or timezone.now()
+    tasks = Task.objects.filter(group__name__in=groups)
+    if step_prefix:
+        tasks = tasks.filter(step__startswith=step_prefix)
+    open_tasks = tasks.filter(state=Task.State.OPEN)
+    return {
+        "waiting": open_tasks.count(),
+        "overdue": open_tasks.filter(due_at__lte=now).count(),
+        "done_month": tasks.filter(state=Task.State.DONE, closed_at__gte=month_start(now)).count(),
+    }
+
+
+FIGURES_FORMULA = "等待：等待本部门处理的待办数；超时：其中已过办理时限的；本月完成：本月 1 日起本部门办结的待办数"
