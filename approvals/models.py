@@ -123,6 +123,16 @@ class Task(FSMModelMixin, models.Model):
         verbose_name="处理人",
     )
     outcome = models.CharField("处理结果", max_length=64, blank=True)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="被代理人",
+        help_text="处理人代谁审批（代理审批）；为空表示本人处理",
+    )
+    urged_at = models.DateTimeField("最近催办", null=True, blank=True)
 
     class Meta:
         verbose_name = "待办"
@@ -161,6 +171,15 @@ class Task(FSMModelMixin, models.Model):
     def cancel(self, *, by, at) -> None:
         self.closed_by, self.outcome, self.closed_at = by, "cancelled", at
 
+    @property
+    def closed_by_label(self) -> str:
+        """Who answered the step, as the history and the PDFs print it: “李四 代 张三 审批”."""
+        if self.closed_by_id is None:
+            return "系统"
+        if self.on_behalf_of_id is not None:
+            return f"{self.closed_by} 代 {self.on_behalf_of} 审批"
+        return str(self.closed_by)
+
     def is_overdue(self, now) -> bool:
         return self.state == self.State.OPEN and self.due_at is not None and self.due_at <= now
 
@@ -179,3 +198,111 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}{self.year}-{self.last:05d}"
+
+
+# The kinds of step a delegation can be limited to: the first part of a step code.
+STEP_KINDS = {
+    "registration": "实施登记审批",
+    "project": "项目立项与需求",
+    "product_request": "产品领取单",
+    "customisation": "定制化评估",
+    "delivery": "交付任务",
+    "handover": "项目移交",
+    "ticket": "售后问题",
+}
+
+
+def step_kind(step: str) -> str:
+    return step.split(".", 1)[0]
+
+
+class Delegation(models.Model):
+    """代理审批: while it runs, the delegate sees and may answer the delegator's waiting steps (all
+    kinds, or only the kinds listed). It never lets the delegate decide their own request."""
+
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_given", verbose_name="委托人"
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_taken", verbose_name="代理人"
+    )
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期", help_text="含当天；次日零点自动结束")
+    step_kinds = models.JSONField("限定环节类型", default=list, blank=True, help_text="为空表示全部类型的待办")
+    reason = models.CharField("原因", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="设置人"
+    )
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+    cancelled_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    start_notified_at = models.DateTimeField("已通知开始", null=True, blank=True)
+    end_notified_at = models.DateTimeField("已通知结束", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "代理审批"
+        verbose_name_plural = "代理审批"
+        ordering = ["-starts_on", "-id"]
+        indexes = [
+            models.Index(fields=["delegate", "starts_on", "ends_on"], name="delegation_by_delegate"),
+            models.Index(fields=["delegator", "starts_on"], name="delegation_by_delegator"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="delegation_dates_ordered"),
+            models.CheckConstraint(condition=~Q(delegator=models.F("delegate")), name="delegation_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegate} 代 {self.delegator}（{self.starts_on} 至 {self.ends_on}）"
+
+    def covers(self, step: str) -> bool:
+        return not self.step_kinds or step_kind(step) in self.step_kinds
+
+    @property
+    def kinds_label(self) -> str:
+        if not self.step_kinds:
+            return "全部"
+        return "、".join(STEP_KINDS.get(k, k) for k in self.step_kinds)
+
+
+class CarbonCopy(models.Model):
+    """抄送: a person copied on a record may see it and is told how it ends."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name="记录类型")
+    object_id = models.PositiveBigIntegerField("记录 ID")
+    subject = GenericForeignKey("content_type", "object_id")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="carbon_copies", verbose_name="抄送人"
+    )
+    title = models.CharField("事项", max_length=200)
+    link = models.CharField("链接", max_length=500)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="抄送者",
+    )
+    note = models.CharField("附言", max_length=200, blank=True)
+    created_at = models.DateTimeField("抄送时间", auto_now_add=True)
+    outcome = models.CharField("结果", max_length=64, blank=True)
+    outcome_at = models.DateTimeField("结果通知时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "抄送"
+        verbose_name_plural = "抄送"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="cc_by_user"),
+            models.Index(fields=["content_type", "object_id"], name="cc_subject"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "user"], name="cc_once_per_record"),
+        ]
+
+    def __str__(self) -> str:
+        return f"抄送 {self.user}：{self.title}"
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome, "已处理" if self.outcome else "")

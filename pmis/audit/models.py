@@ -59,6 +59,15 @@ class AuditEntry(models.Model):
         return dict(field.flatchoices).get(value, value) if field is not None and field.choices else value
 
     @property
+    def actor_label(self) -> str:
+        """Who did it, as the history and the PDFs print it: “李四 代 张三 审批” for a delegate."""
+        if self.actor_id is None:
+            return "系统"
+        name = self.actor.display_name or self.actor.username
+        principal = self.details.get("on_behalf_of_name")
+        return f"{name} 代 {principal} 审批" if principal else name
+
+    @property
     def from_label(self) -> str:
         return self.details.get("from_label") or self._state_label(self.from_state)
 

@@ -27,6 +27,8 @@ DEFAULT_POLICIES: tuple[dict, ...] = (
 
     {"code": "project-gate-stuck", "name": "项目卡在关口", "clock": Clock.WORKING, "duration_minutes": 10 * 9 * 60,
      "description": "在需求确认、试运行或验收阶段停留超过此时限（默认 10 个工作日）即列为卡在关口"},
+    {"code": "approval-urge-interval", "name": "催办间隔", "clock": Clock.NATURAL, "duration_minutes": 4 * 60,
+     "description": "申请人对同一待审环节两次催办之间至少间隔的时长"},
 )  # fmt: skip
 
 
