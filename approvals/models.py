@@ -306,3 +306,23 @@ class CarbonCopy(models.Model):
     @property
     def outcome_label(self) -> str:
         return OUTCOME_LABELS.get(self.outcome, "已处理" if self.outcome else "")
+
+
+class ActionLinkUse(models.Model):
+    """A one-click 通过 / 退回 link (mail, IM card) that has been used: each link acts once."""
+
+    nonce = models.CharField("链接编号", max_length=32, unique=True)
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+", verbose_name="待办")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="使用人"
+    )
+    outcome = models.CharField("动作", max_length=16)
+    channel = models.CharField("来源", max_length=16, default="mail")
+    used_at = models.DateTimeField("使用时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "一键审批链接使用记录"
+        verbose_name_plural = "一键审批链接使用记录"
+
+    def __str__(self) -> str:
+        return f"{self.nonce}（{self.used_at:%Y-%m-%d %H:%M}）"

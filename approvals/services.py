@@ -115,14 +115,19 @@ def task_open(
     if notify_waiting:
         due_text = f"，请于 {timezone.localtime(due_at):%Y-%m-%d %H:%M} 前处理" if due_at else ""
         routed_text = f"（{routed.note}）" if routed.note else ""
-        notify(
-            recipients=waiting_users(task),
-            title=f"新的待办：{task.step_label} · {task.title}",
-            body=f"{task.title} 等待您处理（{task.step_label}）{due_text}。{routed_text}",
-            link=link,
-            subject=subject,
-            kind="task_opened",
-        )
+        from .links import links_text
+
+        body = f"{task.title} 等待您处理（{task.step_label}）{due_text}。{routed_text}"
+        for user in waiting_users(task):
+            # each recipient's own signed 通过 / 退回 links (approvals.links)
+            notify(
+                recipients=[user],
+                title=f"新的待办：{task.step_label} · {task.title}",
+                body=body + links_text(task, user),
+                link=link,
+                subject=subject,
+                kind="task_opened",
+            )
     return task
 
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("delegations/<int:pk>/end/", views.delegation_end, name="delegation_end"),
     path("copies/", views.copied, name="copied"),
     path("copy/<int:content_type_id>/<int:pk>/", views.copy, name="copy"),
+    path("act/<str:token>/", views.act, name="act"),
 ]

@@ -14,7 +14,8 @@ from .actions import can_decide_here, tasks_bulk_approve
 from .copies import copied_to, copies_add, copies_can_add
 from .delegations import delegation_cancel, delegation_set, delegations_visible
 from .errors import DomainError
-from .forms import BulkApproveForm, CopyForm, DelegationForm, ReassignForm, UrgeForm
+from .forms import BulkApproveForm, CopyForm, DelegationForm, ReassignForm, ReturnForm, UrgeForm
+from .links import link_act, link_check
 from .lists import COPIED, INBOX
 from .models import Task
 from .selectors import acting_for, inbox_for, reassign_candidates, task_can_act
@@ -45,9 +46,9 @@ def inbox(request, bulk_form=None):
         "mine": mine,
         "now": now,
         "bulk_form": bulk_form or BulkApproveForm(),
-        "any_bulk": any(t.bulk_ok for t in page.object_list),
+        "any_bulk": bulk_form is not None or any(t.bulk_ok for t in page.object_list),
     }
-    return render(request, "approvals/inbox.html", context, status=400 if bulk_form is not None else result.status)
+    return render(request, "approvals/inbox.html", context, status=result.status)
 
 
 def _task_action(request, pk: int, action, done: str):
@@ -124,8 +125,7 @@ def delegations(request):
     for row in rows:
         row.running = row.cancelled_at is None and row.starts_on <= today <= row.ends_on
         row.over = row.cancelled_at is not None or row.ends_on < today
-    status = 400 if request.method == "POST" else 200
-    return render(request, "approvals/delegations.html", {"form": form, "rows": rows}, status=status)
+    return render(request, "approvals/delegations.html", {"form": form, "rows": rows})
 
 
 @login_required
@@ -201,12 +201,10 @@ def copy(request, content_type_id: int, pk: int):
             names = "、".join(str(c.user) for c in added)
             messages.success(request, f"已抄送：{names}" if added else "所选人员均已在抄送名单中")
             return _back(request, link or "approvals:copied")
-    status = 400 if request.method == "POST" else 200
     return render(
         request,
         "approvals/copy.html",
         {"form": form, "record": record, "link": link, "next": request.POST.get("next", link)},
-        status=status,
     )
 
 
@@ -239,3 +237,25 @@ def bulk_approve(request):
         "approvals/bulk_result.html",
         {"rows": rows, "done": done, "refused": len(rows) - done, "comment": form.cleaned_data.get("comment", "")},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# 一键审批 from a notification (approvals.links)
+
+
+def act(request, token: str):
+    """A 通过 / 退回 link from a notification: shows what it will do and asks to confirm (and,
+    for a return, the reason); a stale link says who handled the step and when."""
+    viewer = request.user if request.user.is_authenticated else None
+    check = link_check(token, viewer=viewer)
+    form = ReturnForm(request.POST or None) if check.outcome == "return" else None
+    done = False
+    if request.method == "POST" and not check.problem and (form is None or form.is_valid()):
+        try:
+            link_act(token, comment=form.cleaned_data["comment"] if form else "同意", viewer=viewer)
+        except (PermissionDenied, DomainError) as exc:
+            check = link_check(token, viewer=viewer)
+            check.problem = check.problem or str(exc)
+        else:
+            done = True
+    return render(request, "approvals/act.html", {"check": check, "form": form, "done": done, "token": token})

@@ -29,6 +29,8 @@ DEFAULT_POLICIES: tuple[dict, ...] = (
      "description": "在需求确认、试运行或验收阶段停留超过此时限（默认 10 个工作日）即列为卡在关口"},
     {"code": "approval-urge-interval", "name": "催办间隔", "clock": Clock.NATURAL, "duration_minutes": 4 * 60,
      "description": "申请人对同一待审环节两次催办之间至少间隔的时长"},
+    {"code": "approval-link-valid", "name": "一键审批链接有效期", "clock": Clock.NATURAL, "duration_minutes": 72 * 60,
+     "description": "通知邮件与群机器人消息中“通过 / 退回”链接的有效期；每个链接仅限收件人本人使用一次"},
 )  # fmt: skip
 
 
