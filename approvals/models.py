@@ -326,3 +326,89 @@ class ActionLinkUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nonce}（{self.used_at:%Y-%m-%d %H:%M}）"
+
+
+class Platform(models.TextChoices):
+    DINGTALK = "dingtalk", "钉钉"
+    FEISHU = "feishu", "飞书"
+    WECOM = "wecom", "企业微信"
+
+
+class Robot(models.Model):
+    """A group robot (群机器人) that is told of the steps waiting in a department or a project."""
+
+    name = models.CharField("名称", max_length=64)
+    platform = models.CharField("平台", max_length=16, choices=Platform.choices)
+    webhook = models.URLField(
+        "Webhook 地址",
+        max_length=500,
+        help_text="钉钉：含 access_token 的地址；飞书：hook 地址；企业微信：含 key 的地址（密钥即在地址中）",
+    )
+    secret = models.CharField(
+        "加签密钥", max_length=200, blank=True, help_text="钉钉“加签”的 SEC 开头密钥、飞书“签名校验”密钥；企业微信留空"
+    )
+    callback_secret = models.CharField(
+        "回调校验密钥",
+        max_length=200,
+        blank=True,
+        help_text="卡片按钮回调的校验：钉钉为应用 AppSecret，飞书为 Encrypt Key，企业微信为回调 Token",
+    )
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="部门"
+    )
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="项目"
+    )
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "群机器人"
+        verbose_name_plural = "群机器人"
+        ordering = ["platform", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} · {self.name}"
+
+
+class RobotMessage(models.Model):
+    """One message to a group robot: written in the transaction, sent by Celery with retries."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    robot = models.ForeignKey(Robot, on_delete=models.CASCADE, related_name="messages", verbose_name="机器人")
+    title = models.CharField("标题", max_length=200)
+    text = models.TextField("内容")
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.CharField("最近错误", max_length=500, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "群机器人消息"
+        verbose_name_plural = "群机器人消息"
+        indexes = [models.Index(fields=["state", "created_at"], name="robot_message_pending")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ImIdentity(models.Model):
+    """Who a person is on an IM platform, so a button pressed on a card is known to be his."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="im_identities", verbose_name="用户"
+    )
+    platform = models.CharField("平台", max_length=16, choices=Platform.choices)
+    im_user_id = models.CharField("平台用户 ID", max_length=128, help_text="钉钉 userid、飞书 open_id、企业微信 UserID")
+
+    class Meta:
+        verbose_name = "IM 账号"
+        verbose_name_plural = "IM 账号"
+        constraints = [models.UniqueConstraint(fields=["platform", "im_user_id"], name="im_identity_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_platform_display()}"

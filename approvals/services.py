@@ -116,9 +116,12 @@ def task_open(
         due_text = f"，请于 {timezone.localtime(due_at):%Y-%m-%d %H:%M} 前处理" if due_at else ""
         routed_text = f"（{routed.note}）" if routed.note else ""
         from .links import links_text
+        from .robots import robots_tell_task
 
         body = f"{task.title} 等待您处理（{task.step_label}）{due_text}。{routed_text}"
-        for user in waiting_users(task):
+        recipients = waiting_users(task)
+        robots_tell_task(task, recipients)
+        for user in recipients:
             # each recipient's own signed 通过 / 退回 links (approvals.links)
             notify(
                 recipients=[user],

@@ -15,4 +15,5 @@ urlpatterns = [
     path("copies/", views.copied, name="copied"),
     path("copy/<int:content_type_id>/<int:pk>/", views.copy, name="copy"),
     path("act/<str:token>/", views.act, name="act"),
+    path("im/<str:platform>/callback/", views.im_callback, name="im_callback"),
 ]

@@ -2,14 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from pmis.lists import export_response, list_result
 
+from . import robots
 from .actions import can_decide_here, tasks_bulk_approve
 from .copies import copied_to, copies_add, copies_can_add
 from .delegations import delegation_cancel, delegation_set, delegations_visible
@@ -259,3 +261,15 @@ def act(request, token: str):
         else:
             done = True
     return render(request, "approvals/act.html", {"check": check, "form": form, "done": done, "token": token})
+
+
+# ---------------------------------------------------------------------------------------------
+# 钉钉 / 飞书 / 企业微信 card buttons (approvals.robots)
+
+
+@csrf_exempt
+@require_POST
+def im_callback(request, platform: str):
+    """The platforms call this; it is signed by them, not by a browser session."""
+    answer = robots.im_callback(platform=platform, headers=request.headers, body=request.body, params=request.GET)
+    return JsonResponse({"ok": answer.status == 200, "message": answer.message}, status=answer.status)

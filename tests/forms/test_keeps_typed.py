@@ -38,6 +38,8 @@ NO_TYPED_INPUT = {
     "registrations:outsourcing_done",
     # 催办 and 撤销代理 are single buttons; 抄送我的 is a list
     "approvals:urge", "approvals:delegation_end", "approvals:copied",
+    # called by 钉钉 / 飞书 / 企业微信 servers, not a form
+    "approvals:im_callback",
 }  # fmt: skip
 
 
