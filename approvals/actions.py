@@ -23,13 +23,26 @@ Decide = Callable[[models.Model, object, str], object]
 class StepDecision:
     approve: Decide
     send_back: Decide
+    # 退回到指定环节: (record, actor, step code, reason); None where the process has no such return
+    return_to: Callable[[models.Model, object, str, str], object] | None = None
 
 
 DECISIONS: dict[str, StepDecision] = {}
 
 
-def register_decision(step: str, *, approve: Decide, send_back: Decide) -> None:
-    DECISIONS[step] = StepDecision(approve=approve, send_back=send_back)
+def register_decision(step: str, *, approve: Decide, send_back: Decide, return_to=None) -> None:
+    DECISIONS[step] = StepDecision(approve=approve, send_back=send_back, return_to=return_to)
+
+
+def task_return_to(*, task: Task, actor, step_code: str, comment: str) -> None:
+    """退回到指定环节 through the step's own service."""
+    task.refresh_from_db()
+    if task.state != Task.State.OPEN:
+        raise AlreadyDecided(stale_message(task))
+    decision = DECISIONS.get(task.step)
+    if decision is None or decision.return_to is None:
+        raise DomainError(f"“{task.step_label}”不支持退回到指定环节")
+    decision.return_to(task.subject, actor, step_code, comment)
 
 
 def can_decide_here(task: Task) -> bool:

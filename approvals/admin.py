@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Delegation, ImIdentity, Robot, RobotMessage
+from .models import ChainStepSetting, Delegation, ImIdentity, Robot, RobotMessage
 
 
 @admin.register(Robot)
@@ -39,4 +39,21 @@ class DelegationAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ChainStepSetting)
+class ChainStepSettingAdmin(admin.ModelAdmin):
+    """审批环节设置: who a declared step waits on, 会签 / 或签, its deadline and whom it copies. The
+    steps themselves, their order and scope are declared in approvals/chains.py."""
+
+    list_display = ("label", "code", "role", "mode", "policy")
+    list_editable = ("mode",)
+    readonly_fields = ("code",)
+    filter_horizontal = ("copy_to",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -103,3 +103,43 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "请填写退回原因"},
     )
+
+
+class AddSignerForm(forms.Form):
+    """加签."""
+
+    signer = forms.ModelChoiceField(
+        label="加签人", queryset=None, widget=PickerWidget("person"), error_messages={"required": "请选择加签人"}
+    )
+    position = forms.ChoiceField(label="加签方式", choices=(), error_messages={"required": "请选择加签方式"})
+    reason = forms.CharField(
+        label="加签原因",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "请填写加签原因"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from pmis.org.models import User
+
+        from .addsign import POSITIONS
+
+        super().__init__(*args, **kwargs)
+        self.fields["signer"].queryset = User.objects.filter(is_active=True)
+        self.fields["position"].choices = [("", "请选择"), *POSITIONS.items()]
+
+
+class ReturnToForm(forms.Form):
+    """退回到指定环节."""
+
+    step = forms.ChoiceField(label="退回到", choices=(), error_messages={"required": "请选择要退回到的环节"})
+    reason = forms.CharField(
+        label="退回原因",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "请填写退回原因"},
+    )
+
+    def __init__(self, *args, steps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].choices = [("", "请选择"), *((s.code, s.label) for s in steps)]

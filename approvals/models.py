@@ -33,6 +33,7 @@ OUTCOME_LABELS = {
     "resubmitted": "已重新提交",
     "withdrawn": "已撤回",
     "reestimated": "已重新评估",
+    "returned_to": "退回到指定环节",
 }
 
 
@@ -133,6 +134,15 @@ class Task(FSMModelMixin, models.Model):
         help_text="处理人代谁审批（代理审批）；为空表示本人处理",
     )
     urged_at = models.DateTimeField("最近催办", null=True, blank=True)
+    waits_for = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="须先完成",
+        help_text="加签：该待办要等这一待办处理后才能办理",
+    )
 
     class Meta:
         verbose_name = "待办"
@@ -412,3 +422,31 @@ class ImIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_platform_display()}"
+
+
+class ChainStepSetting(models.Model):
+    """What an administrator may change of a declared chain step (approvals.chains): who it waits
+    on, whether all of them must approve (会签) or any one (或签), its deadline, who is copied."""
+
+    class Mode(models.TextChoices):
+        ANY = "any", "或签（任一人通过即可）"
+        ALL = "all", "会签（全部通过）"
+
+    code = models.CharField("环节代码", max_length=64, unique=True)
+    label = models.CharField("环节", max_length=64)
+    role = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="+", verbose_name="审批角色")
+    mode = models.CharField("签核方式", max_length=8, choices=Mode.choices, default=Mode.ANY)
+    policy = models.ForeignKey(
+        SlaPolicy, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="时限策略"
+    )
+    copy_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name="抄送", help_text="该环节打开时抄送这些人"
+    )
+
+    class Meta:
+        verbose_name = "审批环节设置"
+        verbose_name_plural = "审批环节设置"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.label}（{self.code}）"

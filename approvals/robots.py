@@ -86,6 +86,8 @@ def robots_for(task: Task) -> list[Robot]:
     set for the whole company (neither)."""
     from django.db.models import Q
 
+    if not Robot.objects.filter(active=True).exists():
+        return []
     scope = Q(department__isnull=True, project__isnull=True)
     if task.department_id:
         scope |= Q(department_id=task.department_id)

@@ -32,7 +32,8 @@ def _own_waiting(user, *, also_claimed_by=None) -> Q:
         & (Q(department__isnull=True) | Q(department=user.department_id))
         & claimers
     )
-    return Q(state=Task.State.OPEN) & (Q(assignee=user) | by_group) & ~Q(exclude_user=user)
+    not_held = Q(waits_for__isnull=True) | ~Q(waits_for__state=Task.State.OPEN)  # 加签: held until the other is done
+    return Q(state=Task.State.OPEN) & (Q(assignee=user) | by_group) & ~Q(exclude_user=user) & not_held
 
 
 def active_delegations_to(user, *, on=None) -> list[Delegation]:
@@ -92,6 +93,8 @@ def inbox_count(user) -> int:
 def _can_act_self(user, task: Task, *, also_claimed_by=None) -> bool:
     if task.state != Task.State.OPEN or task.exclude_user_id == user.pk:
         return False
+    if task.waits_for_id is not None and task.waits_for.state == Task.State.OPEN:
+        return False  # 加签: another signer comes first
     if task.assignee_id is not None:
         return task.assignee_id == user.pk
     claimers = {None, user.pk} | ({also_claimed_by.pk} if also_claimed_by is not None else set())

@@ -12,11 +12,22 @@ from django.views.decorators.http import require_POST
 from pmis.lists import export_response, list_result
 
 from . import robots
-from .actions import can_decide_here, tasks_bulk_approve
+from .actions import can_decide_here, task_return_to, tasks_bulk_approve
+from .addsign import task_add_signer
+from .chains import earlier_steps
 from .copies import copied_to, copies_add, copies_can_add
 from .delegations import delegation_cancel, delegation_set, delegations_visible
 from .errors import DomainError
-from .forms import BulkApproveForm, CopyForm, DelegationForm, ReassignForm, ReturnForm, UrgeForm
+from .forms import (
+    AddSignerForm,
+    BulkApproveForm,
+    CopyForm,
+    DelegationForm,
+    ReassignForm,
+    ReturnForm,
+    ReturnToForm,
+    UrgeForm,
+)
 from .links import link_act, link_check
 from .lists import COPIED, INBOX
 from .models import Task
@@ -273,3 +284,54 @@ def im_callback(request, platform: str):
     """The platforms call this; it is signed by them, not by a browser session."""
     answer = robots.im_callback(platform=platform, headers=request.headers, body=request.body, params=request.GET)
     return JsonResponse({"ok": answer.status == 200, "message": answer.message}, status=answer.status)
+
+
+# ---------------------------------------------------------------------------------------------
+# 加签 and 退回到指定环节
+
+
+def _acting_task(request, pk: int) -> Task:
+    task = get_object_or_404(Task.objects.select_related("group", "region"), pk=pk)
+    if not task_can_act(request.user, task):
+        raise Http404
+    return task
+
+
+@login_required
+def add_signer(request, pk: int):
+    task = _acting_task(request, pk)
+    form = AddSignerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            task_add_signer(
+                task=task, actor=request.user, signer=data["signer"], position=data["position"], reason=data["reason"]
+            )
+        except (PermissionDenied, DomainError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已加签：{data['signer']}")
+            return redirect(task.link)
+    return render(
+        request, "approvals/task_form.html", {"task": task, "form": form, "heading": "加签", "button": "加签"}
+    )
+
+
+@login_required
+def return_to(request, pk: int):
+    task = _acting_task(request, pk)
+    steps = earlier_steps(task.subject, task.step)
+    form = ReturnToForm(request.POST or None, steps=steps)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task_return_to(
+                task=task, actor=request.user, step_code=form.cleaned_data["step"], comment=form.cleaned_data["reason"]
+            )
+        except (PermissionDenied, DomainError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            label = dict(form.fields["step"].choices)[form.cleaned_data["step"]]
+            messages.success(request, f"已退回到“{label}”")
+            return redirect(task.link)
+    context = {"task": task, "form": form, "heading": "退回到指定环节", "button": "退回", "danger": True}
+    return render(request, "approvals/task_form.html", context)

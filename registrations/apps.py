@@ -15,7 +15,7 @@ class RegistrationsConfig(AppConfig):
 
         from approvals.actions import register_decision
 
-        from .services import STEPS, registration_decide
+        from .services import STEPS, registration_decide, registration_return_to
 
         for state in (State.PENDING_SALES_MANAGER, State.PENDING_SPECIAL, State.PENDING_BUSINESS):
             register_decision(
@@ -25,5 +25,8 @@ class RegistrationsConfig(AppConfig):
                 ),
                 send_back=lambda r, actor, comment: registration_decide(
                     registration=r, actor=actor, decision="return", comment=comment
+                ),
+                return_to=lambda r, actor, code, comment: registration_return_to(
+                    registration=r, actor=actor, step_code=code, comment=comment
                 ),
             )

@@ -41,6 +41,9 @@ def pages(org, accepted):  # noqa: F811
     project_url = customisation.requirement.project.get_absolute_url()
     return [
         ("inbox", "business_approver", reverse("approvals:inbox"), None),
+        ("inbox-bulk", "business_approver", reverse("approvals:inbox"), "#bulk-bar button[type=submit]"),
+        ("delegations", "sales_manager", reverse("approvals:delegations"), "#delegation-form button[type=submit]"),
+        ("copied", "presales", reverse("approvals:copied"), None),
         ("registration", "business_approver", registration.get_absolute_url(), "#decision button[type=submit]"),
         (
             "product-request",

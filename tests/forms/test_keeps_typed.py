@@ -454,3 +454,28 @@ def test_return_from_a_link_keeps_the_reason(client, org, make_registration):
     url = action_url(task=open_tasks_for(r).get(), user=org["sales_manager"], outcome="return")
     body = _body(client.post(url, {"comment": "补" * 501}))
     assert "补" * 501 in body and "确认退回" in body
+
+
+@covers("approvals:add_signer")
+def test_add_signer_form(client, org, make_registration):
+    from approvals.selectors import open_tasks_for
+
+    r = registration_submit(registration=make_registration(signed=False, paid=False), actor=org["sales"])
+    client.force_login(org["sales_manager"])
+    url = reverse("approvals:add_signer", args=[open_tasks_for(r).get().pk])
+    body = _kept(client.post(url, {"signer": org["business_approver"].pk, "reason": "涉及合同条款"}), "涉及合同条款")
+    assert "请选择加签方式" in body
+    _picked(body, "signer", org["business_approver"])
+
+
+@covers("approvals:return_to")
+def test_return_to_form(client, org, make_registration):
+    from approvals.selectors import open_tasks_for
+    from registrations.services import registration_decide
+
+    r = registration_submit(registration=make_registration(signed=False, paid=False), actor=org["sales"])
+    registration_decide(registration=r, actor=org["sales_manager"], decision="approve")
+    client.force_login(org["special_approver"])
+    url = reverse("approvals:return_to", args=[open_tasks_for(r).get().pk])
+    body = _kept(client.post(url, {"reason": "回款计划需重新确认"}), "回款计划需重新确认")
+    assert "请选择要退回到的环节" in body
