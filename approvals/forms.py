@@ -30,13 +30,13 @@ class DelegationForm(forms.Form):
     )
     starts_on = forms.DateField(
         label="开始日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写开始日期", "invalid": "日期格式应为 年-月-日"},
     )
     ends_on = forms.DateField(
         label="结束日期",
         help_text="含当天，次日零点自动结束",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写结束日期", "invalid": "日期格式应为 年-月-日"},
     )
     step_kinds = forms.MultipleChoiceField(

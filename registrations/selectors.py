@@ -1,7 +1,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 
-from approvals.models import CarbonCopy, Task
+from approvals.models import Task
 from approvals.selectors import inbox_for, record_involves, tasks_closed_by
 from pmis.audit.models import AuditEntry
 from pmis.audit.selectors import audit_for
@@ -123,7 +123,6 @@ def registrations_visible(user) -> QuerySet[Registration]:
         visible |= Q(owner__department_id=user.department_id)
     visible |= Q(pk__in=Task.objects.filter(content_type=ct, closed_by=user).values("object_id"))
     visible |= Q(pk__in=inbox_for(user).filter(content_type=ct).order_by().values("object_id"))
-    visible |= Q(pk__in=CarbonCopy.objects.filter(content_type=ct, user=user).values("object_id"))
     projects = projects_visible(user)
     visible |= Q(pk__in=projects.filter(registration__isnull=False).values("registration_id"))
     # an upgrade without a new contract is tracked as a requirement item of its parent project
