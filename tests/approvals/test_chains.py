@@ -189,3 +189,23 @@ def test_who_and_the_deadline_are_an_admin_change(org, make_registration):
     task = open_tasks_for(r).get()
     assert task.group.name == "project_director" and task.policy == longer and task.step_label == "总监审批"
     assert task_can_act(org["project_director"], task) and not task_can_act(org["business_approver"], task)
+
+
+def test_a_product_request_shows_its_chain_and_its_applicant_urges(client, org, project):
+    from pmis.catalog.models import Product
+    from projects import services as project_services
+
+    items = [
+        {"product": Product.objects.get(name="电子印章认证"), "version": "V5", "licence_count": 1, "kind": "standard"}
+    ]
+    project_services.delivery_task_assign(
+        project=project, actor=org["regional_pm"], type="verification", title="产品验证", assignee=org["implementer"]
+    )
+    pr = project_services.product_request_create(project=project, actor=org["implementer"], items=items)
+    client.force_login(org["implementer"])
+    page = client.get(reverse("projects:product_request", args=[project.pk, pr.pk])).content.decode()
+    current = page.split('aria-current="step"', 1)[1].split("</li>", 1)[0]
+    assert "区域项目经理审核" in current
+    task = open_tasks_for(pr).get()
+    client.post(reverse("approvals:urge", args=[task.pk]))
+    assert AuditEntry.objects.filter(action="task.urge", object_id=pr.pk).count() == 1
