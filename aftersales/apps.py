@@ -15,3 +15,17 @@ class AftersalesConfig(AppConfig):
         # an internal note's files only to those who may read the note.
         access.register(Ticket, can_view=ticket_can_view, can_attach=ticket_can_view)
         access.register(TicketComment, can_view=comment_can_view, can_attach=comment_can_view)
+
+        from approvals.actions import register_decision
+
+        from .services.handover import handover_cs_head_decide
+
+        register_decision(
+            "handover.cs_head",
+            approve=lambda h, actor, comment: handover_cs_head_decide(
+                handover=h, actor=actor, approve=True, comment=comment
+            ),
+            send_back=lambda h, actor, comment: handover_cs_head_decide(
+                handover=h, actor=actor, approve=False, comment=comment
+            ),
+        )

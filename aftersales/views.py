@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from approvals.decisions import decision_view
 from approvals.errors import DomainError
-from approvals.selectors import open_tasks_for, task_can_act
+from approvals.selectors import open_tasks_for, record_involves, task_can_act
 from planning.selectors import open_risks
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
@@ -72,6 +72,7 @@ def _handover_can_view(user, handover: Handover) -> bool:
         user.is_superuser
         or roles & {"aftersales", "aftersales_manager", "cs_head", "cs_staff", "project_director"}
         or projects_visible(user).filter(pk=handover.project_id).exists()
+        or record_involves(user, handover)
     )
 
 

@@ -29,3 +29,25 @@ INBOX = ListSpec(
         Column("截止时间", lambda t: t.due_at),
     ),
 )
+
+
+def _copy_outcome(copy) -> str:
+    from .models import OUTCOME_LABELS
+
+    return OUTCOME_LABELS.get(copy.outcome, copy.outcome) if copy.outcome else "进行中"
+
+
+COPIED = ListSpec(
+    title="抄送我的",
+    sorts={"copied": Sort("抄送时间", ("created_at", "id"))},  # cc_by_user
+    default_sort="-copied",
+    search_fields=("title", "note"),
+    keyword_label="事项 / 附言",
+    columns=(
+        Column("事项", lambda c: c.title),
+        Column("抄送者", lambda c: c.added_by or "流程"),
+        Column("附言", lambda c: c.note),
+        Column("抄送时间", lambda c: c.created_at),
+        Column("最新结果", _copy_outcome),
+    ),
+)

@@ -1,10 +1,12 @@
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from pmis.org.selectors import user_regions
 
-from .models import Task
+from .models import Delegation, Task
 
 
 def _region_ids(user) -> list[int]:
@@ -15,19 +17,59 @@ def _region_ids(user) -> list[int]:
     return cached
 
 
-def _waiting_on(user) -> Q:
-    """Open tasks this user may act on: assigned to them, or waiting on one of their groups in
-    one of their regions (or region-free), in their team when the task names one, and not
-    claimed by somebody else; never a task they must keep out of (their own request)."""
-    group_ids = user.groups.values("pk")
+def _own_waiting(user, *, also_claimed_by=None) -> Q:
+    """Open tasks waiting on this user himself: assigned to them, or waiting on one of their
+    groups in one of their regions (or region-free), in their team when the task names one, and
+    not claimed by somebody else (his delegate's claim counts as his)."""
+    group_ids = Group.objects.filter(user=user).values("pk")
+    claimers = Q(claimed_by__isnull=True) | Q(claimed_by=user)
+    if also_claimed_by is not None:
+        claimers |= Q(claimed_by=also_claimed_by)
     by_group = (
         Q(assignee__isnull=True)
         & Q(group__in=group_ids)
         & (Q(region__isnull=True) | Q(region__in=_region_ids(user)))
         & (Q(department__isnull=True) | Q(department=user.department_id))
-        & (Q(claimed_by__isnull=True) | Q(claimed_by=user))
+        & claimers
     )
-    return Q(state=Task.State.OPEN) & (Q(assignee=user) | by_group) & ~Q(exclude_user=user)
+    not_held = Q(waits_for__isnull=True) | ~Q(waits_for__state=Task.State.OPEN)  # 加签: held until the other is done
+    return Q(state=Task.State.OPEN) & (Q(assignee=user) | by_group) & ~Q(exclude_user=user) & not_held
+
+
+def active_delegations_to(user, *, on=None) -> list[Delegation]:
+    """The delegations running today (or `on`) that let this user act for someone else. Cached
+    on the user object for the request, like his regions."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_pmis_delegations", None) if on is None else None
+    if cached is None:
+        day = on or timezone.localdate()
+        cached = list(
+            Delegation.objects.filter(
+                delegate=user, starts_on__lte=day, ends_on__gte=day, cancelled_at__isnull=True
+            ).select_related("delegator", "delegator__department")
+        )
+        if on is None:
+            user._pmis_delegations = cached
+    return cached
+
+
+def _kinds(delegation: Delegation) -> Q:
+    if not delegation.step_kinds:
+        return Q()
+    q = Q(pk__in=[])
+    for kind in delegation.step_kinds:
+        q |= Q(step=kind) | Q(step__startswith=f"{kind}.")
+    return q
+
+
+def _waiting_on(user) -> Q:
+    """Open tasks this user may act on: his own, and during a delegation those of the person he
+    stands in for (of the kinds it covers); never a task he must keep out of (his own request)."""
+    q = _own_waiting(user)
+    for delegation in active_delegations_to(user):
+        q |= _own_waiting(delegation.delegator, also_claimed_by=user) & _kinds(delegation)
+    return q & ~Q(exclude_user=user)
 
 
 def inbox_for(user) -> QuerySet[Task]:
@@ -48,18 +90,38 @@ def inbox_count(user) -> int:
     return Task.objects.filter(_waiting_on(user)).count()
 
 
-def task_can_act(user, task: Task) -> bool:
-    if not user.is_authenticated or task.state != Task.State.OPEN or task.exclude_user_id == user.pk:
+def _can_act_self(user, task: Task, *, also_claimed_by=None) -> bool:
+    if task.state != Task.State.OPEN or task.exclude_user_id == user.pk:
         return False
+    if task.waits_for_id is not None and task.waits_for.state == Task.State.OPEN:
+        return False  # 加签: another signer comes first
     if task.assignee_id is not None:
         return task.assignee_id == user.pk
-    if task.claimed_by_id not in (None, user.pk):
+    claimers = {None, user.pk} | ({also_claimed_by.pk} if also_claimed_by is not None else set())
+    if task.claimed_by_id not in claimers:
         return False
     if not user.groups.filter(pk=task.group_id).exists():
         return False
     if task.department_id is not None and task.department_id != user.department_id:
         return False
     return task.region_id is None or task.region_id in _region_ids(user)
+
+
+def acting_for(user, task: Task):
+    """Whom the user would answer this step for: himself (returns the user), the delegator of a
+    running delegation that covers it, or None when he may not act on it at all."""
+    if not user.is_authenticated or task.state != Task.State.OPEN or task.exclude_user_id == user.pk:
+        return None
+    if _can_act_self(user, task):
+        return user
+    for delegation in active_delegations_to(user):
+        if delegation.covers(task.step) and _can_act_self(delegation.delegator, task, also_claimed_by=user):
+            return delegation.delegator
+    return None
+
+
+def task_can_act(user, task: Task) -> bool:
+    return acting_for(user, task) is not None
 
 
 def open_tasks_for(subject: models.Model) -> QuerySet[Task]:
@@ -89,3 +151,18 @@ def reassign_candidates(task: Task):
     if task.department_id is not None:
         users = users.filter(department_id=task.department_id)
     return users.exclude(pk=task.exclude_user_id) if task.exclude_user_id else users
+
+
+def record_involves(user, record: models.Model) -> bool:
+    """The one check every record's can_view adds for the approval chain: a step of it waits on
+    the user (himself or as a delegate), was answered by him, or he is copied on it (抄送)."""
+    from .copies import is_copied
+
+    if not user.is_authenticated:
+        return False
+    tasks = Task.objects.filter(content_type=ContentType.objects.get_for_model(record), object_id=record.pk)
+    if tasks.filter(closed_by=user).exists():
+        return True
+    if any(task_can_act(user, task) for task in tasks.filter(state=Task.State.OPEN)):
+        return True
+    return is_copied(user, record)

@@ -8,17 +8,18 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 
-from pmis.audit.services import audit_record
+from pmis.audit.services import audit_on_behalf, audit_record
 from pmis.notify.services import notify, notify_once
 from pmis.org.models import Department, Region, User
 from pmis.org.selectors import users_in_role
 from pmis.worktime.calendar import add_duration
 from pmis.worktime.models import SlaPolicy
 
+from .copies import copies_tell_outcome
 from .errors import AlreadyDecided, DomainError
 from .models import Sequence, Task
 from .routing import route
-from .selectors import task_can_act
+from .selectors import acting_for, task_can_act
 
 DEFAULT_POLICY = "approval-step"
 
@@ -114,14 +115,22 @@ def task_open(
     if notify_waiting:
         due_text = f"，请于 {timezone.localtime(due_at):%Y-%m-%d %H:%M} 前处理" if due_at else ""
         routed_text = f"（{routed.note}）" if routed.note else ""
-        notify(
-            recipients=waiting_users(task),
-            title=f"新的待办：{task.step_label} · {task.title}",
-            body=f"{task.title} 等待您处理（{task.step_label}）{due_text}。{routed_text}",
-            link=link,
-            subject=subject,
-            kind="task_opened",
-        )
+        from .links import links_text
+        from .robots import robots_tell_task
+
+        body = f"{task.title} 等待您处理（{task.step_label}）{due_text}。{routed_text}"
+        recipients = waiting_users(task)
+        robots_tell_task(task, recipients)
+        for user in recipients:
+            # each recipient's own signed 通过 / 退回 links (approvals.links)
+            notify(
+                recipients=[user],
+                title=f"新的待办：{task.step_label} · {task.title}",
+                body=body + links_text(task, user),
+                link=link,
+                subject=subject,
+                kind="task_opened",
+            )
     return task
 
 
@@ -225,9 +234,17 @@ def task_close(*, task: Task, actor: User | None, outcome: str) -> Task:
     task = _locked(task)
     if task.state != Task.State.OPEN:
         raise AlreadyDecided("该环节已被他人处理，请刷新页面查看最新状态")
+    principal = acting_for(actor, task) if actor is not None else None
     task.close(by=actor, outcome=outcome, at=timezone.now())
-    task.save(update_fields=["state", "closed_by", "outcome", "closed_at"])
+    fields = ["state", "closed_by", "outcome", "closed_at"]
+    if principal is not None and principal.pk != actor.pk:
+        # 代理审批: the record's own audit row, written next by the deciding service, says so too
+        task.on_behalf_of = principal
+        fields.append("on_behalf_of")
+        audit_on_behalf(actor=actor, subject=task.subject, principal=principal)
+    task.save(update_fields=fields)
     _mark_notices_read(task)
+    copies_tell_outcome(task=task)
     return task
 
 

@@ -29,6 +29,8 @@ SECTIONS = ("工作", "实施登记", "项目", "售后", "客户成功", "平�
 NAV: tuple[NavItem, ...] = (
     NavItem("工作台", "home", "工作"),
     NavItem("我的待办", "approvals:inbox", "工作", badge="inbox"),
+    NavItem("抄送我的", "approvals:copied", "工作"),
+    NavItem("代理审批", "approvals:delegations", "工作"),
     NavItem("通知", "notify:list", "工作"),
     NavItem("新建登记", "registrations:new", "实施登记", roles=_roles("sales")),
     NavItem("我的登记", "registrations:mine", "实施登记", roles=_roles("sales", "presales", "sales_manager")),

@@ -22,6 +22,21 @@ class ProjectsConfig(AppConfig):
         )
         tabs.register_built_in()
 
+        from approvals.actions import register_decision
+
+        from .services import product_request_decide
+
+        for step in ("product_request.pm", "product_request.business"):
+            register_decision(
+                step,
+                approve=lambda r, actor, comment: product_request_decide(
+                    request=r, actor=actor, approve=True, comment=comment
+                ),
+                send_back=lambda r, actor, comment: product_request_decide(
+                    request=r, actor=actor, approve=False, comment=comment
+                ),
+            )
+
 
 def _project_can_attach(user, project) -> bool:
     from .services import can_manage

@@ -83,10 +83,9 @@ def product_request_can_view(user, request: ProductRequest) -> bool:
         return True
     if project_team_member(user, request.project):
         return True
-    from approvals.selectors import task_can_act
+    from approvals.selectors import record_involves
 
-    tasks = request.tasks.all()
-    return tasks.filter(closed_by=user).exists() or any(task_can_act(user, t) for t in tasks.filter(state="open"))
+    return record_involves(user, request)
 
 
 def product_request_can_attach(user, request: ProductRequest) -> bool:

@@ -235,6 +235,11 @@ class Registration(FSMModelMixin, models.Model):
     def send_back(self):
         pass
 
+    @transition(field=state, source=list(PENDING_STATES), target=RETURN_VALUE(*PENDING_STATES))
+    def send_back_to(self, target: str):
+        """退回到指定环节: back to an earlier approval step (the service checks which)."""
+        return target
+
     @transition(field=state, source=list(PENDING_STATES), target=State.REJECTED)
     def reject(self):
         pass

@@ -2,7 +2,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 
 from approvals.models import Task
-from approvals.selectors import inbox_for, task_can_act, tasks_closed_by
+from approvals.selectors import inbox_for, record_involves, tasks_closed_by
 from pmis.audit.models import AuditEntry
 from pmis.audit.selectors import audit_for
 from pmis.org.selectors import user_role_codes
@@ -40,10 +40,7 @@ def registration_can_view(user, registration: Registration) -> bool:
         and registration.owner.department_id == user.department_id
     ):
         return True
-    tasks = Task.objects.filter(content_type=ContentType.objects.get_for_model(Registration), object_id=registration.pk)
-    if tasks.filter(closed_by=user).exists():
-        return True
-    if any(task_can_act(user, task) for task in tasks.filter(state=Task.State.OPEN)):
+    if record_involves(user, registration):
         return True
     # the team of a project initiated from it (or tracking it) reads it, with the solution attached
     return registration_projects(user, registration).exists()

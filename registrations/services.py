@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from approvals.chains import chain_open, chain_step_end, chain_step_pending, chain_task_for
 from approvals.errors import AlreadyDecided, DomainError
 from approvals.models import Task
 from approvals.selectors import open_tasks_for, task_can_act
@@ -126,12 +127,19 @@ def _open_step(registration: Registration) -> Task | None:
         "exclude_user": registration.owner,
         "route_region": registration.region,
     }
-    if registration.state == State.PENDING_SALES_MANAGER:
-        return task_open(group="sales_manager", department=registration.owner.department, **common)
-    if registration.state == State.PENDING_SPECIAL:
-        return task_open(group="special_approver", region=registration.region, **common)
-    if registration.state == State.PENDING_BUSINESS:
-        return task_open(group="business_approver", **common)
+    if registration.state in PENDING_STATES:
+        # the approval chain of 000 §3.1–3.2 is declared in approvals.chains (who, 会签 / 或签, deadline)
+        tasks = chain_open(
+            subject=registration,
+            code=step.code,
+            title=common["title"],
+            link=common["link"],
+            exclude_user=registration.owner,
+            region=registration.region,
+            department=registration.owner.department,
+            route_region=registration.region,
+        )
+        return tasks[0]
     # dispatched: where the project is initiated
     if registration.kind == Kind.LOCAL:
         return task_open(group="project_director", **common)
@@ -189,11 +197,7 @@ def registration_decide(
     if registration.state not in PENDING_STATES:
         raise AlreadyDecided(f"该登记已被处理（当前状态：{registration.get_state_display()}），请刷新页面查看最新状态")
     step = STEPS[registration.state]
-    task = open_tasks_for(registration).filter(step=step.code).first()
-    if task is None:
-        raise AlreadyDecided("该环节已被他人处理，请刷新页面查看最新状态")
-    if not task_can_act(actor, task):
-        raise PermissionDenied("您无权审批该环节")
+    task = chain_task_for(registration, step.code, actor)  # 会签 and 加签 open several
     if decision in ("return", "reject") and not comment:
         raise DomainError(f"{DECISIONS[decision]}必须填写原因")
 
@@ -207,6 +211,19 @@ def registration_decide(
 
     from_state = registration.state
     task_close(task=task, actor=actor, outcome=decision)
+    if decision == "approve" and (waiting := chain_step_pending(registration, step.code)):
+        # 会签 / 加签: the step moves on when everyone it waits on has approved
+        audit_record(
+            subject=registration,
+            action="registration.countersign",
+            label=f"{step.label}：会签通过（尚待 {waiting} 人）",
+            actor=actor,
+            comment=comment,
+            details={"step": step.code, "waiting": waiting},
+        )
+        return registration
+    if decision != "approve":
+        chain_step_end(registration, step.code, actor)
     now = timezone.now()
     if decision == "approve":
         if from_state == State.PENDING_SALES_MANAGER:
@@ -350,4 +367,48 @@ def registration_save(*, form, stakeholders, systems, actor, kind: str | None = 
         audit_record(
             subject=registration, action="registration.create", label="创建草稿", actor=actor, to_state=State.DRAFT
         )
+    return registration
+
+
+@transaction.atomic
+def registration_return_to(*, registration: Registration, actor, step_code: str, comment: str) -> Registration:
+    """退回到指定环节: send the registration back to an earlier step of its chain that it went
+    through; the chain resumes from there."""
+    from approvals.chains import earlier_steps
+
+    comment = (comment or "").strip()
+    if not comment:
+        raise DomainError("退回到指定环节必须填写原因")
+    registration = _lock(registration)
+    if registration.state not in PENDING_STATES:
+        raise AlreadyDecided(f"该登记已被处理（当前状态：{registration.get_state_display()}），请刷新页面查看最新状态")
+    step = STEPS[registration.state]
+    task = chain_task_for(registration, step.code, actor)
+    target = next((s for s in earlier_steps(registration, step.code) if s.code == step_code), None)
+    if target is None:
+        raise DomainError("只能退回到本登记已经过的前序环节")
+    from_state = registration.state
+    task_close(task=task, actor=actor, outcome="returned_to")
+    chain_step_end(registration, step.code, actor)
+    registration.send_back_to(target.state)
+    registration.save(update_fields=["state", "updated_at"])
+    audit_record(
+        subject=registration,
+        action="registration.return_to",
+        label=f"{step.label}退回到“{target.label}”",
+        actor=actor,
+        from_state=from_state,
+        to_state=registration.state,
+        comment=comment,
+        details={"step": step.code, "to_step": target.code},
+    )
+    _open_step(registration)
+    notify(
+        recipients=[registration.owner],
+        title=f"登记被退回到“{target.label}”：{registration.title}",
+        body=f"{actor}：{comment}",
+        link=registration.get_absolute_url(),
+        subject=registration,
+        kind="registration_returned_to",
+    )
     return registration

@@ -34,6 +34,8 @@ PYTHON = sys.executable
 # (label, demo user, path or a callable that finds the path)
 PAGES = [
     ("我的待办", "business_approver", "/approvals/inbox/"),
+    ("抄送我的", "presales", "/approvals/copies/"),
+    ("代理审批", "special_approver", "/approvals/delegations/"),
     ("登记审批·待我审批", "business_approver", "/registrations/queue/"),
     ("登记审批·我已审批", "business_approver", "/registrations/queue/?tab=decided"),
     ("特批审批队列", "special_approver", "/registrations/queue/"),

@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 PAGES = (
     ("business_approver", "approvals:inbox", {}),
     ("project_director", "approvals:inbox", {}),
+    ("presales", "approvals:copied", {}),
+    ("special_approver", "approvals:delegations", {}),
     ("business_approver", "registrations:queue", {}),
     ("business_approver", "registrations:queue", {"tab": "decided"}),
     ("sales", "registrations:mine", {}),

@@ -64,6 +64,13 @@ class AuditEntry(models.Model):
         if self.details.get("via") == "api":
             return f"经 API（{self.details.get('via_name', '')}）"
         return ""
+    def actor_label(self) -> str:
+        """Who did it, as the history and the PDFs print it: “李四 代 张三 审批” for a delegate."""
+        if self.actor_id is None:
+            return "系统"
+        name = self.actor.display_name or self.actor.username
+        principal = self.details.get("on_behalf_of_name")
+        return f"{name} 代 {principal} 审批" if principal else name
 
     @property
     def from_label(self) -> str:

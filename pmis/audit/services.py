@@ -1,3 +1,4 @@
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -24,6 +25,33 @@ def _state_label(subject: models.Model, field_name: str, value: str) -> str:
     return dict(field.flatchoices).get(value, value) if field.choices else value
 
 
+# (actor pk, content type pk, object id) -> the person the actor answers for (代理审批)
+_ON_BEHALF: ContextVar[dict | None] = ContextVar("audit_on_behalf", default=None)
+
+
+def _subject_key(actor, subject: models.Model) -> tuple:
+    return (actor.pk, ContentType.objects.get_for_model(subject, for_concrete_model=False).pk, subject.pk)
+
+
+def audit_on_behalf(*, actor, subject: models.Model, principal) -> None:
+    """Say that the actor's next audit row on `subject` is written for `principal` (he answers
+    a step as a delegate), so the history reads “李四 代 张三 审批”. Forgotten when the
+    transaction ends."""
+    from django.db import transaction
+
+    pending = dict(_ON_BEHALF.get() or {})
+    key = _subject_key(actor, subject)
+    pending[key] = (principal.pk, str(principal))
+    _ON_BEHALF.set(pending)
+
+    def forget():
+        left = dict(_ON_BEHALF.get() or {})
+        left.pop(key, None)
+        _ON_BEHALF.set(left)
+
+    transaction.on_commit(forget)
+
+
 def audit_record(
     *,
     subject: models.Model,
@@ -40,6 +68,14 @@ def audit_record(
     transaction; `actor=None` means the system did it."""
     details = dict(details or {})
     details.update(channel.current() or {})
+    pending = _ON_BEHALF.get()
+    if pending and actor is not None and actor.is_authenticated:
+        key = _subject_key(actor, subject)
+        principal = pending.get(key)
+        if principal is not None:
+            _ON_BEHALF.set({k: v for k, v in pending.items() if k != key})
+            details.setdefault("on_behalf_of", principal[0])
+            details.setdefault("on_behalf_of_name", principal[1])
     if from_state:
         details.setdefault("from_label", _state_label(subject, state_field, from_state))
     if to_state:

@@ -174,6 +174,10 @@ SOURCES: dict[str, Source] = {
     "ticket_dispatch": _people(_regional_pms_of_region),
     "reassign": _people(_reassign),
     "project_pm": _people(_project_pms),
+    # 代理人 / 抄送人: any colleague (the services check who may be named)
+    "person": _people(
+        lambda user, context: User.objects.filter(is_active=True) if user.is_authenticated else User.objects.none()
+    ),
     "project": Source(
         Project,
         "code",

@@ -61,6 +61,10 @@ DEFAULT_POLICIES: tuple[dict, ...] = (
     # 平台运维部 (000 §3.8)
     {"code": "deployment-execution", "name": "云端部署执行", "clock": Clock.WORKING, "duration_minutes": 3 * 9 * 60,
      "description": "平台运维部在特批领导与平台运维部经理审批后执行云端部署或日志、版本维护"},
+    {"code": "approval-urge-interval", "name": "催办间隔", "clock": Clock.NATURAL, "duration_minutes": 4 * 60,
+     "description": "申请人对同一待审环节两次催办之间至少间隔的时长"},
+    {"code": "approval-link-valid", "name": "一键审批链接有效期", "clock": Clock.NATURAL, "duration_minutes": 72 * 60,
+     "description": "通知邮件与群机器人消息中“通过 / 退回”链接的有效期；每个链接仅限收件人本人使用一次"},
 )  # fmt: skip
 
 

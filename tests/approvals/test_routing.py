@@ -15,9 +15,11 @@ from django.urls import reverse
 
 from aftersales import services as aftersales_services
 from aftersales.models import Handover, Ticket
+from approvals.addsign import task_add_signer
+from approvals.chains import step_setting
 from approvals.errors import DomainError
-from approvals.models import Task
-from approvals.selectors import inbox_for, task_can_act
+from approvals.models import ChainStepSetting, Task
+from approvals.selectors import inbox_for, open_tasks_for, task_can_act
 from pmis.audit.models import AuditEntry
 from pmis.catalog.models import Product
 from pmis.org.models import Region, User
@@ -90,8 +92,16 @@ def _walk_every_step(org, make_registration, upload, parent_project):
     """Drive each process through every step that waits on someone."""
     sales, director, pm = org["sales"], org["project_director"], org["regional_pm"]
     # registrations: the special chain with outsourcing, SaaS, upgrades to a parent with and without a PM
+    # 会签 on the special step (one task per special approver of the region)
+    ChainStepSetting.objects.filter(pk=step_setting("registration.special").pk).update(mode="all")
     special = registration_submit(registration=make_registration(signed=False), actor=sales)
+    # 加签: the sales manager asks the business approver to approve his step too
+    task_add_signer(
+        task=open_tasks_for(special).get(), actor=org["sales_manager"], signer=org["business_approver"],
+        position="after", reason="合同条款需商务先看",
+    )  # fmt: skip
     special = registration_decide(registration=special, actor=org["sales_manager"], decision="approve")
+    special = registration_decide(registration=special, actor=org["business_approver"], decision="approve")
     special = registration_decide(registration=special, actor=org["special_approver"], decision="approve")
     special = registration_decide(
         registration=special,

@@ -127,6 +127,7 @@ def test_setup_schedules_creates_the_beat_entries_once(db):
         "notify.resend_pending": 1,
         "projects.weekly_report_reminders": None,
         "success.licence_reminders": None,
+        "approvals.delegations_announce": 10,
     }
     weekly = PeriodicTask.objects.get(task="projects.weekly_report_reminders").crontab
     assert (weekly.day_of_week, weekly.hour, weekly.minute) == ("1", "10", "0")

@@ -54,6 +54,9 @@ def pages(org, accepted):  # noqa: F811
     project_url = reverse("projects:tab", args=[workspace.pk, "requirements"])
     return [
         ("inbox", "business_approver", reverse("approvals:inbox"), None),
+        ("inbox-bulk", "business_approver", reverse("approvals:inbox"), "#bulk-bar button[type=submit]"),
+        ("delegations", "sales_manager", reverse("approvals:delegations"), "#delegation-form button[type=submit]"),
+        ("copied", "presales", reverse("approvals:copied"), None),
         ("registration", "business_approver", registration.get_absolute_url(), "#decision button[type=submit]"),
         (
             "product-request",

@@ -44,6 +44,11 @@ NO_TYPED_INPUT = {
     # customer success and platform operations: lists, record pages and a button without input
     "success:orders", "success:order", "success:ops", "success:support", "success:request", "success:licences",
     "platformops:deployments", "platformops:deployment",
+
+    # 催办 and 撤销代理 are single buttons; 抄送我的 is a list
+    "approvals:urge", "approvals:delegation_end", "approvals:copied",
+    # called by 钉钉 / 飞书 / 企业微信 servers, not a form
+    "approvals:im_callback",
 }  # fmt: skip
 
 
@@ -671,3 +676,72 @@ def test_deployment_execution_is_kept_when_refused(client, org, project):
         client.post(reverse("platformops:deployment_action", args=[d.pk, "execute"]), data), "V5.2", "2026-01-05"
     )
     assert "cloud-01</textarea>" in body and "完成日期不能早于开始日期" in body
+
+# -- approvals: 代理审批, 抄送, 批量审批, 一键审批 ------------------------------------------------------
+
+
+@covers("approvals:delegations")
+def test_delegation_form(client, org):
+    client.force_login(org["sales_manager"])
+    data = {
+        "delegator": org["sales_manager"].pk, "delegate": org["sales_manager"].pk,
+        "starts_on": "2099-01-02", "ends_on": "2099-01-05", "reason": "年假", "step_kinds": ["registration"],
+    }  # fmt: skip
+    body = _kept(client.post(reverse("approvals:delegations"), data), "2099-01-02", "2099-01-05", "年假")
+    assert "代理人不能是委托人本人" in body
+    assert re.search(r'value="registration"[^>]*checked', body)
+    _picked(body, "delegator", org["sales_manager"])
+
+
+@covers("approvals:copy")
+def test_copy_form(client, org, make_registration):
+    r = registration_submit(registration=make_registration(), actor=org["sales"])
+    from django.contrib.contenttypes.models import ContentType
+
+    client.force_login(org["sales"])
+    url = reverse("approvals:copy", args=[ContentType.objects.get_for_model(r).pk, r.pk])
+    body = _kept(client.post(url, {"note": "请知悉进度"}), "请知悉进度")
+    assert "请选择抄送人" in body
+
+
+@covers("approvals:bulk_approve")
+def test_bulk_approve_form(client, org):
+    client.force_login(org["sales_manager"])
+    body = _kept(client.post(reverse("approvals:bulk_approve"), {"comment": "同意，按合同执行"}), "同意，按合同执行")
+    assert "请先勾选要批量通过的待办" in body
+
+
+@covers("approvals:act")
+def test_return_from_a_link_keeps_the_reason(client, org, make_registration):
+    from approvals.links import action_url
+    from approvals.selectors import open_tasks_for
+
+    r = registration_submit(registration=make_registration(signed=False, paid=False), actor=org["sales"])
+    url = action_url(task=open_tasks_for(r).get(), user=org["sales_manager"], outcome="return")
+    body = _body(client.post(url, {"comment": "补" * 501}))
+    assert "补" * 501 in body and "确认退回" in body
+
+
+@covers("approvals:add_signer")
+def test_add_signer_form(client, org, make_registration):
+    from approvals.selectors import open_tasks_for
+
+    r = registration_submit(registration=make_registration(signed=False, paid=False), actor=org["sales"])
+    client.force_login(org["sales_manager"])
+    url = reverse("approvals:add_signer", args=[open_tasks_for(r).get().pk])
+    body = _kept(client.post(url, {"signer": org["business_approver"].pk, "reason": "涉及合同条款"}), "涉及合同条款")
+    assert "请选择加签方式" in body
+    _picked(body, "signer", org["business_approver"])
+
+
+@covers("approvals:return_to")
+def test_return_to_form(client, org, make_registration):
+    from approvals.selectors import open_tasks_for
+    from registrations.services import registration_decide
+
+    r = registration_submit(registration=make_registration(signed=False, paid=False), actor=org["sales"])
+    registration_decide(registration=r, actor=org["sales_manager"], decision="approve")
+    client.force_login(org["special_approver"])
+    url = reverse("approvals:return_to", args=[open_tasks_for(r).get().pk])
+    body = _kept(client.post(url, {"reason": "回款计划需重新确认"}), "回款计划需重新确认")
+    assert "请选择要退回到的环节" in body

@@ -6,6 +6,7 @@ SCHEDULES = {
     "SLA 扫描（预警与超时升级）": ("approvals.sla_sweep", 1),
     "通知补发（未投递的邮件）": ("notify.resend_pending", 1),
     "事件推送重投（订阅方暂时不可达）": ("api.resend_webhooks", 1),
+    "代理审批开始与结束通知": ("approvals.delegations_announce", 10),
 }
 
 # name -> (task, hour, minute, day of week): Monday 10:00, after the Monday meeting (004 §1.3)

@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from aftersales.demo import demo_tickets_seed
+from approvals.demo import demo_approvals_seed
 from dashboards.demo import demo_dashboards_seed
 from planning.demo import demo_planning_seed
 from platformops.demo import demo_platform_seed
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         plans = demo_planning_seed()
         success = demo_success_seed()
         deployments = demo_platform_seed()
+        approvals = demo_approvals_seed()
         self.stdout.write(self.style.SUCCESS(f"产品目录新增 {products} 项，文档类型新增 {types} 项"))
         if registrations:
             self.stdout.write(self.style.SUCCESS(f"演示登记新增 {registrations} 条（各审批环节均有待办）"))
@@ -47,6 +49,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("客户成功演示数据已创建（云产品下单、服务申请、即将到期的授权）"))
         if deployments:
             self.stdout.write(self.style.SUCCESS(f"云端部署演示申请新增 {deployments} 个"))
+        if approvals:
+            self.stdout.write(self.style.SUCCESS(f"审批演示数据新增 {approvals} 条（环节设置、代理审批、抄送）"))
         if quiet_accounts:
             return
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
