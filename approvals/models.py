@@ -33,6 +33,7 @@ OUTCOME_LABELS = {
     "resubmitted": "已重新提交",
     "withdrawn": "已撤回",
     "reestimated": "已重新评估",
+    "escalated": "已升级应急小组",
 }
 
 

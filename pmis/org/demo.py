@@ -44,6 +44,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("aftersales", "梁售后", "aftersales", "system-service"),
     DemoUser("aftersales_manager", "宋经理", "aftersales_manager", "aftersales-ops"),
     DemoUser("platform_ops", "唐运维", "platform_ops", "platform-ops"),
+    DemoUser("emergency", "应急组长", "emergency_team", "aftersales-ops"),
 )
 
 

@@ -46,6 +46,7 @@ ROLES: tuple[Role, ...] = (
     Role("aftersales", "系统服务部", "审核本地化项目移交材料；处理售后问题"),
     Role("aftersales_manager", "售后运维部经理", "向区域项目经理派发售后问题；接收 SLA 升级"),
     Role("platform_ops", "平台运维部", "执行经审批的特殊项目云端部署"),
+    Role("emergency_team", "应急小组", "协调处理升级的突发事件，联系集成商与厂商；审阅并归档事故报告；编排长假值班"),
 )
 
 ROLE_BY_CODE: dict[str, Role] = {role.code: role for role in ROLES}

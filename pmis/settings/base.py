@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "approvals",
     "aftersales",
     "dashboards",
+    "operations",
+    "knowledge",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,33 @@ DEFAULT_POLICIES: tuple[dict, ...] = (
 
     {"code": "project-gate-stuck", "name": "项目卡在关口", "clock": Clock.WORKING, "duration_minutes": 10 * 9 * 60,
      "description": "在需求确认、试运行或验收阶段停留超过此时限（默认 10 个工作日）即列为卡在关口"},
+    # operations after go-live (004 §8): incidents, on-site service, repair, inspections; 003 度量考核
+    {"code": "incident-escalation", "name": "突发事件升级应急小组", "clock": Clock.NATURAL, "duration_minutes": 10,
+     "description": "004 §8.1.3：判断 10 分钟内无法解决，立即联系应急小组"},
+    {"code": "incident-level-2", "name": "停服达二级故障", "clock": Clock.NATURAL, "duration_minutes": 20,
+     "description": "004 §8.1.3：停止服务超过 20 分钟（60 分钟以内）为二级故障，系统建议升级"},
+    {"code": "incident-level-1", "name": "停服达一级故障", "clock": Clock.NATURAL, "duration_minutes": 60,
+     "description": "004 §8.1.3：停止服务超过 60 分钟为一级故障，系统建议升级"},
+    {"code": "incident-report", "name": "事故报告提交", "clock": Clock.WORKING, "duration_minutes": 2 * 9 * 60,
+     "description": "事件恢复后项目组提交事故报告的时限（文档未规定，默认 2 个工作日）"},
+    {"code": "incident-review", "name": "事故报告审阅", "clock": Clock.WORKING, "duration_minutes": 9 * 60,
+     "description": "应急小组审阅并归档事故报告（默认 1 个工作日）"},
+    {"code": "onsite-contact", "name": "现场服务电话联系", "clock": Clock.WORKING, "duration_minutes": 4 * 60,
+     "description": "004 §8.1.2：自报修起 4 个工作小时内电话联系，确定上门服务事宜"},
+    {"code": "onsite-arrival-branch", "name": "到场（有分支机构）", "clock": Clock.NATURAL, "duration_minutes": 60,
+     "description": "004 §8：设有分支机构的地区 1 小时内到达现场"},
+    {"code": "onsite-arrival-remote", "name": "到场（无分支机构）", "clock": Clock.NATURAL, "duration_minutes": 48 * 60,
+     "description": "004 §8：没有分支机构的地区 48 小时内到达现场"},
+    {"code": "repair-inspect", "name": "保外维修检查", "clock": Clock.WORKING, "duration_minutes": 9 * 60,
+     "description": "004 §8.1.4：收到返修产品当日检查并填写产品维修检查确认单"},
+    {"code": "repair-return-min", "name": "保外维修最短返回", "clock": Clock.WORKING, "duration_minutes": 3 * 9 * 60,
+     "description": "004 §8.1.4：客户确认维修当日起 3–7 个工作日内返回（承诺区间下限）"},
+    {"code": "repair-return", "name": "保外维修返回", "clock": Clock.WORKING, "duration_minutes": 7 * 9 * 60,
+     "description": "004 §8.1.4：客户确认维修当日起 3–7 个工作日内返回（超过上限即超时）"},
+    {"code": "inspection-record", "name": "每月巡检记录", "clock": Clock.WORKING, "duration_minutes": 9 * 60,
+     "description": "004 §8.2.3：巡检日开出巡检待办，当日（1 个工作日内）记录巡检结果"},
+    {"code": "ticket-transfer", "name": "技术支持转单时长", "clock": Clock.NATURAL, "duration_minutes": 30,
+     "description": "003 度量考核：登记后在此时限内转给处理人即为转单达标"},
 )  # fmt: skip
 
 

@@ -31,7 +31,7 @@ from tests.conftest import CHECKED
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(settings.BASE_DIR)
-SOURCE_DIRS = ("approvals", "registrations", "projects", "aftersales", "pmis")
+SOURCE_DIRS = ("approvals", "registrations", "projects", "aftersales", "pmis", "operations", "knowledge")
 
 
 def task_open_call_sites() -> dict[tuple[str, int], tuple[int, str]]:

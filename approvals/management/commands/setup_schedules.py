@@ -5,11 +5,16 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 SCHEDULES = {
     "SLA 扫描（预警与超时升级）": ("approvals.sla_sweep", 1),
     "通知补发（未投递的邮件）": ("notify.resend_pending", 1),
+    # every minute, so an incident's 10-minute escalation fires within a minute of its due time
+    # even if its countdown task was lost (004 §8.1.3)
+    "突发事件扫描（升级应急小组、建议定级、值班转交）": ("operations.incidents_sweep", 1),
 }
 
 # name -> (task, hour, minute, day of week): Monday 10:00, after the Monday meeting (004 §1.3)
 CRONTABS = {
     "周报提醒（每周一）": ("projects.weekly_report_reminders", 10, 0, 1),
+    # every day at 08:00: open the month's inspections whose agreed day has come (004 §8.2.3)
+    "每月巡检开单（每天检查）": ("operations.inspections_open", 8, 0, "*"),
 }
 
 
