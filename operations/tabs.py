@@ -43,9 +43,10 @@ def _onsite(request, project) -> dict:
 
 def _inspections(request, project) -> dict:
     from .forms import InspectionPlanForm
+    from .models import InspectionPlan
     from .selectors import project_inspections
 
-    plan = getattr(project, "inspection_plan", None) if hasattr(project, "inspection_plan") else None
+    plan = InspectionPlan.objects.filter(project=project).first()
     return {
         **project_inspections(request.user, project),
         "can_work": can_work_operations(request.user, project),
