@@ -188,6 +188,33 @@ def _walk_every_step(org, make_registration, upload, parent_project):
     ticket = aftersales_services.ticket_start(ticket=ticket, actor=org["aftersales"])
     ticket = aftersales_services.ticket_resolve(ticket=ticket, actor=org["aftersales"], resolution="已处理")
     aftersales_services.ticket_reopen(ticket=ticket, actor=org["aftersales"], reason="再次出现")
+    _walk_operations(org, parent_project)
+
+
+def _walk_operations(org, project):
+    """Operations after go-live: an incident to its review, an on-site visit, a repair, an inspection."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from operations import services as ops
+    from pmis.org.models import Province
+
+    Project.objects.filter(pk=project.pk).update(state="maintenance")
+    project.refresh_from_db()
+    pm, engineer = org["regional_pm"], org["aftersales"]
+    incident = ops.incident_report(project=project, actor=pm, data={
+        "title": "服务中断", "reporter": "张工", "channel": "phone", "symptoms": "无法访问", "level": "3"})  # fmt: skip
+    ops.incidents_sweep(now=timezone.now() + timedelta(minutes=11))
+    incident = ops.incident_recover(incident=incident, actor=pm, note="已恢复")
+    ops.incident_report_submit(incident=incident, actor=pm, cause="a", fix="b", process="c", prevention="d")
+    ops.onsite_request(project=project, actor=engineer, province=Province.objects.get(name="北京"), address="机房",
+                       reason="硬件故障", engineer=org["implementer"])  # fmt: skip
+    repair = ops.repair_receive(project=project, actor=engineer, product="UKey", fault="坏", engineer=engineer)
+    repair = ops.repair_inspect(repair=repair, actor=engineer, findings="损坏", cost_estimate="")
+    ops.repair_confirm(repair=repair, actor=engineer, accept=True, contact="张工")
+    ops.inspection_plan_set(project=project, actor=pm, day_of_month=1, inspector=org["implementer"], checklist="磁盘")
+    ops.inspections_open_due()
 
 
 def test_every_kind_of_step_waits_on_someone_other_than_the_requester(

@@ -17,6 +17,10 @@ def at(*args) -> datetime:
 
 @pytest.fixture
 def live(org):
+    return make_live_project(org)
+
+
+def make_live_project(org) -> Project:
     """A local project in maintenance, PM 郑北辰 (regional_pm), implementer 钱实 on the team."""
     project = Project.objects.create(
         code="PJ2026-0101",

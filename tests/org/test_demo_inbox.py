@@ -38,6 +38,7 @@ SHOWN = {
     "cs_head": "handover.cs_head",
     "cs_staff": "ticket.sla",
     "regional_pm_south": "ticket.sla",
+    "emergency": "incident.coordinate",
 }
 
 
