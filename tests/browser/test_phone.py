@@ -12,6 +12,8 @@ from aftersales import services as aftersales_services
 from aftersales.demo import demo_tickets_seed
 from aftersales.models import Ticket
 from dashboards.demo import demo_dashboards_seed
+from operations.demo import demo_operations_seed
+from operations.models import Incident, Inspection, OnsiteVisit
 from projects.demo import demo_projects_seed
 from projects.models import CustomisationRequest, ProductRequest
 from registrations.demo import demo_registrations_seed
@@ -31,6 +33,7 @@ def pages(org, accepted):  # noqa: F811
     demo_projects_seed()
     demo_tickets_seed()
     demo_dashboards_seed()
+    demo_operations_seed()
     handover = aftersales_services.handover_submit(project=accepted, actor=org["regional_pm"], note="请接收")
     registration = Registration.objects.filter(state="pending_business").order_by("pk").first()
     product_request = ProductRequest.objects.filter(state="pending_pm").order_by("pk").first()
@@ -39,6 +42,9 @@ def pages(org, accepted):  # noqa: F811
     assigned = Ticket.objects.filter(state="assigned").order_by("pk").first()
     assert registration and product_request and customisation and untriaged and assigned, "演示数据不全"
     project_url = customisation.requirement.project.get_absolute_url()
+    escalated = Incident.objects.get(state="escalated")
+    visit = OnsiteVisit.objects.get()
+    inspection = Inspection.objects.get()
     return [
         ("inbox", "business_approver", reverse("approvals:inbox"), None),
         ("registration", "business_approver", registration.get_absolute_url(), "#decision button[type=submit]"),
@@ -59,6 +65,11 @@ def pages(org, accepted):  # noqa: F811
         ("dashboard-business", "business_approver", reverse("home"), None),
         ("dashboard-aftersales", "aftersales_manager", reverse("home"), None),
         ("dashboard-cs", "cs_head", reverse("home"), None),
+        ("incidents", "emergency", reverse("operations:incidents"), None),
+        ("incident", "emergency", escalated.get_absolute_url(), "#recover-form button"),
+        ("onsite", "implementer", visit.get_absolute_url(), "#onsite-actions button"),
+        ("inspection", "implementer", inspection.get_absolute_url(), "#inspection-form button"),
+        ("knowledge", "aftersales", reverse("knowledge:articles"), None),
     ]
 
 
