@@ -16,6 +16,7 @@ DESIGN_ROLE_CODES = {
     "sales", "presales", "sales_manager", "special_approver", "business_approver", "project_director",
     "regional_pm", "implementer", "product_dept", "rd_expert", "cs_manager", "cs_head", "cs_staff",
     "aftersales", "aftersales_manager", "platform_ops",
+    "emergency_team",  # 应急小组 (004 §8.1.3; issue 12)
 }  # fmt: skip
 
 
