@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from approvals.errors import DomainError
 from pmis.audit.selectors import audit_for
+from pmis.documents.selectors import attachments_for
 from pmis.forms import filter_errors
 from pmis.lists import export_response, list_result
 from projects import workspace
@@ -171,6 +172,7 @@ def _incident_page(request, incident: Incident, **forms):
         "review_form": forms.get("review_form")
         or (ReviewForm() if is_emergency_team(user) and incident.state == Incident.State.REPORT_REVIEW else None),
         "history": audit_for(incident),
+        "documents": attachments_for(incident),
         "can_write_article": incident.recovered_at is not None,
     }
     return render(request, "operations/incident.html", context)
@@ -320,6 +322,7 @@ def repair_detail(request, pk: int, **forms):
         "operations/repair.html",
         {
             "r": repair,
+            "documents": attachments_for(repair),
             "can_work": can_work_operations(request.user, repair.project),
             "history": audit_for(repair),
             "inspect_form": forms.get("inspect_form") or RepairInspectForm(),

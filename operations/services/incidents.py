@@ -25,6 +25,7 @@ from pmis.worktime.calendar import add_duration
 from pmis.worktime.models import SlaPolicy
 from projects.models import Project
 
+from ..documents import incident_report_file
 from ..models import Incident
 from .common import EMERGENCY_TEAM, emergency_members, is_emergency_team, require_work
 from .duty import on_duty
@@ -333,6 +334,7 @@ def incident_report_review(*, incident: Incident, actor, approve: bool, comment:
     if approve:
         incident.archive(at=timezone.now())
         incident.save(update_fields=["state", "archived_at"])
+        incident_report_file(incident, actor=actor)
         audit_record(
             subject=incident,
             action="incident.archive",

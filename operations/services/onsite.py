@@ -19,6 +19,7 @@ from pmis.worktime.calendar import add_duration
 from pmis.worktime.models import SlaPolicy
 from projects.models import Project
 
+from ..documents import repair_form_file
 from ..models import Branch, OnsiteVisit, Repair
 from .common import require_work
 
@@ -219,6 +220,7 @@ def repair_inspect(*, repair: Repair, actor, findings: str, cost_estimate: str) 
         actor=actor,
         to_state=repair.state,
     )
+    repair_form_file(repair, actor=actor)
     _close(repair, actor, "done", "repair.inspect")
     _step(
         repair,

@@ -11,6 +11,7 @@ from approvals.selectors import open_tasks_for
 from operations import services
 from operations.models import DutyRoster, DutyShift, Incident
 from pmis.audit.models import AuditEntry
+from pmis.documents.models import Attachment
 from pmis.notify.models import Notification
 from pmis.worktime.models import SlaPolicy
 from tests.helpers import run_at_once
@@ -71,6 +72,9 @@ def test_an_incident_from_report_through_recovery_to_its_archived_report(org, li
     assert (review.step, review.group.name) == ("incident.review", "emergency_team")
     incident = services.incident_report_review(incident=incident, actor=emergency, approve=True)
     assert incident.state == Incident.State.ARCHIVED and _steps(incident) == []
+    report = Attachment.objects.get(object_id=incident.pk, content_type__model="incident")
+    assert (report.doc_type.code, report.original_name) == ("incident-report", f"事故报告-{incident.number}.pdf")
+    assert report.file.read().startswith(b"%PDF")
     actions = list(
         AuditEntry.objects.filter(object_id=incident.pk, content_type__model="incident").values_list(
             "action", flat=True

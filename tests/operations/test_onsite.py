@@ -7,6 +7,7 @@ from approvals.errors import DomainError
 from approvals.selectors import open_tasks_for
 from operations import services
 from operations.models import Branch, OnsiteVisit, Repair
+from pmis.documents.models import Attachment
 from pmis.org.models import Province
 from pmis.worktime.calendar import add_duration
 from pmis.worktime.models import Clock
@@ -99,6 +100,8 @@ def test_out_of_warranty_repair_is_back_within_seven_working_days_of_the_confirm
         repair=repair, actor=aftersales, findings="芯片损坏", cost_estimate="成本费 200 元"
     )
     assert repair.state == Repair.State.AWAITING_CUSTOMER
+    form = Attachment.objects.get(object_id=repair.pk, content_type__model="repair")
+    assert form.doc_type.name == "产品维修检查确认单" and form.file.read().startswith(b"%PDF")
     repair = services.repair_confirm(repair=repair, actor=aftersales, accept=True, contact="信息科张工")
     # 7 working days of 9 hours from Monday 28 Sep 10:00, over the National Day holiday (1–7 Oct)
     assert repair.state == Repair.State.REPAIRING
