@@ -14,6 +14,10 @@ def engineers():
 
 
 class PersonChoice(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", "请选择")
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj):
         return f"{obj.display_name or obj.username}（{obj.username}）"
 
@@ -41,6 +45,8 @@ class IncidentForm(NamedRequiredMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].initial = Incident.Level.THIRD
+        self.fields["level"].choices = Incident.Level.choices
+        self.fields["channel"].choices = [("", "请选择"), *Incident.Channel.choices]
         self.fields["reported_at"].required = False
         self.fields["outage_started_at"].required = False
 

@@ -8,7 +8,9 @@ import pytest
 from django import forms
 from django.urls import reverse
 
-PACKAGES = ("pmis", "registrations", "projects", "aftersales", "approvals", "control", "dashboards")
+PACKAGES = (
+    "pmis", "registrations", "projects", "aftersales", "approvals", "control", "dashboards", "operations", "knowledge",
+)  # fmt: skip
 SKIP = ("pmis.settings", "pmis.wsgi", "pmis.asgi")
 
 
