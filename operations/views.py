@@ -174,6 +174,7 @@ def _incident_page(request, incident: Incident, **forms):
         "history": audit_for(incident),
         "documents": attachments_for(incident),
         "can_write_article": incident.recovered_at is not None,
+        "can_vendor": leader and incident.state == Incident.State.HANDLING,
     }
     return render(request, "operations/incident.html", context)
 
@@ -183,6 +184,14 @@ def _incident_page(request, incident: Incident, **forms):
 def incident_action(request, pk: int, action: str):
     incident = _incident_or_404(request.user, pk)
     user, post = request.user, request.POST
+    if action == "vendor":
+        try:
+            services.incident_vendor_cause(incident=incident, actor=user)
+        except (DomainError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "已转应急小组联系集成商或厂商")
+        return redirect(incident.get_absolute_url())
     forms_by_action = {"level": LevelForm, "recover": RecoverForm, "report": ReportForm, "review": ReviewForm}
     if action not in forms_by_action:
         raise Http404

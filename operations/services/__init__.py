@@ -7,6 +7,7 @@ from .incidents import (
     incident_report_review,
     incident_report_submit,
     incident_set_level,
+    incident_vendor_cause,
     incidents_sweep,
     level_proposal,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "incident_report_review",
     "incident_report_submit",
     "incident_set_level",
+    "incident_vendor_cause",
     "incidents_sweep",
     "inspection_plan_set",
     "inspection_record",

@@ -172,18 +172,20 @@ def incidents_sweep(*, now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def _escalate(incident: Incident, now: datetime) -> None:
+def _escalate(
+    incident: Incident, now: datetime, *, actor=None, label: str = "超过 10 分钟未解决，升级应急小组"
+) -> None:
     incident.escalate(at=now)
-    incident.save(update_fields=["state", "escalated_at"])
+    incident.save(update_fields=["state", "escalated_at", "vendor_cause"])
     audit_record(
         subject=incident,
         action="incident.escalate",
-        label="超过 10 分钟未解决，升级应急小组",
-        actor=None,
+        label=label,
+        actor=actor,
         from_state=Incident.State.HANDLING,
         to_state=incident.state,
     )
-    _close_steps(incident, None, "escalated", "incident.handle")
+    _close_steps(incident, actor, "escalated", "incident.handle")
     _step(incident, step="incident.coordinate", label="应急小组协调处理", policy=None, group=EMERGENCY_TEAM)
     notify(
         recipients=[incident.project.pm, incident.handler],
@@ -193,6 +195,19 @@ def _escalate(incident: Incident, now: datetime) -> None:
         subject=incident,
         kind="incident_escalated",
     )
+
+
+@transaction.atomic
+def incident_vendor_cause(*, incident: Incident, actor) -> Incident:
+    """The analysis finds an integration or product cause (004 §8.1.3): the 应急小组 contacts the
+    integrator or the vendor, so the incident goes to it now rather than after the 10 minutes."""
+    incident = _locked(incident)
+    _require_leader(incident, actor, "判定集成或厂商原因")
+    if incident.state != Incident.State.HANDLING:
+        raise DomainError("只有处理中的事件可以转应急小组联系集成商或厂商（已升级的事件已由应急小组协调）")
+    incident.vendor_cause = True
+    _escalate(incident, timezone.now(), actor=actor, label="判定为集成或厂商原因，转应急小组联系集成商或厂商")
+    return incident
 
 
 def _propose_level(incident: Incident, now: datetime) -> int:

@@ -230,3 +230,17 @@ def test_on_a_rostered_holiday_the_incident_goes_to_the_person_on_duty(org, live
     assert incident.handler == org["aftersales"]
     assert open_tasks_for(incident).get().assignee == org["aftersales"]
     assert _told(incident, "regional_pm", "incident_reported") == 1
+
+
+def test_an_integration_or_vendor_cause_goes_to_the_emergency_group_at_once(org, live, time_machine):
+    time_machine.move_to(REPORTED, tick=False)
+    incident = _report(live, org["regional_pm"])
+    with pytest.raises(PermissionDenied):
+        services.incident_vendor_cause(incident=incident, actor=org["implementer"])
+    incident = services.incident_vendor_cause(incident=incident, actor=org["regional_pm"])
+    assert incident.state == Incident.State.ESCALATED and incident.vendor_cause
+    assert _steps(incident) == ["incident.coordinate"]
+    assert services.incidents_sweep(now=at(2026, 6, 1, 10, 11))["escalated"] == 0
+    assert _told(incident, "emergency", "task_opened") == 1
+    with pytest.raises(DomainError, match="只有处理中的事件"):
+        services.incident_vendor_cause(incident=incident, actor=org["regional_pm"])
