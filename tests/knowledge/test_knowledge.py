@@ -85,3 +85,12 @@ def test_convert_from_the_ticket_page(client, org, resolved):
     article = Article.objects.get()
     assert response.status_code == 302 and article.ticket == ticket
     assert ticket.number in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_the_header_search_finds_articles(client, org):
+    from pmis.search.selectors import search_everything
+
+    article_create(actor=org["aftersales"], data=FIELDS)
+    groups = search_everything(org["implementer"], "端口占用", limit=5)
+    assert [g["label"] for g in groups] == ["知识"]
+    assert [h.title.split(" ", 1)[1] for h in groups[0]["hits"]] == ["电子签章服务启动失败"]
