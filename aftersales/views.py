@@ -423,7 +423,10 @@ def metrics(request):
     for row in figures["rows"]:
         row["bar"] = int(row["total"] * 100 / peak)
         row["met_bar"] = int(row["met"] * 100 / peak)
-    return render(request, "aftersales/metrics.html", {"form": form, **figures})
+    from operations.selectors import operations_metrics  # 突发事件、现场服务、投诉 (003 度量考核)
+
+    operations = operations_metrics(month=data.get("month"), region=data.get("region"))
+    return render(request, "aftersales/metrics.html", {"form": form, **figures, "operations": operations})
 
 
 def _export_metrics(figures, form):

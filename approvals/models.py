@@ -36,6 +36,7 @@ OUTCOME_LABELS = {
     "reviewed": "已评审",
     "opened": "已开通",
     "returned_to": "退回到指定环节",
+    "escalated": "已升级应急小组",
 }
 
 

@@ -34,6 +34,8 @@ urlpatterns = [
     path("planning/", include("planning.urls")),
     path("success/", include("success.urls")),
     path("platform/", include("platformops.urls")),
+    path("operations/", include("operations.urls")),
+    path("knowledge/", include("knowledge.urls")),
     path("notifications/", include("pmis.notify.urls")),
     path("documents/", include("pmis.documents.urls")),
     path("catalog/", include("pmis.catalog.urls")),

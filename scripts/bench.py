@@ -67,6 +67,8 @@ PAGES = [
     ("工作台·商务看板", "business_approver", "/"),
     ("工作台·售后看板", "aftersales_manager", "/"),
     ("工作台·客户成功看板", "cs_head", "/"),
+    ("突发事件", "emergency", "/operations/incidents/"),
+    ("知识库", "aftersales", "/knowledge/"),
 ]
 
 

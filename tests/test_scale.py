@@ -41,6 +41,8 @@ PAGES = (
     ("business_approver", "home", {}),
     ("aftersales_manager", "home", {}),
     ("cs_head", "home", {}),
+    ("emergency", "operations:incidents", {}),
+    ("aftersales", "knowledge:articles", {}),
 )
 
 

@@ -47,6 +47,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("cs_ops", "韩运营", "cs_ops", "cs-operations"),
     DemoUser("cs_support", "蒋支持", "cs_support", "cs-support"),
     DemoUser("platform_manager", "曹经理", "platform_manager", "platform-ops"),
+    DemoUser("emergency", "应急组长", "emergency_team", "aftersales-ops"),
 )
 
 

@@ -49,6 +49,7 @@ ROLES: tuple[Role, ...] = (
     Role("cs_ops", "运营客服组", "开通云产品服务；办理印章业务、授权续期、接口通道开通、出证报告等服务申请"),
     Role("cs_support", "售后支持组", "SaaS 客户使用指导与授权续期；确认 SaaS 需求并决定是否发起实施集成申请"),
     Role("platform_manager", "平台运维部经理", "在特批领导之后审批特殊项目的云端部署"),
+    Role("emergency_team", "应急小组", "协调处理升级的突发事件，联系集成商与厂商；审阅并归档事故报告；编排长假值班"),
 )
 
 ROLE_BY_CODE: dict[str, Role] = {role.code: role for role in ROLES}

@@ -21,6 +21,7 @@ KINDS = (
     ("project", "项目"),
     ("ticket", "售后问题"),
     ("person", "人员"),
+    ("article", "知识"),
 )
 KIND_LABELS = dict(KINDS)
 
@@ -28,6 +29,7 @@ REGISTRATION_FIELDS = ("number", "customer_name", "customer_short_name", "contra
 PROJECT_FIELDS = ("code", "name", "customer_name")
 TICKET_FIELDS = ("number", "subject")
 PERSON_FIELDS = ("display_name", "username")
+ARTICLE_FIELDS = ("number", "title", "problem")  # knowledge 0002: trigram indexes
 
 
 @dataclass(frozen=True)
@@ -130,11 +132,19 @@ def search_people(user, keyword: str, *, limit: int) -> list[Hit]:
     ]
 
 
+def search_articles(user, keyword: str, *, limit: int) -> list[Hit]:
+    from knowledge.selectors import articles_visible
+
+    rows = _ranked(articles_visible(user), ARTICLE_FIELDS, keyword)[:limit]
+    return [Hit("article", f"{a.number} {a.title}", a.solution[:60], a.get_absolute_url()) for a in rows]
+
+
 SEARCHES = (
     ("registration", search_registrations),
     ("project", search_projects),
     ("ticket", search_tickets),
     ("person", search_people),
+    ("article", search_articles),
 )
 
 

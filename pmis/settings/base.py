@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "dashboards",
     "api",
     "planning",
+    "operations",
+    "knowledge",
 ]
 
 MIDDLEWARE = [

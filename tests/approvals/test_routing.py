@@ -34,7 +34,10 @@ from tests.conftest import CHECKED
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(settings.BASE_DIR)
-SOURCE_DIRS = ("approvals", "registrations", "projects", "aftersales", "pmis", "planning", "success", "platformops")
+SOURCE_DIRS = (
+    "approvals", "registrations", "projects", "aftersales", "pmis", "planning", "success", "platformops", "operations",
+    "knowledge", "changes", "delivery",
+)  # fmt: skip
 
 
 def task_open_call_sites() -> dict[tuple[str, int], tuple[int, str]]:
@@ -199,7 +202,6 @@ def _walk_every_step(org, make_registration, upload, parent_project):
     ticket = aftersales_services.ticket_start(ticket=ticket, actor=org["aftersales"])
     ticket = aftersales_services.ticket_resolve(ticket=ticket, actor=org["aftersales"], resolution="已处理")
     aftersales_services.ticket_reopen(ticket=ticket, actor=org["aftersales"], reason="再次出现")
-
     # planning: a risk whose weekly review fell due waits on its owner
     from planning.models import Risk
     from planning.risks import risk_raise, risk_reviews_due
@@ -239,6 +241,32 @@ def _walk_every_step(org, make_registration, upload, parent_project):
     deployment = platform_services.deployment_request(project=project, actor=pm, kind="deploy", reason="公司云")
     deployment = platform_services.deployment_decide(deployment=deployment, actor=org["special_approver"], approve=True)
     platform_services.deployment_decide(deployment=deployment, actor=org["platform_manager"], approve=True)
+    _walk_operations(org, parent_project)
+
+
+def _walk_operations(org, project):
+    """Operations after go-live: an incident to its review, an on-site visit, a repair, an inspection."""
+
+    from django.utils import timezone
+
+    from operations import services as ops
+    from pmis.org.models import Province
+
+    Project.objects.filter(pk=project.pk).update(state="maintenance")
+    project.refresh_from_db()
+    pm, engineer = org["regional_pm"], org["aftersales"]
+    incident = ops.incident_report(project=project, actor=pm, data={
+        "title": "服务中断", "reporter": "张工", "channel": "phone", "symptoms": "无法访问", "level": "3"})  # fmt: skip
+    ops.incidents_sweep(now=timezone.now() + timedelta(minutes=11))
+    incident = ops.incident_recover(incident=incident, actor=pm, note="已恢复")
+    ops.incident_report_submit(incident=incident, actor=pm, cause="a", fix="b", process="c", prevention="d")
+    ops.onsite_request(project=project, actor=engineer, province=Province.objects.get(name="北京"), address="机房",
+                       reason="硬件故障", engineer=org["implementer"])  # fmt: skip
+    repair = ops.repair_receive(project=project, actor=engineer, product="UKey", fault="坏", engineer=engineer)
+    repair = ops.repair_inspect(repair=repair, actor=engineer, findings="损坏", cost_estimate="")
+    ops.repair_confirm(repair=repair, actor=engineer, accept=True, contact="张工")
+    ops.inspection_plan_set(project=project, actor=pm, day_of_month=1, inspector=org["implementer"], checklist="磁盘")
+    ops.inspections_open_due()
 
 
 def test_every_kind_of_step_waits_on_someone_other_than_the_requester(

@@ -12,6 +12,8 @@ from aftersales import services as aftersales_services
 from aftersales.demo import demo_tickets_seed
 from aftersales.models import Ticket
 from dashboards.demo import demo_dashboards_seed
+from operations.demo import demo_operations_seed
+from operations.models import Incident, Inspection, OnsiteVisit
 from planning.demo import demo_planning_seed
 from platformops.demo import demo_platform_seed
 from platformops.models import CloudDeployment
@@ -43,6 +45,7 @@ def pages(org, accepted):  # noqa: F811
     demo_platform_seed()
     order = CloudOrder.objects.filter(state="pending_business").order_by("pk").first()
     deployment = CloudDeployment.objects.filter(state="pending_execution").order_by("pk").first()
+    demo_operations_seed()
     handover = aftersales_services.handover_submit(project=accepted, actor=org["regional_pm"], note="请接收")
     registration = Registration.objects.filter(state="pending_business").order_by("pk").first()
     product_request = ProductRequest.objects.filter(state="pending_pm").order_by("pk").first()
@@ -52,6 +55,10 @@ def pages(org, accepted):  # noqa: F811
     assert registration and product_request and customisation and untriaged and assigned, "演示数据不全"
     workspace = customisation.requirement.project
     project_url = reverse("projects:tab", args=[workspace.pk, "requirements"])
+    project_url = customisation.requirement.project.get_absolute_url()
+    escalated = Incident.objects.get(state="escalated")
+    visit = OnsiteVisit.objects.get()
+    inspection = Inspection.objects.get()
     return [
         ("inbox", "business_approver", reverse("approvals:inbox"), None),
         ("inbox-bulk", "business_approver", reverse("approvals:inbox"), "#bulk-bar button[type=submit]"),
@@ -91,6 +98,11 @@ def pages(org, accepted):  # noqa: F811
         ("licences", "cs_ops", reverse("success:licences"), None),
         ("deployments", "platform_ops", reverse("platformops:deployments"), None),
         ("deployment", "platform_ops", deployment.get_absolute_url(), "#execute-form button"),
+        ("incidents", "emergency", reverse("operations:incidents"), None),
+        ("incident", "emergency", escalated.get_absolute_url(), "#recover-form button"),
+        ("onsite", "implementer", visit.get_absolute_url(), "#onsite-actions button"),
+        ("inspection", "implementer", inspection.get_absolute_url(), "#inspection-form button"),
+        ("knowledge", "aftersales", reverse("knowledge:articles"), None),
     ]
 
 

@@ -49,6 +49,12 @@ NO_TYPED_INPUT = {
     "approvals:urge", "approvals:delegation_end", "approvals:copied",
     # called by 钉钉 / 飞书 / 企业微信 servers, not a form
     "approvals:im_callback",
+
+    # operations and knowledge pages and lists (GET), and the on-site buttons: the departure note
+    # is refused only when it is empty
+    "operations:incidents", "operations:incident", "operations:onsite", "operations:onsite_action",
+    "operations:repair", "operations:inspection", "operations:duty", "operations:duty_roster",
+    "knowledge:articles", "knowledge:article", "knowledge:similar",
 }  # fmt: skip
 
 
@@ -745,3 +751,140 @@ def test_return_to_form(client, org, make_registration):
     url = reverse("approvals:return_to", args=[open_tasks_for(r).get().pk])
     body = _kept(client.post(url, {"reason": "回款计划需重新确认"}), "回款计划需重新确认")
     assert "请选择要退回到的环节" in body
+
+# -- operations and knowledge ------------------------------------------------------------------
+
+
+@pytest.fixture
+def live(org):
+    from tests.operations.conftest import make_live_project
+
+    return make_live_project(org)
+
+
+@covers("operations:incident_new")
+def test_incident_new(client, org, live):
+    client.force_login(org["regional_pm"])
+    data = {"title": "签章服务中断", "reporter": "信息科张工", "channel": "phone", "level": "2", "symptoms": ""}
+    body = _kept(client.post(reverse("operations:incident_new", args=[live.pk]), data), "签章服务中断", "信息科张工")
+    _selected(body, "2")
+
+
+@covers("operations:incident_action")
+def test_incident_report(client, org, live):
+    from operations import services as ops
+
+    incident = ops.incident_report(project=live, actor=org["regional_pm"], data={
+        "title": "停服", "reporter": "张工", "channel": "phone", "symptoms": "x", "level": "3"})  # fmt: skip
+    ops.incident_recover(incident=incident, actor=org["regional_pm"], note="恢复")
+    client.force_login(org["regional_pm"])
+    url = reverse("operations:incident_action", args=[incident.pk, "report"])
+    response = client.post(url, {"cause": "磁盘写满", "fix": "清理日志", "process": "", "prevention": "日志轮转"})
+    body = _kept(response, "磁盘写满", "清理日志", "日志轮转")
+    assert "解决经过" in body
+
+
+@covers("operations:onsite_new")
+def test_onsite_new(client, org, live):
+    from pmis.org.models import Province
+
+    client.force_login(org["aftersales"])
+    beijing = Province.objects.get(name="北京")
+    data = {"province": beijing.pk, "address": "", "reason": "硬件故障远程无法排除", "engineer": org["implementer"].pk}
+    body = _kept(client.post(reverse("operations:onsite_new", args=[live.pk]), data), "硬件故障远程无法排除")
+    _selected(body, beijing.pk)
+    _picked(body, "engineer", org["implementer"])
+
+
+@covers("operations:repair_new")
+def test_repair_new(client, org, live):
+    client.force_login(org["aftersales"])
+    data = {"product": "签章 UKey", "fault": "", "engineer": org["aftersales"].pk}
+    body = _kept(client.post(reverse("operations:repair_new", args=[live.pk]), data), "签章 UKey")
+    _picked(body, "engineer", org["aftersales"])
+
+
+@covers("operations:repair_action")
+def test_repair_inspect(client, org, live):
+    from operations import services as ops
+
+    repair = ops.repair_receive(
+        project=live, actor=org["aftersales"], product="UKey", fault="坏", engineer=org["aftersales"]
+    )
+    client.force_login(org["aftersales"])
+    data = {"findings": "芯片损坏", "cost_estimate": "费" * 101}
+    _kept(client.post(reverse("operations:repair_action", args=[repair.pk, "inspect"]), data), "芯片损坏")
+
+
+@covers("operations:inspection_plan")
+def test_inspection_plan(client, org, live):
+    client.force_login(org["regional_pm"])
+    data = {"day_of_month": "31", "inspector": org["implementer"].pk, "checklist": "磁盘\n备份", "agreed_with": "张工"}
+    body = _kept(client.post(reverse("operations:inspection_plan", args=[live.pk]), data), "31", "张工")
+    assert "磁盘\n备份</textarea>" in body
+
+
+@covers("operations:inspection_record")
+def test_inspection_record(client, org, live):
+    from django.utils import timezone
+
+    from operations import services as ops
+    from operations.models import Inspection
+
+    ops.inspection_plan_set(project=live, actor=org["regional_pm"], day_of_month=1, inspector=org["implementer"],
+                            checklist="磁盘")  # fmt: skip
+    ops.inspections_open_due(today=timezone.localdate().replace(day=1))
+    inspection = Inspection.objects.get()
+    client.force_login(org["implementer"])
+    url = reverse("operations:inspection_record", args=[inspection.pk])
+    body = _kept(client.post(url, {"ok_0": "0", "note_0": "", "summary": "磁盘告警"}))
+    assert "磁盘告警</textarea>" in body
+    _selected(body, "0")
+
+
+@covers("operations:duty_roster_new")
+def test_duty_roster_new(client, org):
+    client.force_login(org["emergency"])
+    body = _kept(client.post(reverse("operations:duty_roster_new"), {"holiday": "春节", "year": "2031"}), "2031")
+    _selected(body, "春节")
+
+
+@covers("operations:duty_shift")
+def test_duty_shift(client, org):
+    from operations.models import DutyRoster
+
+    roster = DutyRoster.objects.create(holiday="国庆节", year=2026, first_day="2026-10-01", last_day="2026-10-07",
+                                       created_by=org["emergency"])  # fmt: skip
+    client.force_login(org["emergency"])
+    data = {"day": "2026-10-09", "user": org["aftersales"].pk, "phone": "13800000000"}
+    body = _kept(client.post(reverse("operations:duty_shift", args=[roster.pk]), data), "13800000000", "2026-10-09")
+    _picked(body, "user", org["aftersales"])
+
+
+@covers("operations:complaint")
+def test_complaint(client, org, live):
+    from django.utils import timezone
+
+    from operations import services as ops
+
+    ticket = aftersales_services.ticket_create(project=live, actor=org["aftersales"], data={
+        "subject": "无法登录", "reporting_unit": "信息科", "reporter": "张工", "reported_at": timezone.now(),
+        "channel": "phone", "description": "报错"})  # fmt: skip
+    ops.complaint_record(ticket=ticket, actor=org["aftersales"], note="第一次投诉")
+    client.force_login(org["aftersales"])
+    response = client.post(reverse("operations:complaint", args=[ticket.pk]), {"note": "客户再次投诉响应慢"})
+    assert "客户再次投诉响应慢</textarea>" in _body(response)
+
+
+@covers("knowledge:new")
+def test_article_new(client, org):
+    client.force_login(org["aftersales"])
+    data = {
+        "title": "签章服务启动失败",
+        "problem": "端口占用",
+        "cause": "",
+        "solution": "结束旧进程",
+        "versions": "V3.2",
+    }
+    body = _kept(client.post(reverse("knowledge:new"), data), "签章服务启动失败", "V3.2")
+    assert "结束旧进程</textarea>" in body

@@ -41,6 +41,7 @@ SHOWN = {
     "platform_manager": "deployment.manager",
     "cs_ops": "cloud_order.open",
     "cs_support": "cloud_order.confirm",
+    "emergency": "incident.coordinate",
 }
 
 

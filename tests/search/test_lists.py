@@ -109,6 +109,29 @@ def _notifications(org):
         )
 
 
+def _incidents(org):
+    from operations.models import Incident
+
+    _projects(org)
+    project, now = Project.objects.first(), timezone.now()
+    for i in range(MATCHING + OTHERS):
+        Incident.objects.create(
+            number=f"SJ2026-{i:05d}", project=project, title=f"{KEYWORD}停服{i}" if i < MATCHING else f"其他事件{i}",
+            reporter="张工", channel="phone", reported_at=now - timedelta(hours=i), outage_started_at=now,
+            symptoms="x", level="3", handler=org["regional_pm"], escalate_due_at=now, created_by=org["regional_pm"],
+        )  # fmt: skip
+
+
+def _articles(org):
+    from knowledge.models import Article
+
+    for i in range(MATCHING + OTHERS):
+        Article.objects.create(
+            number=f"ZS2026-{i:05d}", title=f"{KEYWORD}签章失败{i}" if i < MATCHING else f"其他知识{i}",
+            problem="现象", cause="原因", solution="方案", created_by=org["aftersales"],
+        )  # fmt: skip
+
+
 # list -> (user, url name, extra parameters, data, sort key, the export's first column of a page row)
 LISTS = {
     "我的登记": ("sales", "registrations:mine", {}, lambda org: _registrations(org["sales"]), "number",
@@ -123,6 +146,8 @@ LISTS = {
     "我的待办": ("business_approver", "approvals:inbox", {}, lambda org: _tasks(org, done=False), "arrived",
              lambda t: t.title),
     "通知": ("sales", "notify:list", {}, _notifications, "created", lambda n: n.title),
+    "突发事件": ("emergency", "operations:incidents", {}, _incidents, "number", lambda i: i.number),
+    "知识库": ("aftersales", "knowledge:articles", {}, _articles, "number", lambda a: a.number),
 }  # fmt: skip
 
 
@@ -198,6 +223,10 @@ def test_every_sort_offered_is_served_by_an_index():
     """Only indexed sorts are whitelisted: each sort's first column leads some index."""
     from aftersales.lists import TICKETS
     from approvals.lists import INBOX
+    from knowledge.lists import ARTICLES
+    from knowledge.models import Article
+    from operations.lists import INCIDENTS
+    from operations.models import Incident
     from pmis.notify.lists import NOTIFICATIONS
     from projects.lists import PROJECTS
     from registrations.lists import MINE, QUEUE_DECIDED, QUEUE_WAITING
@@ -208,6 +237,8 @@ def test_every_sort_offered_is_served_by_an_index():
         Project: [PROJECTS],
         Ticket: [TICKETS],
         Notification: [NOTIFICATIONS],
+        Incident: [INCIDENTS],
+        Article: [ARTICLES],
     }
     with connection.cursor() as cursor:
         for model, model_specs in specs.items():

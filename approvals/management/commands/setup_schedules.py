@@ -7,6 +7,9 @@ SCHEDULES = {
     "通知补发（未投递的邮件）": ("notify.resend_pending", 1),
     "事件推送重投（订阅方暂时不可达）": ("api.resend_webhooks", 1),
     "代理审批开始与结束通知": ("approvals.delegations_announce", 10),
+    # every minute, so an incident's 10-minute escalation fires within a minute of its due time
+    # even if its countdown task was lost (004 §8.1.3)
+    "突发事件扫描（升级应急小组、建议定级、值班转交）": ("operations.incidents_sweep", 1),
 }
 
 # name -> (task, hour, minute, day of week): Monday 10:00, after the Monday meeting (004 §1.3)
@@ -15,6 +18,8 @@ CRONTABS = {
     "计划延期提醒（每天）": ("planning.plan_late_notify", 9, 0, "*"),
     "风险评审到期（每天）": ("planning.risk_reviews_due", 9, 5, "*"),
     "授权到期提醒（每天）": ("success.licence_reminders", 9, 0, "*"),
+    # every day at 08:00: open the month's inspections whose agreed day has come (004 §8.2.3)
+    "每月巡检开单（每天检查）": ("operations.inspections_open", 8, 0, "*"),
 }
 
 
