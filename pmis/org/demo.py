@@ -44,6 +44,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("aftersales", "梁售后", "aftersales", "system-service"),
     DemoUser("aftersales_manager", "宋经理", "aftersales_manager", "aftersales-ops"),
     DemoUser("platform_ops", "唐运维", "platform_ops", "platform-ops"),
+    DemoUser("requirement_lead", "韩需求", "requirement_lead", "system-service"),
+    DemoUser("quality", "秦质量", "quality", "system-service"),
+    DemoUser("releaser", "魏发布", "releaser", "system-service"),
 )
 
 

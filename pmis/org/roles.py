@@ -46,6 +46,9 @@ ROLES: tuple[Role, ...] = (
     Role("aftersales", "系统服务部", "审核本地化项目移交材料；处理售后问题"),
     Role("aftersales_manager", "售后运维部经理", "向区域项目经理派发售后问题；接收 SLA 升级"),
     Role("platform_ops", "平台运维部", "执行经审批的特殊项目云端部署"),
+    Role("requirement_lead", "需求组长（运维组长）", "上线后需求变更的设计与实施；提出版本发布申请"),
+    Role("quality", "质量人员", "需求变更的质量验证；版本发布测试"),
+    Role("releaser", "版本发布人员", "在生产环境发布版本并公告版本变更说明；现网验证与留守观察"),
 )
 
 ROLE_BY_CODE: dict[str, Role] = {role.code: role for role in ROLES}

@@ -123,6 +123,13 @@ def _projects_for_forms(user, context) -> QuerySet:
     return Project.objects.select_related("region")
 
 
+def _release_testers(user, context) -> QuerySet:
+    """版本发布测试: 质量人员 and 实施人员, for a PM assigning the test."""
+    if not user.is_authenticated:
+        return User.objects.none()
+    return User.objects.filter(groups__name__in=["quality", "implementer"], is_active=True).distinct()
+
+
 SOURCES: dict[str, Source] = {
     "implementer": _people(_role("implementer")),
     "regional_pm": _people(_role("regional_pm")),
@@ -132,6 +139,7 @@ SOURCES: dict[str, Source] = {
     "ticket_assignee": _people(_ticket_assignees),
     "ticket_dispatch": _people(_regional_pms_of_region),
     "reassign": _people(_reassign),
+    "release_tester": _people(_release_testers),
     "project": Source(
         Project,
         "code",
