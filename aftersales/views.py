@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from approvals.decisions import decision_view
 from approvals.errors import DomainError
 from approvals.selectors import open_tasks_for, task_can_act
+from changes.selectors import ticket_follow_ups
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
 from pmis.documents.selectors import attachments_for
@@ -313,6 +314,7 @@ def _ticket_page(request, ticket: Ticket, *, action: str = "", form=None, reply_
             "content_type_id": ContentType.objects.get_for_model(Ticket).pk,
             "typed": request.POST if action else {},
             "typed_action": action,
+            "follow_ups": ticket_follow_ups(user, ticket),
         },
         status=status,
     )

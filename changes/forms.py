@@ -123,7 +123,8 @@ class ReleaseForm(Form):
         label="计划发布时间",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text="常规发布：周一、周四晚上（当天 12:00 前申请并固化版本），遇节假日顺延；其余为紧急发布，须项目总监审批",
+        help_text="常规发布：周一、周四晚上（当天 12:00 前申请并固化版本），遇节假日顺延；"
+        "其余为紧急发布，须项目总监审批",
     )
     reason = _text("发布原因")
     problems_solved = _text("解决的问题")
@@ -176,7 +177,10 @@ class RollbackForm(Form):
 
 class MonthForm(forms.Form):
     month = forms.DateField(
-        label="月份", required=False, input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        label="月份",
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         error_messages={"invalid": "月份格式应为 YYYY-MM，如 2026-10"},
     )
     q = forms.CharField(label="编号 / 主题 / 项目", required=False)

@@ -62,12 +62,18 @@ class ChangeRequest(FSMModelMixin, models.Model):
     person_days = models.DecimalField("工作量（人天）", max_digits=7, decimal_places=1, null=True, blank=True)
     size = models.CharField("工作量规模", max_length=16, choices=Size.choices, blank=True)
     needs_meeting = models.BooleanField("需召开研讨会", default=False)
-    planned_date = models.DateField("实施完成日期", null=True, blank=True, help_text="小需求：用户方指定；大需求：双方商定")
+    planned_date = models.DateField(
+        "实施完成日期", null=True, blank=True, help_text="小需求：用户方指定；大需求：双方商定"
+    )
     minutes = models.TextField("需求讨论纪要", blank=True)
     design_note = models.TextField("设计与实施说明", blank=True)
     verify_note = models.TextField("质量验证结论", blank=True)
-    lead = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="需求组长")
-    quality = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="质量人员")
+    lead = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="需求组长"
+    )
+    quality = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="质量人员"
+    )
     delay_notified_at = models.DateTimeField("已告知客户延期", null=True, blank=True)
     delay_reason = models.TextField("延期原因", blank=True)
     closed_at = models.DateTimeField("完成时间", null=True, blank=True)
@@ -83,7 +89,9 @@ class ChangeRequest(FSMModelMixin, models.Model):
             models.Index(fields=["-submitted_at", "-id"], name="change_recent"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(person_days__isnull=True) | Q(person_days__gte=0), name="change_days_nonneg")
+            models.CheckConstraint(
+                condition=Q(person_days__isnull=True) | Q(person_days__gte=0), name="change_days_nonneg"
+            )
         ]
 
     def __str__(self) -> str:
@@ -161,7 +169,12 @@ class Bug(FSMModelMixin, models.Model):
     number = models.CharField("BUG 编号", max_length=32, unique=True)
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="bugs", verbose_name="项目")
     ticket = models.ForeignKey(
-        "aftersales.Ticket", on_delete=models.PROTECT, null=True, blank=True, related_name="bugs", verbose_name="来源问题"
+        "aftersales.Ticket",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bugs",
+        verbose_name="来源问题",
     )
     title = models.CharField("问题主题", max_length=200)
     description = models.TextField("问题说明")
@@ -308,7 +321,9 @@ class Release(FSMModelMixin, models.Model):
     change_request = models.ForeignKey(
         ChangeRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="releases", verbose_name="需求变更"
     )
-    bug = models.ForeignKey(Bug, on_delete=models.PROTECT, null=True, blank=True, related_name="releases", verbose_name="BUG")
+    bug = models.ForeignKey(
+        Bug, on_delete=models.PROTECT, null=True, blank=True, related_name="releases", verbose_name="BUG"
+    )
     requester = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
     requested_at = models.DateTimeField("申请时间", auto_now_add=True)
     version = models.CharField("发布版本", max_length=50)
@@ -320,13 +335,19 @@ class Release(FSMModelMixin, models.Model):
     downtime = models.BooleanField("停机发布", default=False)
     customer_notified_on = models.DateField("客户知会日期", null=True, blank=True)
     state = FSMField("状态", max_length=32, choices=State.choices, default=State.PENDING_ASSIGN, protected=True)
-    director_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="总监审批人")
+    director_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="总监审批人"
+    )
     director_at = models.DateTimeField("总监审批时间", null=True, blank=True)
-    tester = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="测试人员")
+    tester = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="测试人员"
+    )
     test_result = models.TextField("测试结果", blank=True)
     signed_off_at = models.DateTimeField("项目经理签字时间", null=True, blank=True)
     customer_consent = models.TextField("用户方意见", blank=True)
-    released_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="发布人")
+    released_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="发布人"
+    )
     released_at = models.DateTimeField("发布时间", null=True, blank=True)
     notes_published = models.BooleanField("变更说明已公告到用户界面", default=False)
     verified_at = models.DateTimeField("现网验证时间", null=True, blank=True)
@@ -370,7 +391,11 @@ class Release(FSMModelMixin, models.Model):
     def director_approve(self, *, by, at):
         self.director_by, self.director_at = by, at
 
-    @transition(field=state, source=[State.PENDING_DIRECTOR, State.TESTING, State.PENDING_SIGNOFF, State.PENDING_CONSENT], target=State.REJECTED)
+    @transition(
+        field=state,
+        source=[State.PENDING_DIRECTOR, State.TESTING, State.PENDING_SIGNOFF, State.PENDING_CONSENT],
+        target=State.REJECTED,
+    )
     def reject(self, *, reason):
         self.reject_reason = reason
 

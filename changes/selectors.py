@@ -47,3 +47,16 @@ def releases_of(user, project: Project) -> QuerySet[Release]:
 def my_steps(user, record) -> list[Task]:
     """The open steps of a record this user may act on now."""
     return [t for t in open_tasks_for(record).select_related("group", "assignee") if task_can_act(user, t)]
+
+
+def ticket_follow_ups(user, ticket) -> dict:
+    """On a ticket's page: the change requests and BUGs filed from it, and whether this user may
+    file one (the project is live and he is on its team)."""
+    from .services.common import AFTER_GO_LIVE, can_file
+
+    project = ticket.project
+    return {
+        "changes": list(ticket.change_requests.only("pk", "number", "title", "state")),
+        "bugs": list(ticket.bugs.only("pk", "number", "title", "state")),
+        "can_file": project.state in AFTER_GO_LIVE and can_file(user, project),
+    }

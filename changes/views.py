@@ -2,6 +2,7 @@
 the monthly BUG list. Views parse, call one service, redirect; a refusal re-renders what was typed."""
 
 from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,19 +14,19 @@ from django.views.decorators.http import require_POST
 from aftersales.models import Ticket
 from approvals.errors import DomainError
 from pmis.audit.selectors import audit_for
+from pmis.forms import filter_errors
+from pmis.lists import export_response, list_result
 from projects import workspace
 from projects.services import can_manage
 
 from . import forms, services
+from .lists import BUG_MONTH
 from .models import Bug, ChangeRequest, Release
 from .selectors import my_steps, project_for, record_for
 from .services.bugs import bugs_of_month, previous_month
 from .services.change_requests import OPEN_WORK
 from .services.common import can_file
 from .services.releases import next_windows
-from .lists import BUG_MONTH
-from pmis.forms import filter_errors
-from pmis.lists import export_response, list_result
 
 
 @dataclass
@@ -47,8 +48,9 @@ CHANGE_ACTIONS = {
             needs_meeting=d["needs_meeting"], planned_date=d["planned_date"]), "change.evaluate"),
         Action("discuss", "记录需求讨论纪要", forms.MinutesForm, lambda r, u, d: services.change_request_discuss(
             change=r, actor=u, minutes=d["minutes"]), "change.discuss"),
-        Action("work", "完成设计与实施，提交质量验证", forms.WorkForm, lambda r, u, d: services.change_request_work_done(
-            change=r, actor=u, design_note=d["design_note"]), "change.work"),
+        Action("work", "完成设计与实施，提交质量验证", forms.WorkForm,
+               lambda r, u, d: services.change_request_work_done(change=r, actor=u, design_note=d["design_note"]),
+               "change.work"),
         Action("verify", "质量验证", forms.VerifyForm, lambda r, u, d: services.change_request_verify(
             change=r, actor=u, passed=d["passed"], note=d["note"]), "change.verify"),
         Action("delay", "登记延期告知客户", forms.DelayForm, lambda r, u, d: services.change_request_delay_notice(
@@ -64,8 +66,10 @@ BUG_ACTIONS = {
             bug=r, actor=u, is_product=d["is_product"], note=d["note"]), "bug.product_verify"),
         Action("rd_fix", "研发修复", forms.RdFixForm, lambda r, u, d: services.bug_rd_fix(
             bug=r, actor=u, version=d["version"], note=d["note"]), "bug.rd_fix"),
-        Action("product_review", "产品管理部测试与评审", forms.ProductReviewForm, lambda r, u, d: services.bug_product_review(
-            bug=r, actor=u, passed=d["passed"], note=d["note"], download_path=d["download_path"]), "bug.product_review"),
+        Action("product_review", "产品管理部测试与评审", forms.ProductReviewForm,
+               lambda r, u, d: services.bug_product_review(
+                   bug=r, actor=u, passed=d["passed"], note=d["note"], download_path=d["download_path"]),
+               "bug.product_review"),
         Action("fix", "登记修复", forms.FixForm, lambda r, u, d: services.bug_project_fix(
             bug=r, actor=u, note=d["note"], version=d["version"]), "bug.fix"),
         Action("feedback", "登记用户方反馈", forms.FeedbackForm, lambda r, u, d: services.bug_feedback(
@@ -160,7 +164,10 @@ def record_action(request, kind: str, pk: int, action: str):
         raise Http404
     form = spec.form(request.POST, prefix=action)
     if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{e[0]}" if k in form.fields else e[0] for k, e in form.errors.items()))
+        messages.error(
+            request,
+            "；".join(f"{form.fields[k].label}：{e[0]}" if k in form.fields else e[0] for k, e in form.errors.items()),
+        )
         return _record_page(request, kind, record, bound=(action, form))
     try:
         spec.call(record, request.user, form.cleaned_data)
@@ -247,6 +254,7 @@ def release_new(request, project_pk: int):
 # ---------------------------------------------------------------------------------------------
 # the monthly BUG list (每月第一周提交上月清单)
 
+
 @login_required
 def bug_month(request):
     form = forms.MonthForm(request.GET or None)
@@ -260,4 +268,6 @@ def bug_month(request):
     result = list_result(request, bugs, BUG_MONTH, filter_form=form, scope=f"{month:%Y 年 %m 月}")
     if result.exporting and not refused:
         return export_response(result)
-    return render(request, "changes/bug_month.html", {"list": result, "page": result.page(), "form": form, "month": month})
+    return render(
+        request, "changes/bug_month.html", {"list": result, "page": result.page(), "form": form, "month": month}
+    )

@@ -68,7 +68,9 @@ def bug_file(*, project: Project, actor, data: dict, ticket=None) -> Bug:
         product_version=(data.get("product_version") or "").strip(),
         filed_by=actor,
     )
-    task = _open(bug, "bug.confirm", "确认是否修复", **_pm(project), policy=CONFIRM_POLICY, escalate_to="project_director")
+    task = _open(
+        bug, "bug.confirm", "确认是否修复", **_pm(project), policy=CONFIRM_POLICY, escalate_to="project_director"
+    )
     bug.confirm_due_at = task.due_at
     bug.save(update_fields=["confirm_due_at"])
     audit_record(subject=bug, action="bug.file", label="提交 BUG", actor=actor, to_state=bug.state)
@@ -193,7 +195,9 @@ def bug_feedback(*, bug: Bug, actor, feedback: str) -> Bug:
     before = bug.state
     task_close(task=task, actor=actor, outcome="done")
     bug.feedback_received(at=timezone.now(), feedback=require_text(feedback, "请填写用户方反馈"))
-    check = _open(bug, "bug.check", "核查 BUG 修复", **_pm(bug.project), policy=CHECK_POLICY, escalate_to="project_director")
+    check = _open(
+        bug, "bug.check", "核查 BUG 修复", **_pm(bug.project), policy=CHECK_POLICY, escalate_to="project_director"
+    )
     bug.check_due_at = check.due_at
     bug.save(update_fields=["state", "feedback_at", "feedback", "check_due_at"])
     _audit(bug, "bug.feedback", "登记用户方反馈", actor, before)
@@ -263,9 +267,11 @@ def monthly_bug_lists(*, today: date | None = None) -> int:
         return 0
     month = previous_month(today)
     first, following = month_bounds(month)
-    projects = Project.objects.filter(
-        bugs__filed_at__date__gte=first, bugs__filed_at__date__lt=following, pm__isnull=False
-    ).distinct().select_related("pm")
+    projects = (
+        Project.objects.filter(bugs__filed_at__date__gte=first, bugs__filed_at__date__lt=following, pm__isnull=False)
+        .distinct()
+        .select_related("pm")
+    )
     sent = 0
     with transaction.atomic():
         for project in projects:

@@ -234,7 +234,9 @@ def notice_due(planned: date) -> datetime:
     """The moment the customer must be told, at the latest, that `planned` cannot be met: one
     working day (the policy) before the start of that day's working time."""
     policy = SlaPolicy.objects.get(code=DELAY_NOTICE_POLICY)
-    start = datetime.combine(planned, time.fromisoformat(settings.PMIS_WORKDAY_START), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    start = datetime.combine(
+        planned, time.fromisoformat(settings.PMIS_WORKDAY_START), tzinfo=ZoneInfo(settings.TIME_ZONE)
+    )
     return subtract_duration(start, policy.duration, policy.clock)
 
 

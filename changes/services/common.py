@@ -39,7 +39,9 @@ def can_file(user, project: Project) -> bool:
 
 def require_live(project: Project) -> None:
     if project.state not in AFTER_GO_LIVE:
-        raise DomainError(f"项目处于“{project.get_state_display()}”阶段，上线后（运维期）才能登记需求变更、BUG 与版本发布")
+        raise DomainError(
+            f"项目处于“{project.get_state_display()}”阶段，上线后（运维期）才能登记需求变更、BUG 与版本发布"
+        )
 
 
 def step_for(record, step: str, actor) -> Task:

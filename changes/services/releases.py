@@ -193,7 +193,9 @@ def release_request(
             from_state=before, to_state=change.state, comment=release.number,
         )  # fmt: skip
     if release.needs_director:
-        _open(release, "release.director", "项目总监审批（紧急 / 停机发布）", group="project_director", exclude_user=actor)
+        _open(
+            release, "release.director", "项目总监审批（紧急 / 停机发布）", group="project_director", exclude_user=actor
+        )
     else:
         _open(release, "release.assign", "指派测试人员", **_pm(project))
     return release
@@ -344,11 +346,9 @@ def release_watch_done(*, release: Release, actor, note: str) -> Release:
         raise DomainError("请先登记现网验证结果")
     now, minimum = timezone.now(), watch_minimum()
     if now - release.released_at < minimum:
-        left = minimum - (now - release.released_at)
-        raise DomainError(
-            f"发布后须留守观察至少 {duration_text(minimum)}，"
-            f"还需 {max(int(left.total_seconds() // 60), 1)} 分钟（{timezone.localtime(release.released_at + minimum):%H:%M} 后可结束）"
-        )
+        left = max(int((minimum - (now - release.released_at)).total_seconds() // 60), 1)
+        until = timezone.localtime(release.released_at + minimum)
+        raise DomainError(f"发布后须留守观察至少 {duration_text(minimum)}，还需 {left} 分钟（{until:%H:%M} 后可结束）")
     before = release.state
     task_close(task=task, actor=actor, outcome="finish")
     release.watch_done(until=now, note=require_text(note, "请填写留守观察记录"))
@@ -423,7 +423,9 @@ def _returned(release: Release) -> None:
         subject=change, action="change.release_failed", label="版本发布未完成，退回实施", actor=None,
         from_state=before, to_state=change.state, comment=release.number,
     )  # fmt: skip
-    route = {"assignee": change.lead, "group": "requirement_lead"} if change.lead_id else {"group": "requirement_lead"}
+    route = {"group": "requirement_lead"}
+    if change.lead_id:
+        route["assignee"] = change.lead
     task_open(
         subject=change, step="change.work", step_label="需求设计与实施（发布未完成）",
         title=f"{change.number} {change.title}（{release.project.name}）", link=change.get_absolute_url(),

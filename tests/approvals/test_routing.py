@@ -31,7 +31,7 @@ from tests.conftest import CHECKED
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(settings.BASE_DIR)
-SOURCE_DIRS = ("approvals", "registrations", "projects", "aftersales", "pmis")
+SOURCE_DIRS = ("approvals", "registrations", "projects", "aftersales", "changes", "pmis")
 
 
 def task_open_call_sites() -> dict[tuple[str, int], tuple[int, str]]:
@@ -188,6 +188,11 @@ def _walk_every_step(org, make_registration, upload, parent_project):
     ticket = aftersales_services.ticket_start(ticket=ticket, actor=org["aftersales"])
     ticket = aftersales_services.ticket_resolve(ticket=ticket, actor=org["aftersales"], resolution="已处理")
     aftersales_services.ticket_reopen(ticket=ticket, actor=org["aftersales"], reason="再次出现")
+
+    # after go-live: 需求变更, BUG, 版本发布 on the project being handed over
+    from tests.changes.walk import walk_change_steps
+
+    walk_change_steps(org, project)
 
 
 def test_every_kind_of_step_waits_on_someone_other_than_the_requester(

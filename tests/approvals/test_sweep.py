@@ -122,7 +122,10 @@ def test_setup_schedules_creates_the_beat_entries_once(db):
     call_command("setup_schedules", stdout=StringIO())
     call_command("setup_schedules", stdout=StringIO())
     tasks = dict(PeriodicTask.objects.values_list("task", "interval__every"))
-    assert tasks == {"approvals.sla_sweep": 1, "notify.resend_pending": 1, "projects.weekly_report_reminders": None}
+    assert tasks == {
+        "approvals.sla_sweep": 1, "notify.resend_pending": 1, "projects.weekly_report_reminders": None,
+        "changes.deadline_reminders": 15, "changes.monthly_bug_lists": None,
+    }  # fmt: skip
     weekly = PeriodicTask.objects.get(task="projects.weekly_report_reminders").crontab
     assert (weekly.day_of_week, weekly.hour, weekly.minute) == ("1", "10", "0")
     app.loader.import_default_modules()

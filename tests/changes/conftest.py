@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.aftersales.conftest import _to_acceptance, accepted  # noqa: F401  (shared fixtures)
+from tests.aftersales.conftest import _to_acceptance, accepted, ticket_for  # noqa: F401  (shared fixtures)
 from tests.projects.conftest import dispatched, project, upload  # noqa: F401
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -81,7 +81,7 @@ def test_a_rejected_first_review_ends_the_request_and_tells_the_submitter(org, l
     assert Notification.objects.filter(recipient=org["implementer"], kind="change_rejected").count() == 1
 
 
-def test_refusals(org, live, project):  # noqa: F811
+def test_refusals(org, live, project):
     with pytest.raises(PermissionDenied):
         services.change_request_submit(project=live, actor=org["sales2"], data=CHANGE)
     with pytest.raises(DomainError, match="需求主题"):

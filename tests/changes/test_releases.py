@@ -29,7 +29,9 @@ def test_national_day_2026_windows_move_to_the_next_working_day(db):
     # filed on the morning of 8 Oct for that evening: a regular release; on 1 Oct it would be an emergency
     assert emergency_reason(planned_at=at(2026, 10, 8, 20, 0), requested_at=at(2026, 10, 8, 11, 0)) == ""
     assert "不是常规发布日" in emergency_reason(planned_at=at(2026, 10, 1, 20, 0), requested_at=at(2026, 9, 30, 9, 0))
-    assert "12:00 前提交申请" in emergency_reason(planned_at=at(2026, 10, 8, 20, 0), requested_at=at(2026, 10, 8, 13, 0))
+    assert "12:00 前提交申请" in emergency_reason(
+        planned_at=at(2026, 10, 8, 20, 0), requested_at=at(2026, 10, 8, 13, 0)
+    )
     assert "晚上" in emergency_reason(planned_at=at(2026, 10, 8, 15, 0), requested_at=at(2026, 10, 8, 9, 0))
 
 
@@ -65,7 +67,9 @@ def test_a_downtime_release_needs_three_days_notice_and_the_director(org, live, 
     with pytest.raises(DomainError, match="提前不足 3 天"):
         _file(org, live, planned_at=at(2026, 12, 10, 20, 0), downtime=True, customer_notified_on=date(2026, 12, 8))
     assert not Release.objects.exists()
-    release = _file(org, live, planned_at=at(2026, 12, 10, 20, 0), downtime=True, customer_notified_on=date(2026, 12, 7))
+    release = _file(
+        org, live, planned_at=at(2026, 12, 10, 20, 0), downtime=True, customer_notified_on=date(2026, 12, 7)
+    )
     assert release.downtime and not release.emergency and release.state == Release.State.PENDING_DIRECTOR
 
 
@@ -91,7 +95,9 @@ def test_a_change_request_released_watched_and_confirmed(org, live, time_machine
     cr = services.change_request_work_done(change=cr, actor=lead, design_note="完成")
     cr = services.change_request_verify(change=cr, actor=org["quality"], passed=True, note="通过")
     with pytest.raises(PermissionDenied):  # only the 需求组长 files the release of his change
-        services.release_request(project=live, actor=pm, data={**RELEASE, "planned_at": at(2026, 12, 7, 20, 0)}, change=cr)
+        services.release_request(
+            project=live, actor=pm, data={**RELEASE, "planned_at": at(2026, 12, 7, 20, 0)}, change=cr
+        )
     release = services.release_request(
         project=live, actor=lead, data={**RELEASE, "planned_at": at(2026, 12, 7, 20, 0)}, change=cr
     )
@@ -113,7 +119,9 @@ def test_a_change_request_released_watched_and_confirmed(org, live, time_machine
     release = services.release_confirm(release=release, actor=lead)
     cr.refresh_from_db()
     assert release.state == Release.State.CONFIRMED and cr.state == ChangeRequest.State.DONE
-    actions = list(AuditEntry.objects.filter(object_id=release.pk, content_type__model="release").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(object_id=release.pk, content_type__model="release").values_list("action", flat=True)
+    )
     assert actions == [
         "release.request", "release.assign", "release.test", "release.signoff", "release.consent",
         "release.perform", "release.verify", "release.watch", "release.confirm",
@@ -126,11 +134,19 @@ def test_a_problem_after_release_is_rolled_back_and_the_change_goes_back_to_work
     cr = services.change_request_submit(project=live, actor=pm, data=CHANGE)
     cr = services.change_request_review(change=cr, actor=pm, approved=True, answer="同意")
     cr = services.change_request_evaluate(
-        change=cr, actor=pm, impact="小", person_days=1, size="small", needs_meeting=False, planned_date=date(2026, 12, 10)
+        change=cr,
+        actor=pm,
+        impact="小",
+        person_days=1,
+        size="small",
+        needs_meeting=False,
+        planned_date=date(2026, 12, 10),
     )
     cr = services.change_request_work_done(change=cr, actor=lead, design_note="完成")
     cr = services.change_request_verify(change=cr, actor=org["quality"], passed=True, note="通过")
-    release = services.release_request(project=live, actor=lead, data={**RELEASE, "planned_at": at(2026, 12, 7, 20, 0)}, change=cr)
+    release = services.release_request(
+        project=live, actor=lead, data={**RELEASE, "planned_at": at(2026, 12, 7, 20, 0)}, change=cr
+    )
     release = _to_released(org, release)
     release = services.release_rollback(release=release, actor=org["releaser"], note="签章接口 502，已回滚到 V3.2.0")
     cr.refresh_from_db()

@@ -5,11 +5,16 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 SCHEDULES = {
     "SLA 扫描（预警与超时升级）": ("approvals.sla_sweep", 1),
     "通知补发（未投递的邮件）": ("notify.resend_pending", 1),
+    # the PM is told one working day before a change's planned date (004 §8.2.2-3)
+    "需求变更到期提醒": ("changes.deadline_reminders", 15),
 }
 
-# name -> (task, hour, minute, day of week): Monday 10:00, after the Monday meeting (004 §1.3)
+# name -> (task, hour, minute, day of week): the weekly reminder on Monday 10:00, after the Monday
+# meeting (004 §1.3)
 CRONTABS = {
     "周报提醒（每周一）": ("projects.weekly_report_reminders", 10, 0, 1),
+    # every day at 10:00; the service sends only in the month's first week, once per project and month
+    "每月 BUG 清单（每月第一周）": ("changes.monthly_bug_lists", 10, 0, "*"),
 }
 
 
