@@ -422,7 +422,10 @@ def metrics(request):
     for row in figures["rows"]:
         row["bar"] = int(row["total"] * 100 / peak)
         row["met_bar"] = int(row["met"] * 100 / peak)
-    return render(request, "aftersales/metrics.html", {"form": form, **figures})
+    from changes.metrics import change_metrics
+
+    operations = change_metrics(month=data.get("month"), region=data.get("region"))
+    return render(request, "aftersales/metrics.html", {"form": form, **figures, "change_metrics": operations})
 
 
 def _export_metrics(figures, form):

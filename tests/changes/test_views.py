@@ -124,3 +124,29 @@ def test_a_bug_page_walks_to_the_check(client, org, live):
     bug.refresh_from_db()
     assert bug.state == Bug.State.CHECKING and open_tasks_for(bug).get().step == "bug.check"
     assert "核查修复" in _body(client.get(bug.get_absolute_url()))
+
+
+def test_the_metrics_page_shows_the_change_figures_with_their_formulas(client, org, live, time_machine):
+    time_machine.move_to(at(2026, 12, 7, 9, 0), tick=False)
+    pm = org["regional_pm"]
+    on_time = services.change_request_submit(project=live, actor=pm, data=CHANGE)
+    services.change_request_review(change=on_time, actor=pm, approved=True, answer="同意")
+    late = services.change_request_submit(project=live, actor=pm, data=CHANGE)
+    bug = services.bug_file(project=live, actor=pm, data=BUG)
+    services.bug_confirm(bug=bug, actor=pm, decision="fix")
+    emergency = services.release_request(project=live, actor=pm, data={**RELEASE, "planned_at": at(2026, 12, 8, 21, 0)})
+    services.release_director_decide(release=emergency, actor=org["project_director"], approve=True)
+    time_machine.move_to(at(2026, 12, 8, 15, 0), tick=False)
+    services.change_request_review(change=late, actor=pm, approved=True, answer="同意")
+    regular = services.release_request(project=live, actor=pm, data={**RELEASE, "planned_at": at(2026, 12, 10, 20, 0)})
+    from tests.changes.test_releases import _to_released
+
+    _to_released(org, Release.objects.get(pk=emergency.pk))
+    time_machine.move_to(at(2026, 12, 10, 21, 0), tick=False)
+    _to_released(org, regular)
+    client.force_login(org["project_director"])
+    body = _body(client.get(reverse("aftersales:metrics") + "?month=2026-12"))
+    assert "需求变更业务审批达成率" in body and "50%（1/2）" in body
+    assert "BUG 确认达成率" in body and "100%（1/1）" in body
+    assert "2 次（停机 0 次，回滚 0 次）" in body and "紧急发布占比" in body
+    assert "÷ 本期发布次数" in body
