@@ -37,12 +37,14 @@ def change_metrics(*, month: date | None, region=None) -> list[dict]:
         {
             "name": "需求变更业务审批达成率",
             "value": _rate(changes["met"], changes["judged"]),
-            "formula": "本期完成用户方初审的需求变更中，在提交后 1 个工作日（时限策略“新增需求业务审批”）内完成的数量 ÷ 本期完成初审的数量",
+            "formula": "本期完成用户方初审的需求变更中，在提交后 1 个工作日（时限策略“新增需求业务审批”）"
+            "内完成的数量 ÷ 本期完成初审的数量",
         },
         {
             "name": "BUG 确认达成率",
             "value": _rate(bugs["met"], bugs["judged"]),
-            "formula": "本期确认是否修复的 BUG 中，在提交后 2 个工作日（时限策略“BUG 确认是否修复”）内确认的数量 ÷ 本期确认的数量",
+            "formula": "本期确认是否修复的 BUG 中，在提交后 2 个工作日（时限策略“BUG 确认是否修复”）内确认的数量"
+            " ÷ 本期确认的数量",
         },
         {
             "name": "版本发布次数",
@@ -52,6 +54,7 @@ def change_metrics(*, month: date | None, region=None) -> list[dict]:
         {
             "name": "紧急发布占比",
             "value": _rate(releases["emergency"], releases["total"]),
-            "formula": "本期发布中计划时间不在常规发布窗口（周一、周四晚上，遇节假日顺延；当天截止前申请）的数量 ÷ 本期发布次数",
+            "formula": "本期发布中计划时间不在常规发布窗口（周一、周四晚上，遇节假日顺延；当天截止前申请）"
+            "的数量 ÷ 本期发布次数",
         },
     ]
