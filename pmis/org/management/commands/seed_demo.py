@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from aftersales.demo import demo_tickets_seed
+from changes.demo import demo_changes_seed
 from dashboards.demo import demo_dashboards_seed
 from pmis.catalog.services import catalogue_seed
 from pmis.org.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_seed
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         projects = demo_projects_seed()
         tickets = demo_tickets_seed()
         dashboards = demo_dashboards_seed()
+        changes = demo_changes_seed()
         self.stdout.write(self.style.SUCCESS(f"产品目录新增 {products} 项，文档类型新增 {types} 项"))
         if registrations:
             self.stdout.write(self.style.SUCCESS(f"演示登记新增 {registrations} 条（各审批环节均有待办）"))
@@ -35,6 +37,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"演示售后问题新增 {tickets} 个"))
         if dashboards:
             self.stdout.write(self.style.SUCCESS(f"看板演示项目新增 {dashboards} 个（含移交、周报与售后问题）"))
+        if changes:
+            self.stdout.write(self.style.SUCCESS("演示需求变更、BUG 与版本发布已创建（运维项目上，各环节均有待办）"))
         if quiet_accounts:
             return
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
