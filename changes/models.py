@@ -199,8 +199,8 @@ class Bug(FSMModelMixin, models.Model):
     tasks = GenericRelation("approvals.Task", related_query_name="bug")
 
     class Meta:
-        verbose_name = "BUG"
-        verbose_name_plural = "BUG"
+        verbose_name = "缺陷"  # BUG
+        verbose_name_plural = "缺陷"
         ordering = ["-filed_at", "-id"]
         indexes = [
             models.Index(fields=["project", "-filed_at"], name="bug_project_recent"),
@@ -322,7 +322,7 @@ class Release(FSMModelMixin, models.Model):
         ChangeRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="releases", verbose_name="需求变更"
     )
     bug = models.ForeignKey(
-        Bug, on_delete=models.PROTECT, null=True, blank=True, related_name="releases", verbose_name="BUG"
+        Bug, on_delete=models.PROTECT, null=True, blank=True, related_name="releases", verbose_name="缺陷"
     )
     requester = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
     requested_at = models.DateTimeField("申请时间", auto_now_add=True)

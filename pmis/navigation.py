@@ -67,6 +67,15 @@ NAV: tuple[NavItem, ...] = (
         "售后",
         roles=_roles("aftersales_manager", "aftersales", "cs_head", "project_director"),
     ),
+    NavItem(
+        "BUG 清单",
+        "changes:bug_month",
+        "售后",
+        roles=_roles(
+            "regional_pm", "aftersales", "aftersales_manager", "project_director", "requirement_lead", "quality",
+            "product_dept", "rd_expert",
+        ),
+    ),
     NavItem("产品目录", "catalog:products", "目录", permission="catalog.view_product"),
     NavItem("表单目录", "catalog:document_types", "目录", permission="catalog.view_documenttype"),
     NavItem("通讯录", "org:directory", "目录"),

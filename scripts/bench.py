@@ -45,6 +45,7 @@ PAGES = [
     ("售后问题·我的", "aftersales", "/aftersales/tickets/?queue=mine"),
     ("售后问题·已超时", "aftersales", "/aftersales/tickets/?queue=breached"),
     ("SLA 指标", "aftersales_manager", "/aftersales/metrics/"),
+    ("BUG 清单（上月）", "project_director", "/changes/bugs/monthly/"),
     ("工作台·项目总监看板", "project_director", "/"),
     ("工作台·特批看板", "special_approver", "/"),
     ("工作台·商务看板", "business_approver", "/"),

@@ -28,6 +28,7 @@ PAGES = (
     ("aftersales", "aftersales:tickets", {"queue": "open"}),
     ("aftersales", "aftersales:tickets", {"queue": "all"}),
     ("aftersales_manager", "aftersales:metrics", {}),
+    ("project_director", "changes:bug_month", {}),
     # the 工作台 with each steering role's dashboards
     ("project_director", "home", {}),
     ("special_approver", "home", {}),
@@ -76,6 +77,10 @@ def measured(client, demo):
         client.force_login(demo["project_director"])
         client.get(project.get_absolute_url())
         counts["project page"] = count_queries(lambda: client.get(project.get_absolute_url()))
+        for slug in ("changes", "bugs", "releases"):  # the after-go-live tabs (changes app)
+            tab = reverse("projects:tab", args=[project.pk, slug])
+            client.get(tab)
+            counts[f"tab {slug}"] = count_queries(lambda t=tab: client.get(t))
         return counts
 
     return measure

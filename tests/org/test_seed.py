@@ -16,6 +16,7 @@ DESIGN_ROLE_CODES = {
     "sales", "presales", "sales_manager", "special_approver", "business_approver", "project_director",
     "regional_pm", "implementer", "product_dept", "rd_expert", "cs_manager", "cs_head", "cs_staff",
     "aftersales", "aftersales_manager", "platform_ops",
+    "requirement_lead", "quality", "releaser",  # issue 12: 需求组长, 质量人员, 版本发布人员 (004 §8.2.1)
 }  # fmt: skip
 
 
