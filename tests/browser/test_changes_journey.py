@@ -63,13 +63,14 @@ def test_a_ticket_becomes_a_change_released_and_confirmed(page, live_server, org
     page.goto(f"{live_server.url}{cr.get_absolute_url()}")
     _both_widths(page, "change-review")
     _act(page, "review", {"answer": "信息中心同意"}, {"approved": "yes"})
+    page.select_option("#id_evaluate-size", "small")
     _act(page, "evaluate", {
         "impact": "仅影响合同审批流", "person_days": "2",
-        "planned_date": (timezone.localdate() + timedelta(days=10)).isoformat(),
+        "planned_date": (timezone.localdate() - timedelta(days=1)).isoformat(),
     })  # fmt: skip
-    assert "请选择工作量规模" in page.content()  # refused, what was typed kept
+    assert "实施完成日期不能早于今天" in page.content()  # refused, what was typed kept
     assert page.input_value("#id_evaluate-impact") == "仅影响合同审批流"
-    page.select_option("#id_evaluate-size", "small")
+    page.fill("#id_evaluate-planned_date", (timezone.localdate() + timedelta(days=10)).isoformat())
     page.click("#action-evaluate button[type=submit]")
     assert "需求组长实施中" in page.locator("#record-state").inner_text()
 
@@ -131,6 +132,7 @@ def test_a_ticket_becomes_a_change_released_and_confirmed(page, live_server, org
     _both_widths(page, "release-confirmed")
     cr.refresh_from_db()
     assert cr.state == ChangeRequest.State.DONE
+    login(page, "regional_pm")
     page.goto(f"{live_server.url}/projects/{accepted.pk}/tabs/releases/")
     assert "V3.6.3" in page.locator("#release-list").inner_text()
     _both_widths(page, "releases-tab")
