@@ -127,6 +127,16 @@ def _available(request, kind: str, record, bound: tuple[str, object] | None = No
     return shown
 
 
+def _steps(record) -> list:
+    """The record's steps, each with whom it waits on as people read it (a person or a role)."""
+    from pmis.org.roles import role_label
+
+    steps = list(record.tasks.select_related("group", "assignee", "closed_by").order_by("created_at", "id"))
+    for step in steps:
+        step.waiting_on = str(step.assignee) if step.assignee_id else role_label(step.group.name)
+    return steps
+
+
 def _record_page(request, kind: str, record, bound=None, status=200):
     _model, _actions, label, tab = KINDS[kind]
     context = {
@@ -136,7 +146,7 @@ def _record_page(request, kind: str, record, bound=None, status=200):
         "p": record.project,
         "tab_url": workspace.tab_url(record.project, tab),
         "actions": _available(request, kind, record, bound),
-        "steps": list(record.tasks.select_related("group", "assignee", "closed_by").order_by("created_at", "id")),
+        "steps": _steps(record),
         "history": audit_for(record),
         "now": timezone.now(),
     }

@@ -39,6 +39,14 @@ def pages(org, accepted):  # noqa: F811
     assigned = Ticket.objects.filter(state="assigned").order_by("pk").first()
     assert registration and product_request and customisation and untriaged and assigned, "演示数据不全"
     project_url = customisation.requirement.project.get_absolute_url()
+    from changes.demo import demo_changes_seed
+    from changes.models import ChangeRequest, Release
+
+    demo_changes_seed()
+    change = ChangeRequest.objects.filter(state="pending_review").order_by("pk").first()
+    release = Release.objects.filter(state="pending_release").order_by("pk").first()
+    assert change and release, "演示数据不全"
+    this_month = f"?month={change.submitted_at:%Y-%m}"
     return [
         ("inbox", "business_approver", reverse("approvals:inbox"), None),
         ("registration", "business_approver", registration.get_absolute_url(), "#decision button[type=submit]"),
@@ -59,6 +67,11 @@ def pages(org, accepted):  # noqa: F811
         ("dashboard-business", "business_approver", reverse("home"), None),
         ("dashboard-aftersales", "aftersales_manager", reverse("home"), None),
         ("dashboard-cs", "cs_head", reverse("home"), None),
+        ("change-review", "regional_pm", change.get_absolute_url(), "#action-review button[type=submit]"),
+        ("release-perform", "releaser", release.get_absolute_url(), "#action-perform button[type=submit]"),
+        ("changes-tab", "regional_pm", reverse("projects:tab", args=[change.project_id, "changes"]), None),
+        ("releases-tab", "regional_pm", reverse("projects:tab", args=[change.project_id, "releases"]), None),
+        ("bug-month", "regional_pm", reverse("changes:bug_month") + this_month, None),
     ]
 
 
