@@ -26,6 +26,24 @@ def record_for(user, model, pk: int):
     return record
 
 
+def record_can_view(user, record) -> bool:
+    return can_view_project_records(user, record.project)
+
+
+def record_can_attach(user, record) -> bool:
+    """The team files papers on a record; so does anyone a step of it waits on."""
+    from .services.common import can_file
+
+    return can_file(user, record.project) or bool(my_steps(user, record))
+
+
+DOC_TYPES = {
+    "change": ("change-request",),
+    "bug": ("bug-fix-record",),
+    "release": ("release-application", "release-notes"),
+}
+
+
 def changes_of(user, project: Project) -> QuerySet[ChangeRequest]:
     if not can_view_project_records(user, project):
         return ChangeRequest.objects.none()

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,6 +15,8 @@ from django.views.decorators.http import require_POST
 from aftersales.models import Ticket
 from approvals.errors import DomainError
 from pmis.audit.selectors import audit_for
+from pmis.catalog.models import DocumentType
+from pmis.documents.selectors import attachments_for
 from pmis.forms import filter_errors
 from pmis.lists import export_response, list_result
 from projects import workspace
@@ -22,7 +25,7 @@ from projects.services import can_manage
 from . import forms, services
 from .lists import BUG_MONTH
 from .models import Bug, ChangeRequest, Release
-from .selectors import my_steps, project_for, record_for
+from .selectors import DOC_TYPES, my_steps, project_for, record_can_attach, record_for
 from .services.bugs import bugs_of_month, previous_month
 from .services.change_requests import OPEN_WORK
 from .services.common import can_file
@@ -148,6 +151,10 @@ def _record_page(request, kind: str, record, bound=None, status=200):
         "actions": _available(request, kind, record, bound),
         "steps": _steps(record),
         "history": audit_for(record),
+        "documents": attachments_for(record),
+        "upload_types": DocumentType.objects.filter(code__in=DOC_TYPES[kind]),
+        "can_upload": record_can_attach(request.user, record),
+        "content_type_id": ContentType.objects.get_for_model(record).pk,
         "now": timezone.now(),
     }
     if kind == "change":

@@ -150,3 +150,25 @@ def test_the_metrics_page_shows_the_change_figures_with_their_formulas(client, o
     assert "BUG 确认达成率" in body and "100%（1/1）" in body
     assert "2 次（停机 0 次，回滚 0 次）" in body and "紧急发布占比" in body
     assert "÷ 本期发布次数" in body
+
+
+def test_the_signed_change_form_is_filed_on_the_record_and_outsiders_cannot(client, org, live):
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pmis.catalog.models import DocumentType
+    from pmis.documents.models import Attachment
+    from tests.conftest import PDF
+
+    cr = services.change_request_submit(project=live, actor=org["implementer"], data=CHANGE)
+    url = reverse("documents:upload", args=[ContentType.objects.get_for_model(cr).pk, cr.pk])
+    doc_type = DocumentType.objects.get(code="change-request")
+    client.force_login(org["regional_pm"])
+    assert "需求变更申请单" in _body(client.get(cr.get_absolute_url()))  # offered on the record
+    data = {"doc_type": doc_type.pk, "next": cr.get_absolute_url()}
+    client.post(url, {**data, "file": SimpleUploadedFile("需求变更申请单.pdf", PDF)})
+    assert Attachment.objects.filter(object_id=cr.pk, doc_type=doc_type).count() == 1
+    assert "需求变更申请单.pdf" in _body(client.get(cr.get_absolute_url()))
+    client.force_login(org["sales2"])
+    client.post(url, {**data, "file": SimpleUploadedFile("x.pdf", PDF)})
+    assert Attachment.objects.filter(object_id=cr.pk, doc_type=doc_type).count() == 1
