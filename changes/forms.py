@@ -123,14 +123,24 @@ class ReleaseForm(Form):
         label="计划发布时间",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text="常规发布：周一、周四晚上（当天 12:00 前申请并固化版本），遇节假日顺延；"
-        "其余为紧急发布，须项目总监审批",
+        help_text="常规发布窗口见上；窗口外为紧急发布，须项目总监审批",
     )
     reason = _text("发布原因")
     problems_solved = _text("解决的问题")
     change_notes = _text("版本变更说明", help_text="发布后公告到用户界面")
-    downtime = forms.BooleanField(label="停机发布", required=False, help_text="须项目总监审批，并至少提前 3 天知会客户")
+    downtime = forms.BooleanField(label="停机发布", required=False)
     customer_notified_on = _date("客户知会日期", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from pmis.worktime.display import duration_text
+        from pmis.worktime.models import SlaPolicy
+
+        from .services.releases import NOTICE_POLICY
+
+        notice = SlaPolicy.objects.filter(code=NOTICE_POLICY).first()
+        ahead = f"至少提前 {duration_text(notice.duration)}" if notice else "提前"
+        self.fields["downtime"].help_text = f"须项目总监审批，并{ahead}知会客户"
 
 
 class DirectorForm(Form):
