@@ -172,3 +172,17 @@ def test_the_signed_change_form_is_filed_on_the_record_and_outsiders_cannot(clie
     client.force_login(org["sales2"])
     client.post(url, {**data, "file": SimpleUploadedFile("x.pdf", PDF)})
     assert Attachment.objects.filter(object_id=cr.pk, doc_type=doc_type).count() == 1
+
+
+def test_a_late_confirmation_is_flagged_on_the_bug_and_in_the_tab(client, org, live, time_machine):
+    time_machine.move_to(at(2026, 12, 10, 14, 0), tick=False)
+    bug = services.bug_file(project=live, actor=org["implementer"], data=BUG)
+    on_time = services.bug_file(project=live, actor=org["implementer"], data={**BUG, "title": "按时确认的"})
+    services.bug_confirm(bug=on_time, actor=org["regional_pm"], decision="fix")
+    time_machine.move_to(at(2026, 12, 15, 9, 0), tick=False)
+    services.bug_confirm(bug=bug, actor=org["regional_pm"], decision="fix", note="厂商排查中，已告知用户")
+    client.force_login(org["regional_pm"])
+    assert "确认超时" in _body(client.get(bug.get_absolute_url()))
+    assert "确认超时" not in _body(client.get(on_time.get_absolute_url()))
+    tab = _body(client.get(workspace.tab_url(live, "bugs")))
+    assert tab.count("超时</span>") == 1
