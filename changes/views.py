@@ -20,6 +20,7 @@ from pmis.documents.selectors import attachments_for
 from pmis.forms import filter_errors
 from pmis.lists import export_response, list_result
 from projects import workspace
+from projects.selectors import project_can_view
 from projects.services import can_manage
 
 from . import forms, services
@@ -148,6 +149,7 @@ def _record_page(request, kind: str, record, bound=None, status=200):
         "r": record,
         "p": record.project,
         "tab_url": workspace.tab_url(record.project, tab),
+        "can_open_project": project_can_view(request.user, record.project),
         "actions": _available(request, kind, record, bound),
         "steps": _steps(record),
         "history": audit_for(record),
@@ -224,6 +226,7 @@ def _new(request, project_pk: int, kind: str, form_class, call):
     context = {
         "p": project, "form": form, "kind": kind, "kind_label": KINDS[kind][2], "ticket": ticket,
         "tab_url": workspace.tab_url(project, KINDS[kind][3]), **extra,
+        "can_open_project": project_can_view(request.user, project),
     }  # fmt: skip
     if kind == "release":
         context["windows"] = next_windows(timezone.now())
