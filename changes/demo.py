@@ -12,7 +12,7 @@ from projects.models import Project
 
 from . import services
 from .models import ChangeRequest
-from .services.releases import next_windows
+from .services.releases import next_windows, release_windows_seed
 
 
 def _evaluated(project, pm, title: str) -> ChangeRequest:
@@ -30,6 +30,7 @@ def _evaluated(project, pm, title: str) -> ChangeRequest:
 @transaction.atomic
 def demo_changes_seed() -> int:
     project = Project.objects.filter(code="PJ2024-0031").select_related("pm").first()
+    release_windows_seed()
     if project is None or project.pm is None or ChangeRequest.objects.exists():
         return 0
     users = {u.username: u for u in User.objects.filter(username__in=[
@@ -49,10 +50,11 @@ def demo_changes_seed() -> int:
     released = _evaluated(project, pm, "电子合同到期提醒")
     released = services.change_request_work_done(change=released, actor=lead, design_note="到期前 30 天短信提醒")
     released = services.change_request_verify(change=released, actor=users["quality"], passed=True, note="测试通过")
-    window = next_windows(timezone.now())[0]
+    windows = next_windows(timezone.now())
+    planned = windows[0].release_from() if windows else timezone.now() + timedelta(hours=2)
     release = services.release_request(
         project=project, actor=lead, change=released,
-        data={"version": "V3.6.2", "planned_at": window.release_from(), "reason": "电子合同到期提醒",
+        data={"version": "V3.6.2", "planned_at": planned, "reason": "电子合同到期提醒",
               "problems_solved": "合同到期无人提醒", "change_notes": "新增合同到期前 30 天短信提醒"},
     )  # fmt: skip
     if release.state == "pending_director":

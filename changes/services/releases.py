@@ -48,6 +48,24 @@ class WindowDay:
         return timezone.make_aware(datetime.combine(self.day, self.window.release_from))
 
 
+# 004 §8.2.2-1: 每周版本发布 2 次，周一、周四上午下班前提交申请并固化发布版本，晚上发布.
+DEFAULT_WINDOWS = (
+    (ReleaseWindow.Weekday.MON, time(12, 0), time(19, 0)),
+    (ReleaseWindow.Weekday.THU, time(12, 0), time(19, 0)),
+)
+
+
+@transaction.atomic
+def release_windows_seed() -> int:
+    """Create the default windows when none exist; windows an admin has edited or disabled stay."""
+    if ReleaseWindow.objects.exists():
+        return 0
+    ReleaseWindow.objects.bulk_create(
+        ReleaseWindow(weekday=day, request_cutoff=cutoff, release_from=start) for day, cutoff, start in DEFAULT_WINDOWS
+    )
+    return len(DEFAULT_WINDOWS)
+
+
 def window_days(start: date, end: date) -> list[WindowDay]:
     """The regular release days between two dates, each window on a day off moved to the next
     working day (004: 遇节假日顺延至下一工作日). Two windows moved onto one day are one release day."""

@@ -15,7 +15,11 @@ def at(*args) -> datetime:
 
 @pytest.fixture
 def live(accepted):  # noqa: F811
-    """A project after go-live (in acceptance), PM 郑北辰 (regional_pm)."""
+    """A project after go-live (in acceptance), PM 郑北辰 (regional_pm); the release windows are the
+    migration's, seeded again where a transactional test emptied the tables."""
+    from changes.services.releases import release_windows_seed
+
+    release_windows_seed()
     return accepted
 
 

@@ -7,7 +7,7 @@ from approvals.errors import AlreadyDecided, DomainError
 from approvals.selectors import open_tasks_for
 from changes import services
 from changes.models import ChangeRequest, Release
-from changes.services.releases import emergency_reason, window_days
+from changes.services.releases import emergency_reason, release_windows_seed, window_days
 from pmis.audit.models import AuditEntry
 from pmis.worktime.services import calendar_fill
 
@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_national_day_2026_windows_move_to_the_next_working_day(db):
+    release_windows_seed()
     calendar_fill(years=[2026])
     days = window_days(date(2026, 9, 28), date(2026, 10, 15))
     assert [(w.day, w.nominal) for w in days] == [
@@ -162,3 +163,17 @@ def test_no_release_step_without_its_request(org, live, time_machine):
         services.release_perform(release=release, actor=org["releaser"])
     with pytest.raises(DomainError, match="不能早于现在"):
         _file(org, live, planned_at=at(2026, 12, 9, 20, 0))
+
+
+def test_the_windows_are_admin_data(db):
+    from changes.models import ReleaseWindow
+
+    release_windows_seed()
+    ReleaseWindow.objects.filter(weekday=ReleaseWindow.Weekday.MON).update(active=False)
+    assert release_windows_seed() == 0  # an edited set of windows stays as the admin left it
+    days = window_days(date(2026, 11, 30), date(2026, 12, 6))  # Monday to Sunday
+    assert [w.day for w in days] == [date(2026, 12, 3)]  # only Thursday
+    ReleaseWindow.objects.filter(weekday=ReleaseWindow.Weekday.THU).update(request_cutoff="10:00")
+    assert "10:00 前提交申请" in emergency_reason(
+        planned_at=at(2026, 12, 3, 20, 0), requested_at=at(2026, 12, 3, 11, 0)
+    )
