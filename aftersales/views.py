@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from approvals.decisions import decision_view
 from approvals.errors import DomainError
 from approvals.selectors import open_tasks_for, record_involves, task_can_act
+from changes.selectors import ticket_follow_ups
 from planning.selectors import open_risks
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
@@ -316,6 +317,7 @@ def _ticket_page(request, ticket: Ticket, *, action: str = "", form=None, reply_
             "content_type_id": ContentType.objects.get_for_model(Ticket).pk,
             "typed": request.POST if action else {},
             "typed_action": action,
+            "follow_ups": ticket_follow_ups(user, ticket),
         },
         status=status,
     )
@@ -423,10 +425,13 @@ def metrics(request):
     for row in figures["rows"]:
         row["bar"] = int(row["total"] * 100 / peak)
         row["met_bar"] = int(row["met"] * 100 / peak)
+    from changes.metrics import change_metrics  # 变更审批、BUG 确认、版本发布 (003 度量考核)
     from operations.selectors import operations_metrics  # 突发事件、现场服务、投诉 (003 度量考核)
 
     operations = operations_metrics(month=data.get("month"), region=data.get("region"))
-    return render(request, "aftersales/metrics.html", {"form": form, **figures, "operations": operations})
+    changes = change_metrics(month=data.get("month"), region=data.get("region"))
+    context = {"form": form, **figures, "operations": operations, "change_metrics": changes}
+    return render(request, "aftersales/metrics.html", context)
 
 
 def _export_metrics(figures, form):

@@ -502,6 +502,48 @@ class BulkSeeder:
         self.say(f"售后问题 {count}")
         return count
 
+    def changes(self, projects, people) -> int:
+        """需求变更, BUG and 版本发布 on the projects after go-live (the changes app)."""
+        from changes.models import Bug, ChangeRequest, Release
+
+        count = self.n(50_000, 20)
+        maintained = [p for p in projects if p.state in ("maintenance", "closed", "handover")] or projects
+        filer = people["aftersales"][0]
+
+        def when(i):
+            return self.now - timedelta(minutes=self.random.randrange(60 * 24 * 365))
+
+        changes, bugs, releases = [], [], []
+        for i in range(count):
+            at, project = when(i), maintained[i % len(maintained)]
+            changes.append(ChangeRequest(
+                number=f"BK{self.tag}-C{i:07d}", project=project, title=f"批量需求{i}", description="说明",
+                proposer="李科长", submitted_by=filer, review_due_at=at + timedelta(days=1),
+                reviewed_at=at + timedelta(hours=self.random.randrange(1, 40)), customer_answer="同意", state="done",
+            ))  # fmt: skip
+            bugs.append(Bug(
+                number=f"BK{self.tag}-B{i:07d}", project=project, title=f"批量 BUG{i}", description="说明",
+                filed_by=filer, confirm_due_at=at + timedelta(days=2),
+                confirmed_at=at + timedelta(hours=self.random.randrange(1, 80)), state="closed",
+            ))  # fmt: skip
+            releases.append(Release(
+                number=f"BK{self.tag}-R{i:07d}", project=project, requester=filer, version=f"V{i}", reason="修复",
+                problems_solved="问题", change_notes="说明", planned_at=at, emergency=i % 5 == 0, state="confirmed",
+                released_at=at, released_by=filer, verified_at=at, watch_until=at + timedelta(hours=1),
+            ))  # fmt: skip
+        _insert(ChangeRequest, changes)
+        _insert(Bug, bugs)
+        _insert(Release, releases)
+        # submitted_at / filed_at / requested_at are set on insert: spread them over the year too
+        for model, field, rows in ((ChangeRequest, "submitted_at", changes), (Bug, "filed_at", bugs)):
+            for chunk in _chunks(rows):
+                for row in chunk:
+                    setattr(row, field, row.review_due_at - timedelta(days=1) if model is ChangeRequest
+                            else row.confirm_due_at - timedelta(days=2))  # fmt: skip
+                model.objects.bulk_update(chunk, [field], batch_size=BATCH)
+        self.say(f"需求变更 / BUG / 版本发布 各 {count}")
+        return count
+
     def audit(self, registration_ids, people) -> int:
         target = self.n(1_000_000, 100)
         ct = ContentType.objects.get_for_model(Registration)
@@ -541,4 +583,5 @@ class BulkSeeder:
             self.plans(projects, people)
             self.tasks(registration_ids, people)
             self.tickets(projects, people)
+            self.changes(projects, people)
             self.audit(registration_ids, people)

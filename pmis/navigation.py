@@ -106,6 +106,15 @@ NAV: tuple[NavItem, ...] = (
         roles=_roles("aftersales", "aftersales_manager", "cs_staff", "cs_head", "emergency_team"),
     ),
     NavItem("知识库", "knowledge:articles", "售后"),
+    NavItem(
+        "BUG 清单",
+        "changes:bug_month",
+        "售后",
+        roles=_roles(
+            "regional_pm", "aftersales", "aftersales_manager", "project_director", "requirement_lead", "quality",
+            "product_dept", "rd_expert",
+        ),
+    ),
     NavItem("产品目录", "catalog:products", "目录", permission="catalog.view_product"),
     NavItem("表单目录", "catalog:document_types", "目录", permission="catalog.view_documenttype"),
     NavItem("通讯录", "org:directory", "目录"),

@@ -36,6 +36,7 @@ urlpatterns = [
     path("platform/", include("platformops.urls")),
     path("operations/", include("operations.urls")),
     path("knowledge/", include("knowledge.urls")),
+    path("changes/", include("changes.urls")),
     path("notifications/", include("pmis.notify.urls")),
     path("documents/", include("pmis.documents.urls")),
     path("catalog/", include("pmis.catalog.urls")),

@@ -62,6 +62,7 @@ PAGES = [
     ("售后支持组", "cs_support", "/success/support/"),
     ("授权台账·60 天内到期", "cs_ops", "/success/licences/?within=60"),
     ("平台运维部·云端部署", "platform_ops", "/platform/deployments/"),
+    ("BUG 清单（上月）", "project_director", "/changes/bugs/monthly/"),
     ("工作台·项目总监看板", "project_director", "/"),
     ("工作台·特批看板", "special_approver", "/"),
     ("工作台·商务看板", "business_approver", "/"),

@@ -35,6 +35,7 @@ PAGES = (
     ("cs_support", "success:support", {}),
     ("cs_ops", "success:licences", {"within": "60"}),
     ("platform_ops", "platformops:deployments", {}),
+    ("project_director", "changes:bug_month", {}),
     # the 工作台 with each steering role's dashboards
     ("project_director", "home", {}),
     ("special_approver", "home", {}),
@@ -97,6 +98,10 @@ def measured(client, demo):
             url = reverse("projects:tab", args=[project.pk, slug])
             assert client.get(url).status_code == 200, slug
             counts[f"tab {slug}"] = count_queries(lambda u=url: client.get(u))
+        for slug in ("changes", "bugs", "releases"):  # the after-go-live tabs (changes app)
+            tab = reverse("projects:tab", args=[project.pk, slug])
+            client.get(tab)
+            counts[f"tab {slug}"] = count_queries(lambda t=tab: client.get(t))
         return counts
 
     return measure

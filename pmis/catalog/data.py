@@ -64,6 +64,10 @@ DOCUMENT_TYPES: tuple[tuple[str, str, str, str], ...] = (
     ("ticket-screenshot", "问题截图", _S, "004 §8.2.4"),
     ("ticket-log", "日志及其他材料", _S, "004 §8.2.4"),
     ("weekly-report", "项目周报", _G, "004 §1.3"),
+    # after go-live (changes app): 版本发布 and the BUG 修复记录
+    ("release-application", "版本发布申请单", _S, "004 §8.2.2-1"),
+    ("release-notes", "版本变更说明", _S, "004 §8.2.1 版本发布人员"),
+    ("bug-fix-record", "BUG 修复记录", _S, "004 §8.2.2-2"),
 )
 
 # What each form is for, as the documents say where the form's source points (shown on 表单目录;
@@ -127,4 +131,10 @@ DOCUMENT_PURPOSES: dict[str, str] = {
     "repair-check-form": "收到保修期外返修产品当日检查故障并填写，查清损坏情况后通知用户确认维修。",
     "incident-report": "突发事件恢复后由 QA 出具的事故报告，并据实际影响给事件定级。",
     "weekly-report": "项目经理每周向公司分管领导汇报项目进展与问题的周报，供监督与控制项目实施。",
+    "release-application": (
+        "开发人员提出的版本发布申请（发布原因及解决的问题），经项目经理指派测试、签字审批、用户同意后方可发布；"
+        "不提单不得发布。"
+    ),
+    "release-notes": "版本发布人员撰写的版本变更说明，发布后提交公告到用户界面，详细记录每个版本更新的内容。",
+    "bug-fix-record": "依据运维流程做好的 BUG 修复记录，每月第一周提交上月清单。",
 }

@@ -48,6 +48,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("cs_support", "蒋支持", "cs_support", "cs-support"),
     DemoUser("platform_manager", "曹经理", "platform_manager", "platform-ops"),
     DemoUser("emergency", "应急组长", "emergency_team", "aftersales-ops"),
+    DemoUser("requirement_lead", "韩需求", "requirement_lead", "system-service"),
+    DemoUser("quality", "秦质量", "quality", "system-service"),
+    DemoUser("releaser", "魏发布", "releaser", "system-service"),
 )
 
 

@@ -50,6 +50,9 @@ ROLES: tuple[Role, ...] = (
     Role("cs_support", "售后支持组", "SaaS 客户使用指导与授权续期；确认 SaaS 需求并决定是否发起实施集成申请"),
     Role("platform_manager", "平台运维部经理", "在特批领导之后审批特殊项目的云端部署"),
     Role("emergency_team", "应急小组", "协调处理升级的突发事件，联系集成商与厂商；审阅并归档事故报告；编排长假值班"),
+    Role("requirement_lead", "需求组长（运维组长）", "上线后需求变更的设计与实施；提出版本发布申请"),
+    Role("quality", "质量人员", "需求变更的质量验证；版本发布测试"),
+    Role("releaser", "版本发布人员", "在生产环境发布版本并公告版本变更说明；现网验证与留守观察"),
 )
 
 ROLE_BY_CODE: dict[str, Role] = {role.code: role for role in ROLES}

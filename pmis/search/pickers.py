@@ -163,6 +163,12 @@ def _project_source(choices: Callable) -> Source:
         lambda p: f"{p.get_state_display()} · {p.region} · {p.customer_name}",
     )
 
+def _release_testers(user, context) -> QuerySet:
+    """版本发布测试: 质量人员 and 实施人员, for a PM assigning the test."""
+    if not user.is_authenticated:
+        return User.objects.none()
+    return User.objects.filter(groups__name__in=["quality", "implementer"], is_active=True).distinct()
+
 
 SOURCES: dict[str, Source] = {
     "implementer": _people(_role("implementer")),
@@ -178,6 +184,8 @@ SOURCES: dict[str, Source] = {
     "person": _people(
         lambda user, context: User.objects.filter(is_active=True) if user.is_authenticated else User.objects.none()
     ),
+
+    "release_tester": _people(_release_testers),
     "project": Source(
         Project,
         "code",

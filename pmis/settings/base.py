@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "aftersales",
     "success",
     "platformops",
+    "changes",
     "dashboards",
     "api",
     "planning",

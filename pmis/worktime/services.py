@@ -92,6 +92,19 @@ DEFAULT_POLICIES: tuple[dict, ...] = (
      "description": "004 §8.2.3：巡检日开出巡检待办，当日（1 个工作日内）记录巡检结果"},
     {"code": "ticket-transfer", "name": "技术支持转单时长", "clock": Clock.NATURAL, "duration_minutes": 30,
      "description": "003 度量考核：登记后在此时限内转给处理人即为转单达标"},
+    # 004 §8.2.2 and 003 发布变更规范 (changes app)
+    {"code": "change-approval", "name": "新增需求业务审批", "clock": Clock.WORKING, "duration_minutes": 9 * 60,
+     "description": "需求变更申请提交后 1 个工作日内完成用户方初审（业务审批）；超时升级项目总监"},
+    {"code": "change-delay-notice", "name": "需求变更延期提前告知", "clock": Clock.WORKING, "duration_minutes": 9 * 60,
+     "description": "规定时间内无法完成的需求变更，须提前此时限（1 个工作日）告知客户；届时提醒项目经理"},
+    {"code": "bug-confirm", "name": "BUG 确认是否修复", "clock": Clock.WORKING, "duration_minutes": 2 * 9 * 60,
+     "description": "BUG 提交后 2 个工作日内确认是否修复；超时升级项目总监，并须向用户方反馈原因"},
+    {"code": "bug-check", "name": "BUG 修复核查", "clock": Clock.WORKING, "duration_minutes": 2 * 9 * 60,
+     "description": "收到用户方反馈后 2 个工作日内核查 BUG 修复事项"},
+    {"code": "release-downtime-notice", "name": "停机发布提前知会客户", "clock": Clock.NATURAL,
+     "duration_minutes": 3 * 24 * 60, "description": "停机发布须经项目总监审批，并至少提前 3 天知会客户"},
+    {"code": "release-watch", "name": "发布后留守观察", "clock": Clock.NATURAL, "duration_minutes": 60,
+     "description": "发布后须现网验证，并留守观察不少于 1 小时"},
 )  # fmt: skip
 
 

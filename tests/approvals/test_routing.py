@@ -268,6 +268,11 @@ def _walk_operations(org, project):
     ops.inspection_plan_set(project=project, actor=pm, day_of_month=1, inspector=org["implementer"], checklist="磁盘")
     ops.inspections_open_due()
 
+    # after go-live: 需求变更, BUG, 版本发布 on the project being handed over
+    from tests.changes.walk import walk_change_steps
+
+    walk_change_steps(org, project)
+
 
 def test_every_kind_of_step_waits_on_someone_other_than_the_requester(
     org, make_registration, upload, parent_project, opened

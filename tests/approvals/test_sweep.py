@@ -126,6 +126,7 @@ def test_setup_schedules_creates_the_beat_entries_once(db):
         "approvals.sla_sweep": 1, "notify.resend_pending": 1, "projects.weekly_report_reminders": None,
         "operations.incidents_sweep": 1, "operations.inspections_open": None,
         "success.licence_reminders": None, "approvals.delegations_announce": 10,
+        "changes.deadline_reminders": 15, "changes.monthly_bug_lists": None,
     }  # fmt: skip
     weekly = PeriodicTask.objects.get(task="projects.weekly_report_reminders").crontab
     assert (weekly.day_of_week, weekly.hour, weekly.minute) == ("1", "10", "0")

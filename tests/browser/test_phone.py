@@ -59,6 +59,14 @@ def pages(org, accepted):  # noqa: F811
     escalated = Incident.objects.get(state="escalated")
     visit = OnsiteVisit.objects.get()
     inspection = Inspection.objects.get()
+    from changes.demo import demo_changes_seed
+    from changes.models import ChangeRequest, Release
+
+    demo_changes_seed()
+    change = ChangeRequest.objects.filter(state="pending_review").order_by("pk").first()
+    release = Release.objects.filter(state="pending_release").order_by("pk").first()
+    assert change and release, "演示数据不全"
+    this_month = f"?month={change.submitted_at:%Y-%m}"
     return [
         ("inbox", "business_approver", reverse("approvals:inbox"), None),
         ("inbox-bulk", "business_approver", reverse("approvals:inbox"), "#bulk-bar button[type=submit]"),
@@ -103,6 +111,11 @@ def pages(org, accepted):  # noqa: F811
         ("onsite", "implementer", visit.get_absolute_url(), "#onsite-actions button"),
         ("inspection", "implementer", inspection.get_absolute_url(), "#inspection-form button"),
         ("knowledge", "aftersales", reverse("knowledge:articles"), None),
+        ("change-review", "regional_pm", change.get_absolute_url(), "#action-review button[type=submit]"),
+        ("release-perform", "releaser", release.get_absolute_url(), "#action-perform button[type=submit]"),
+        ("changes-tab", "regional_pm", reverse("projects:tab", args=[change.project_id, "changes"]), None),
+        ("releases-tab", "regional_pm", reverse("projects:tab", args=[change.project_id, "releases"]), None),
+        ("bug-month", "regional_pm", reverse("changes:bug_month") + this_month, None),
     ]
 
 

@@ -31,6 +31,7 @@ NO_TYPED_INPUT = {
     "projects:mine", "projects:all", "projects:weekly_missing", "projects:detail", "projects:product_request",
     "projects:requirements_confirm", "projects:tab",
     "aftersales:handover", "aftersales:tickets", "aftersales:ticket", "aftersales:metrics",
+    "changes:change", "changes:bug", "changes:release", "changes:bug_month",
     "documents:download", "notify:list", "notify:open", "notify:read_all",
     "catalog:products", "catalog:document_types", "org:directory",
     # search answers GET requests (the header box, its results page, the pickers' JSON): no form to refuse
@@ -420,6 +421,80 @@ def test_ticket_reply_is_kept_when_refused(client, org, project):
     assert re.search(r'<input type="checkbox" name="internal"[^>]* checked', body)
     _selected(body, log.pk)
     assert "不支持的文件类型" in body
+
+
+# -- after go-live: 需求变更, BUG, 版本发布 ----------------------------------------------------
+
+
+@covers("changes:change_new", "changes:change_action")
+def test_change_request_forms(client, org, accepted):
+    from changes import services as change_services
+
+    client.force_login(org["implementer"])
+    data = {"kind": "change", "title": "审批增加会签", "proposer": "", "description": "法务会签"}
+    body = _kept(client.post(reverse("changes:change_new", args=[accepted.pk]), data), "审批增加会签")
+    assert "法务会签</textarea>" in body and "请填写业务提出人" in body
+    _selected(body, "change")
+    cr = change_services.change_request_submit(
+        project=accepted, actor=org["implementer"], data={**data, "proposer": "李科长"}
+    )
+    client.force_login(org["regional_pm"])
+    change_services.change_request_review(change=cr, actor=org["regional_pm"], approved=True, answer="同意")
+    data = {
+        "evaluate-impact": "影响审批流", "evaluate-person_days": "3", "evaluate-size": "large",
+        "evaluate-planned_date": "2020-01-01", "evaluate-needs_meeting": "on",
+    }  # fmt: skip
+    body = _kept(client.post(reverse("changes:change_action", args=[cr.pk, "evaluate"]), data), "3", "2020-01-01")
+    assert "影响审批流</textarea>" in body and "不能早于今天" in body
+    _selected(body, "large")
+
+
+@covers("changes:bug_new", "changes:bug_action")
+def test_bug_forms(client, org, accepted):
+    from changes import services as change_services
+
+    client.force_login(org["implementer"])
+    data = {"title": "", "origin": "product", "product_version": "签章 V3", "description": "偶发超时"}
+    body = _kept(client.post(reverse("changes:bug_new", args=[accepted.pk]), data), "签章 V3")
+    assert "偶发超时</textarea>" in body and "请填写问题主题" in body
+    _selected(body, "product")
+    bug = change_services.bug_file(project=accepted, actor=org["implementer"], data={**data, "title": "超时"})
+    client.force_login(org["regional_pm"])
+    body = _kept(client.post(reverse("changes:bug_action", args=[bug.pk, "confirm"]), {
+        "confirm-decision": "wont_fix", "confirm-note": ""}))  # fmt: skip
+    assert "须填写告知用户方的原因" in body
+    assert re.search(r'<input type="radio" name="confirm-decision" value="wont_fix"[^>]* checked', body)
+
+
+@covers("changes:release_new", "changes:release_action")
+def test_release_forms(client, org, accepted):
+    from changes import services as change_services
+
+    client.force_login(org["implementer"])
+    data = {
+        "version": "V3.2.1", "planned_at": "2020-01-01T20:00", "reason": "修复超时", "problems_solved": "超时",
+        "change_notes": "优化队列", "downtime": "on", "customer_notified_on": "",
+    }  # fmt: skip
+    body = _kept(client.post(reverse("changes:release_new", args=[accepted.pk]), data), "V3.2.1", "2020-01-01T20:00")
+    assert "优化队列</textarea>" in body
+    assert re.search(r'<input type="checkbox" name="downtime"[^>]* checked', body)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    release = change_services.release_request(
+        project=accepted, actor=org["implementer"],
+        data={**data, "downtime": False, "planned_at": timezone.now() + timedelta(days=1)},
+    )  # fmt: skip
+    if release.state == "pending_director":
+        release = change_services.release_director_decide(release=release, actor=org["project_director"], approve=True)
+    client.force_login(org["regional_pm"])
+    release = change_services.release_assign_tester(release=release, actor=org["regional_pm"], tester=org["quality"])
+    client.force_login(org["quality"])
+    body = _kept(client.post(reverse("changes:release_action", args=[release.pk, "test"]), {
+        "test-passed": "no", "test-result": ""}))  # fmt: skip
+    assert "请填写测试记录" in body
+    assert re.search(r'<input type="radio" name="test-passed" value="no"[^>]* checked', body)
 
 
 # -- shared ----------------------------------------------------------------------------------

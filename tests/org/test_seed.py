@@ -19,6 +19,7 @@ DESIGN_ROLE_CODES = {
     # 000 §3.6.1–3.6.2: the two groups of 客户成功部; 000 §3.8: the 平台运维部 manager approves cloud deployments
     "cs_ops", "cs_support", "platform_manager",
     "emergency_team",  # 应急小组 (004 §8.1.3; issue 12)
+    "requirement_lead", "quality", "releaser",  # issue 12: 需求组长, 质量人员, 版本发布人员 (004 §8.2.1)
 }  # fmt: skip
 
 

@@ -10,9 +10,12 @@ SCHEDULES = {
     # every minute, so an incident's 10-minute escalation fires within a minute of its due time
     # even if its countdown task was lost (004 §8.1.3)
     "突发事件扫描（升级应急小组、建议定级、值班转交）": ("operations.incidents_sweep", 1),
+    # the PM is told one working day before a change's planned date (004 §8.2.2-3)
+    "需求变更到期提醒": ("changes.deadline_reminders", 15),
 }
 
-# name -> (task, hour, minute, day of week): Monday 10:00, after the Monday meeting (004 §1.3)
+# name -> (task, hour, minute, day of week): the weekly reminder on Monday 10:00, after the Monday
+# meeting (004 §1.3)
 CRONTABS = {
     "周报提醒（每周一）": ("projects.weekly_report_reminders", 10, 0, 1),
     "计划延期提醒（每天）": ("planning.plan_late_notify", 9, 0, "*"),
@@ -20,6 +23,8 @@ CRONTABS = {
     "授权到期提醒（每天）": ("success.licence_reminders", 9, 0, "*"),
     # every day at 08:00: open the month's inspections whose agreed day has come (004 §8.2.3)
     "每月巡检开单（每天检查）": ("operations.inspections_open", 8, 0, "*"),
+    # every day at 10:00; the service sends only in the month's first week, once per project and month
+    "每月 BUG 清单（每月第一周）": ("changes.monthly_bug_lists", 10, 0, "*"),
 }
 
 

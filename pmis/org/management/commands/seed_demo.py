@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from aftersales.demo import demo_tickets_seed
 from approvals.demo import demo_approvals_seed
+from changes.demo import demo_changes_seed
 from dashboards.demo import demo_dashboards_seed
 from operations.demo import demo_operations_seed
 from planning.demo import demo_planning_seed
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         deployments = demo_platform_seed()
         approvals = demo_approvals_seed()
         operations = demo_operations_seed()
+        changes = demo_changes_seed()
         self.stdout.write(self.style.SUCCESS(f"产品目录新增 {products} 项，文档类型新增 {types} 项"))
         if registrations:
             self.stdout.write(self.style.SUCCESS(f"演示登记新增 {registrations} 条（各审批环节均有待办）"))
@@ -55,6 +57,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"审批演示数据新增 {approvals} 条（环节设置、代理审批、抄送）"))
         if operations:
             self.stdout.write(self.style.SUCCESS("运维演示新增：突发事件、现场服务、巡检、分支机构与知识条目"))
+        if changes:
+            self.stdout.write(self.style.SUCCESS("演示需求变更、BUG 与版本发布已创建（运维项目上，各环节均有待办）"))
         if quiet_accounts:
             return
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
