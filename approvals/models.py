@@ -33,6 +33,11 @@ OUTCOME_LABELS = {
     "resubmitted": "已重新提交",
     "withdrawn": "已撤回",
     "reestimated": "已重新评估",
+    "rd_confirmed": "研发已确认",
+    "rd_returned": "研发退回",
+    "uploaded": "已上传",
+    "dispatched": "已派单",
+    "support_declined": "不派当地支持",
 }
 
 

@@ -3,6 +3,7 @@ from django.db.models import Q, QuerySet
 from pmis.org.selectors import user_regions, user_role_codes
 
 from .models import (
+    CustomisationRequest,
     DeliveryTask,
     ProductRequest,
     Project,
@@ -91,3 +92,18 @@ def product_request_can_view(user, request: ProductRequest) -> bool:
 
 def product_request_can_attach(user, request: ProductRequest) -> bool:
     return "product_dept" in user_role_codes(user) and request.state == ProductRequest.State.PENDING_PRODUCT
+
+
+def customisation_can_view(user, request: CustomisationRequest) -> bool:
+    """A customisation is seen by whoever sees its project, its named 研发评估人, and whoever a
+    step of it waits on or was decided by (a 开发经理 need not be on the project team)."""
+    if not user.is_authenticated:
+        return False
+    if request.rd_expert_id == user.pk or projects_visible(user).filter(pk=request.requirement.project_id).exists():
+        return True
+    from approvals.decisions import task_was_for
+    from approvals.selectors import open_tasks_for, task_can_act
+
+    if any(task_can_act(user, t) for t in open_tasks_for(request)):
+        return True
+    return any(task_was_for(user, t) for t in request.tasks.exclude(state="open"))

@@ -45,7 +45,14 @@ from .gates import (
 )
 from .lists import PROJECTS
 from .models import CustomisationRequest, DeliveryTask, NewsItem, ProductRequest, Project, RequirementItem
-from .selectors import my_projects, product_request_can_view, project_can_view, projects_visible, with_list_columns
+from .selectors import (
+    customisation_can_view,
+    my_projects,
+    product_request_can_view,
+    project_can_view,
+    projects_visible,
+    with_list_columns,
+)
 
 
 def _project_or_404(user, pk: int) -> Project:
@@ -412,6 +419,74 @@ def _customisation_can_view(user, cr: CustomisationRequest) -> bool:
 
 def _customisation_url(cr: CustomisationRequest) -> str:
     return reverse("projects:detail", args=[cr.requirement.project_id]) + "#requirements"
+
+
+def _customisation_or_404(user, pk: int, cr_pk: int) -> CustomisationRequest:
+    cr = get_object_or_404(
+        CustomisationRequest.objects.select_related("requirement__project__region", "rd_expert"),
+        pk=cr_pk,
+        requirement__project_id=pk,
+    )
+    if not customisation_can_view(user, cr):
+        raise Http404
+    return cr
+
+
+@login_required
+def customisation_detail(request, pk: int, cr_pk: int):
+    return _customisation_page(request, _customisation_or_404(request.user, pk, cr_pk))
+
+
+def _customisation_page(request, cr: CustomisationRequest, typed=None):
+    """The customisation's own page: the PM's estimate, and the 研发经理's confirmation of the
+    technical solution and workload (000 §3.3.2, §3.4)."""
+    from approvals.selectors import open_tasks_for
+
+    open_task = open_tasks_for(cr).select_related("group", "region", "assignee").first()
+    return render(
+        request,
+        "projects/customisation.html",
+        {
+            "cr": cr,
+            "p": cr.requirement.project,
+            "typed": typed or {},
+            "open_task": open_task,
+            "can_decide": services.customisation_rd_can_act(request.user, cr),
+            "history": audit_for(cr.requirement.project).filter(
+                action__startswith="customisation.", action_label__endswith=f"：{cr.requirement.title}"
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+@decision_view(
+    CustomisationRequest,
+    can_view=customisation_can_view,
+    fallback="approvals:inbox",
+    pk_kwarg="cr_pk",
+)
+def customisation_rd(request, pk: int, cr_pk: int):
+    cr = _customisation_or_404(request.user, pk, cr_pk)
+    decision = request.POST.get("decision", "")
+    if decision not in ("confirm", "return"):
+        messages.error(request, "请选择确认或退回")
+        return _customisation_page(request, cr, typed=request.POST)
+    try:
+        services.customisation_rd_decide(
+            request=cr,
+            actor=request.user,
+            confirm=decision == "confirm",
+            solution=request.POST.get("solution", ""),
+            comment=request.POST.get("comment", ""),
+        )
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+        return _customisation_page(request, cr, typed=request.POST)
+    done = "已确认技术方案与工作量，已转责任销售确认" if decision == "confirm" else "已退回项目经理重新评估"
+    messages.success(request, done)
+    return redirect(cr.get_absolute_url())
 
 
 @login_required

@@ -120,13 +120,17 @@ def _walk_every_step(org, make_registration, upload, parent_project):
         project=project, actor=pm, title="合同外报表", classification="custom_out_of_contract"
     )
     cr = item.customisation
-    project_services.customisation_estimate(request=cr, actor=pm, person_days=3, note="")
+    project_services.customisation_estimate(request=cr, actor=pm, person_days=3, note="", rd_expert=org["rd_expert"])
+    project_services.customisation_rd_decide(request=cr, actor=org["rd_expert"], confirm=False, comment="方案不可行")
+    project_services.customisation_estimate(request=cr, actor=pm, person_days=4, note="改用插件")
+    project_services.customisation_rd_decide(request=cr, actor=org["rd_expert"], confirm=True, solution="插件实现")
     project_services.customisation_confirm(request=cr, actor=sales, accept=True)
     project_services.customisation_file(request=cr, actor=sales, reference="DZ-1")
     declined = project_services.requirement_add(
         project=project, actor=pm, title="合同外接口", classification="custom_out_of_contract"
     ).customisation
     project_services.customisation_estimate(request=declined, actor=pm, person_days=5, note="")
+    project_services.customisation_rd_decide(request=declined, actor=org["rd_expert"], confirm=True, solution="接口")
     project_services.customisation_confirm(request=declined, actor=sales, accept=False, comment="超预算")
     project_services.requirement_update(
         item=declined.requirement, actor=pm, classification="standard", status=declined.requirement.status
