@@ -335,7 +335,7 @@ def needs_presales_solution(registration: Registration) -> bool:
     return registration.presales_id is not None and registration.kind != Kind.SAAS
 
 
-def _sync_presales_step(registration: Registration, actor) -> None:
+def presales_step_sync(registration: Registration, actor) -> None:
     """While a draft (or returned) registration lacks the solution, it waits on its 责任售前; a
     step for someone no longer named (or no longer needed) is closed as cancelled."""
     waiting = open_tasks_for(registration).filter(step=PRESALES_STEP.code)
@@ -408,5 +408,5 @@ def registration_save(*, form, stakeholders, systems, actor, kind: str | None = 
         audit_record(
             subject=registration, action="registration.create", label="创建草稿", actor=actor, to_state=State.DRAFT
         )
-    _sync_presales_step(registration, actor)
+    presales_step_sync(registration, actor)
     return registration

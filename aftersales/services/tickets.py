@@ -166,6 +166,10 @@ def ticket_assign(*, ticket: Ticket, actor, to, dispatch: bool = False) -> Ticke
     task = _sla_task(ticket)
     if task is not None:
         Task.objects.filter(pk=task.pk).update(assignee=to, claimed_by=to, claimed_at=timezone.now())
+    if dispatch:
+        from .local_support import support_answered_by_dispatch
+
+        support_answered_by_dispatch(ticket, actor)
     audit_record(
         subject=ticket,
         action="ticket.dispatch" if dispatch else "ticket.assign",

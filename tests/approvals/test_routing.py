@@ -26,7 +26,7 @@ from projects.gates import ACCEPTANCE_DOCUMENTS
 from projects.models import ProductRequest, Project
 from registrations.models import Kind, Registration
 from registrations.models import State as RegState
-from registrations.services import registration_decide, registration_submit
+from registrations.services import presales_step_sync, registration_decide, registration_submit
 from tests.conftest import CHECKED
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +98,10 @@ def _walk_every_step(org, make_registration, upload, parent_project):
         decision="approve",
         review={**CHECKED, "outsourcing_needed": True},
     )
+    with_presales = make_registration(presales=org["presales"])
+    presales_step_sync(with_presales, sales)  # what registration_save does with a named 责任售前
+    upload(with_presales, "presales-solution")
+    registration_submit(registration=with_presales, actor=sales)
     returned = registration_submit(registration=make_registration(), actor=sales)
     registration_decide(registration=returned, actor=org["business_approver"], decision="return", comment="补充")
     saas = registration_submit(registration=make_registration(Kind.SAAS), actor=sales)
@@ -190,6 +194,8 @@ def _walk_every_step(org, make_registration, upload, parent_project):
     ticket = aftersales_services.ticket_triage(ticket=ticket, actor=org["aftersales"], severity=severity)
     ticket = aftersales_services.ticket_assign(ticket=ticket, actor=org["aftersales"], to=org["aftersales"])
     ticket = aftersales_services.ticket_start(ticket=ticket, actor=org["aftersales"])
+    aftersales_services.ticket_support_request(ticket=ticket, actor=org["aftersales"], reason="需上门")
+    aftersales_services.ticket_support_decline(ticket=ticket, actor=org["aftersales_manager"], reason="可远程")
     ticket = aftersales_services.ticket_resolve(ticket=ticket, actor=org["aftersales"], resolution="已处理")
     aftersales_services.ticket_reopen(ticket=ticket, actor=org["aftersales"], reason="再次出现")
 
