@@ -1,4 +1,5 @@
-"""Demo tickets on a project in maintenance: one waiting for triage, one being worked."""
+"""Demo tickets on a project in maintenance: one waiting for triage, one being worked whose engineer
+has asked for local support."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,5 +40,9 @@ def demo_tickets_seed() -> int:
     worked = services.ticket_triage(
         ticket=worked, actor=aftersales, severity=SlaPolicy.objects.get(code="ticket-medium")
     )
-    services.ticket_assign(ticket=worked, actor=aftersales, to=aftersales)
+    worked = services.ticket_assign(ticket=worked, actor=aftersales, to=aftersales)
+    worked = services.ticket_start(ticket=worked, actor=aftersales)
+    services.ticket_support_request(
+        ticket=worked, actor=aftersales, reason="客户内网无法远程接入，需当地工程师到现场排查"
+    )  # waits on the 售后运维部经理 to dispatch to the region's PM
     return 2
