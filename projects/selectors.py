@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from pmis.org.selectors import user_regions, user_role_codes
@@ -5,6 +6,7 @@ from pmis.org.selectors import user_regions, user_role_codes
 from .models import (
     CustomisationRequest,
     DeliveryTask,
+    NewsItem,
     ProductRequest,
     Project,
     ProjectGroupObjectPermission,
@@ -107,3 +109,19 @@ def customisation_can_view(user, request: CustomisationRequest) -> bool:
     if any(task_can_act(user, t) for t in open_tasks_for(request)):
         return True
     return any(task_was_for(user, t) for t in request.tasks.exclude(state="open"))
+
+
+def news_for(user) -> QuerySet[NewsItem]:
+    """项目新闻 is the company's feed: every signed-in member of staff reads all of it."""
+    if not user.is_authenticated:
+        return NewsItem.objects.none()
+    return NewsItem.objects.select_related("project", "author")
+
+
+def weekly_missing_for(user, week_start) -> QuerySet[Project]:
+    """周报缺报: active projects with a PM and no weekly report for the week — for 项目总监 only."""
+    if not (user.is_superuser or "project_director" in user_role_codes(user)):
+        raise PermissionDenied("只有项目总监可以查看周报缺报情况")
+    from .services import projects_missing_report
+
+    return projects_missing_report(week_start)

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,14 +42,16 @@ from .gates import (
     present_documents,
     product_request_refusal,
 )
-from .lists import PROJECTS
-from .models import CustomisationRequest, DeliveryTask, NewsItem, ProductRequest, Project, RequirementItem
+from .lists import NEWS, PROJECTS, WEEKLY_MISSING, NewsFilterForm, WeeklyMissingFilterForm
+from .models import CustomisationRequest, DeliveryTask, ProductRequest, Project, RequirementItem
 from .selectors import (
     customisation_can_view,
     my_projects,
+    news_for,
     product_request_can_view,
     project_can_view,
     projects_visible,
+    weekly_missing_for,
     with_list_columns,
 )
 
@@ -564,11 +565,28 @@ def weekly_report(request, pk: int):
 
 @login_required
 def weekly_missing(request):
-    if not (request.user.is_superuser or "project_director" in user_role_codes(request.user)):
-        raise PermissionDenied("只有项目总监可以查看周报缺报情况")
+    """周报缺报 in the list pattern: region and phase filters in the URL, sortable, exported alike."""
     week_start = services.week_of(timezone.localdate())
-    page = Paginator(services.projects_missing_report(week_start), 50).get_page(request.GET.get("page"))
-    return render(request, "projects/weekly_missing.html", {"page": page, "week_start": week_start})
+    projects = weekly_missing_for(request.user, week_start)
+    form = WeeklyMissingFilterForm(request.GET or None)
+    refused = form.is_bound and not form.is_valid()
+    if refused:
+        messages.error(request, f"筛选条件无效，请修改后重试（{'；'.join(form_error_lines(form))}）")
+        projects = projects.none()
+    elif form.is_bound:
+        if form.cleaned_data["region"]:
+            projects = projects.filter(region=form.cleaned_data["region"])
+        if form.cleaned_data["state"]:
+            projects = projects.filter(state=form.cleaned_data["state"])
+    result = list_result(request, projects, WEEKLY_MISSING, filter_form=form, scope=f"{week_start:%Y-%m-%d} 起的一周")
+    if result.exporting and not refused:
+        return export_response(result)
+    return render(
+        request,
+        "projects/weekly_missing.html",
+        {"list": result, "page": result.page(), "form": form, "week_start": week_start},
+        status=400 if refused else result.status,
+    )
 
 
 NEWS_AUTHORS = {"project_director", "aftersales", "aftersales_manager", "cs_head"}
@@ -588,9 +606,23 @@ def news(request):
             )  # fmt: skip
             messages.success(request, "新闻已发布")
             return redirect("projects:news")
-    items = NewsItem.objects.select_related("project", "author").order_by("-created_at", "-id")
-    page = Paginator(items, 30).get_page(request.GET.get("page"))
-    return render(request, "projects/news.html", {"page": page, "form": form})
+    filters = NewsFilterForm(request.GET or None)
+    items = news_for(request.user)
+    refused = filters.is_bound and not filters.is_valid()
+    if refused:
+        messages.error(request, f"筛选条件无效，请修改后重试（{'；'.join(form_error_lines(filters))}）")
+        items = items.none()
+    elif filters.is_bound and filters.cleaned_data["region"]:
+        items = items.filter(project__region=filters.cleaned_data["region"])
+    result = list_result(request, items, NEWS, filter_form=filters)
+    if result.exporting and not refused:
+        return export_response(result)
+    return render(
+        request,
+        "projects/news.html",
+        {"list": result, "page": result.page(), "filters": filters, "form": form},
+        status=400 if refused else result.status,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
