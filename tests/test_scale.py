@@ -28,6 +28,9 @@ PAGES = (
     ("aftersales", "aftersales:tickets", {"queue": "open"}),
     ("aftersales", "aftersales:tickets", {"queue": "all"}),
     ("aftersales_manager", "aftersales:metrics", {}),
+    ("sales", "org:directory", {}),
+    ("sales", "projects:news", {}),
+    ("project_director", "projects:weekly_missing", {}),
     # the 工作台 with each steering role's dashboards
     ("project_director", "home", {}),
     ("special_approver", "home", {}),
