@@ -94,3 +94,9 @@ def test_asked_and_answered_from_the_ticket_page(client, org, working):
     assert not _support_steps(org["aftersales_manager"])
     working.refresh_from_db()
     assert working.assignee == org["regional_pm"]
+
+
+def test_solving_the_ticket_answers_a_pending_request(org, working):
+    services.ticket_support_request(ticket=working, actor=org["aftersales"], reason="需上门")
+    services.ticket_resolve(ticket=working, actor=org["aftersales"], resolution="远程已解决")
+    assert not _support_steps(org["aftersales_manager"])
