@@ -1,4 +1,5 @@
-"""Demo tickets on a project in maintenance: one waiting for triage, one being worked."""
+"""Demo tickets on a project in maintenance: one waiting for triage, one assigned, and one being
+worked whose engineer has asked the 售后运维部经理 for local support."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -40,4 +41,23 @@ def demo_tickets_seed() -> int:
         ticket=worked, actor=aftersales, severity=SlaPolicy.objects.get(code="ticket-medium")
     )
     services.ticket_assign(ticket=worked, actor=aftersales, to=aftersales)
-    return 2
+    onsite = services.ticket_create(
+        project=project,
+        actor=aftersales,
+        data={
+            **base,
+            "subject": "营业网点签章服务器无法启动",
+            "channel": Ticket.Channel.PHONE,
+            "description": "网点内网服务器重启后签章服务无法启动，远程无法接入",
+            "reported_at": timezone.now(),
+        },
+    )
+    onsite = services.ticket_triage(
+        ticket=onsite, actor=aftersales, severity=SlaPolicy.objects.get(code="ticket-medium")
+    )
+    onsite = services.ticket_assign(ticket=onsite, actor=aftersales, to=aftersales)
+    onsite = services.ticket_start(ticket=onsite, actor=aftersales)
+    services.ticket_support_request(
+        ticket=onsite, actor=aftersales, reason="客户内网无法远程接入，需当地工程师到现场排查"
+    )  # waits on the 售后运维部经理 to dispatch to the region's PM
+    return 3

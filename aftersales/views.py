@@ -254,7 +254,14 @@ def _ticket_cards(user, ticket: Ticket) -> set[str]:
         cards.add("work")
     if available & {"close", "reopen"} and aftersales:
         cards.add("confirm")
+    if services.can_request_support(user, ticket):
+        cards.add("support")
     return cards
+
+
+def _support_reason(ticket: Ticket) -> str:
+    entry = audit_for(ticket).filter(action="ticket.support_request").last()
+    return entry.comment if entry is not None else ""
 
 
 def _countdown(ticket: Ticket, now) -> dict | None:
@@ -283,6 +290,9 @@ def _ticket_page(request, ticket: Ticket, *, action: str = "", form=None, reply_
     aftersales = services._is_aftersales(user)
     now = timezone.now()
     cards = _ticket_cards(user, ticket)
+    support_request = services.support_request_of(ticket)
+    if support_request is not None and (user.is_superuser or "aftersales_manager" in user_role_codes(user)):
+        cards |= {"support_decide", "dispatch"}
     region = ticket.project.region
     doc_types = services.ticket_doc_types()
     if reply_form is None and ticket.state != Ticket.State.CLOSED:
@@ -300,6 +310,8 @@ def _ticket_page(request, ticket: Ticket, *, action: str = "", form=None, reply_
             if cards & {"dispatch", "reassign"}
             else None,
             "is_assignee": ticket.assignee_id == user.pk,
+            "support_request": support_request,
+            "support_reason": _support_reason(ticket) if support_request is not None else "",
             "aftersales": aftersales,
             "breached": ticket.is_breached(now),
             "countdown": _countdown(ticket, now),
@@ -378,6 +390,10 @@ def ticket_action(request, pk: int, action: str):
         call = lambda: services.ticket_assign(  # noqa: E731
             ticket=ticket, actor=user, to=form.cleaned_data["to"], dispatch=action == "dispatch"
         )
+    elif action == "support":
+        call = lambda: services.ticket_support_request(ticket=ticket, actor=user, reason=post.get("reason", ""))  # noqa: E731
+    elif action == "support_decline":
+        call = lambda: services.ticket_support_decline(ticket=ticket, actor=user, reason=post.get("reason", ""))  # noqa: E731
     elif action == "start":
         call = lambda: services.ticket_start(ticket=ticket, actor=user)  # noqa: E731
     elif action == "pause":

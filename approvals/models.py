@@ -37,6 +37,11 @@ OUTCOME_LABELS = {
     "opened": "已开通",
     "returned_to": "退回到指定环节",
     "escalated": "已升级应急小组",
+    "rd_confirmed": "研发已确认",
+    "rd_returned": "研发退回",
+    "uploaded": "已上传",
+    "dispatched": "已派单",
+    "support_declined": "不派当地支持",
 }
 
 

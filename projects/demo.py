@@ -20,7 +20,7 @@ def demo_projects_seed() -> int:
     if Project.objects.filter(customer_name__startswith="演示").exists():
         return 0
     users = {u.username: u for u in User.objects.filter(username__in=[
-        "sales", "business_approver", "project_director", "regional_pm", "implementer",
+        "sales", "business_approver", "project_director", "regional_pm", "implementer", "rd_expert",
     ])}  # fmt: skip
     r = _registration(users["sales"], Kind.LOCAL, "演示冀中能源", signed=True, paid=True, province="河北")
     registration_submit(registration=r, actor=users["sales"])
@@ -49,6 +49,16 @@ def demo_projects_seed() -> int:
     services.requirement_add(
         project=project, actor=pm, title="印章使用统计报表", classification="custom_out_of_contract"
     )
+    archive = services.requirement_add(
+        project=project, actor=pm, title="对接自建档案系统归档接口", classification="custom_out_of_contract"
+    )
+    services.customisation_estimate(
+        request=archive.customisation,
+        actor=pm,
+        person_days=6,
+        note="档案系统提供 WebService 接口，需开发归档适配器",
+        rd_expert=users["rd_expert"],
+    )  # waits on the 研发经理 to confirm the solution and workload
     services.delivery_task_assign(
         project=project, actor=pm, type="verification", title="测试环境产品验证", assignee=users["implementer"]
     )

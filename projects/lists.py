@@ -1,6 +1,12 @@
-"""The project lists (全部项目 / 我的项目) in the shared list pattern (pmis/lists.py)."""
+"""The project lists (全部项目 / 我的项目, 项目新闻, 周报缺报) in the shared list pattern (pmis/lists.py).
+Every sort is served by an index (named beside it)."""
 
+from django import forms
+
+from pmis.forms import region_filter_field
 from pmis.lists import Column, ListSpec, Sort
+
+from .models import ACTIVE_STATES, State
 
 
 def _with_health(projects: list) -> list:
@@ -32,4 +38,56 @@ PROJECTS = ListSpec(
         Column("立项时间", lambda p: p.created_at),
     ),
     prepare=_with_health,
+)
+
+
+class NewsFilterForm(forms.Form):
+    region = region_filter_field(help_text="新闻所属项目的区域")
+
+
+NEWS = ListSpec(
+    title="项目新闻",
+    sorts={"created": Sort("发布时间", ("created_at", "id"))},  # created_at (db_index)
+    default_sort="-created",
+    search_fields=("title", "body", "project__code", "project__name"),
+    keyword_label="标题 / 内容 / 项目",
+    columns=(
+        Column("标题", lambda n: n.title),
+        Column("内容", lambda n: n.body),
+        Column("项目编号", lambda n: n.project.code if n.project else ""),
+        Column("项目名称", lambda n: n.project.name if n.project else ""),
+        Column("发布人", lambda n: n.author or "系统"),
+        Column("发布时间", lambda n: n.created_at),
+    ),
+)
+
+
+class WeeklyMissingFilterForm(forms.Form):
+    region = region_filter_field()
+    state = forms.ChoiceField(
+        label="阶段",
+        required=False,
+        choices=[("", "全部阶段"), *[(s, State(s).label) for s in ACTIVE_STATES]],
+        error_messages={"invalid_choice": "没有“%(value)s”这个阶段"},
+    )
+
+
+WEEKLY_MISSING = ListSpec(
+    title="周报缺报",
+    sorts={
+        "code": Sort("项目编号", ("code",)),  # unique
+        "name": Sort("项目名称", ("name", "id")),  # search_project_name
+        "region": Sort("区域", ("region", "code")),  # region_id (foreign key)
+    },
+    default_sort="region",
+    search_fields=("code", "name", "customer_name", "pm__display_name"),
+    keyword_label="项目编号 / 名称 / 客户 / 项目经理",
+    columns=(
+        Column("项目编号", lambda p: p.code),
+        Column("项目名称", lambda p: p.name),
+        Column("区域", lambda p: p.region),
+        Column("阶段", lambda p: p.get_state_display()),
+        Column("项目经理", lambda p: p.pm or ""),
+        Column("项目经理手机号", lambda p: p.pm.phone if p.pm else ""),
+    ),
 )

@@ -257,10 +257,14 @@ class RequirementItem(models.Model):
 
 class CustomisationRequest(FSMModelMixin, models.Model):
     """An out-of-contract customisation (000 §3.3.2): the PM estimates person-days with R&D, the
-    responsible sales confirms, then sales files the customisation task."""
+    named 研发经理 confirms the technical solution and the workload (000 §3.4: agreed with the
+    项目总监 before development) or sends it back, the responsible sales confirms, then sales
+    files the customisation task."""
 
     class State(models.TextChoices):
         ESTIMATING = "estimating", "待评估工作量"
+        PENDING_RD = "pending_rd", "待研发确认"
+        RD_RETURNED = "rd_returned", "研发退回"
         PENDING_SALES = "pending_sales", "待销售确认"
         CONFIRMED = "confirmed", "待发起定制任务"
         FILED = "filed", "已发起定制任务"
@@ -280,6 +284,8 @@ class CustomisationRequest(FSMModelMixin, models.Model):
         related_name="+",
         verbose_name="研发评估人",
     )
+    solution = models.TextField("技术实现方案", blank=True)
+    tasks = GenericRelation("approvals.Task", related_query_name="customisation")
     task_reference = models.CharField("定制化任务申请", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
@@ -290,9 +296,20 @@ class CustomisationRequest(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"定制：{self.requirement}"
 
-    @transition(field=state, source=[State.ESTIMATING, State.DECLINED], target=State.PENDING_SALES)
+    def get_absolute_url(self) -> str:
+        return reverse("projects:customisation", args=[self.requirement.project_id, self.pk])
+
+    @transition(field=state, source=[State.ESTIMATING, State.DECLINED, State.RD_RETURNED], target=State.PENDING_RD)
     def estimate(self, *, person_days, note, rd_expert):
         self.person_days, self.estimate_note, self.rd_expert = person_days, note, rd_expert
+
+    @transition(field=state, source=State.PENDING_RD, target=State.PENDING_SALES)
+    def rd_confirm(self, *, solution):
+        self.solution = solution
+
+    @transition(field=state, source=State.PENDING_RD, target=State.RD_RETURNED)
+    def rd_return(self):
+        pass
 
     @transition(field=state, source=State.PENDING_SALES, target=State.CONFIRMED)
     def confirm(self):
@@ -308,12 +325,19 @@ class CustomisationRequest(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=[State.ESTIMATING, State.PENDING_SALES, State.CONFIRMED, State.DECLINED],
+        source=[
+            State.ESTIMATING,
+            State.PENDING_RD,
+            State.RD_RETURNED,
+            State.PENDING_SALES,
+            State.CONFIRMED,
+            State.DECLINED,
+        ],
         target=State.ESTIMATING,
     )
     def restart(self):
         """The item is classified out of contract again: estimate anew."""
-        self.person_days, self.estimate_note = None, ""
+        self.person_days, self.estimate_note, self.solution = None, "", ""
 
 
 class DeliveryTask(FSMModelMixin, models.Model):

@@ -1,9 +1,12 @@
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from pmis.org.selectors import user_regions, user_role_codes
 
 from .models import (
+    CustomisationRequest,
     DeliveryTask,
+    NewsItem,
     ProductRequest,
     Project,
     ProjectGroupObjectPermission,
@@ -90,3 +93,34 @@ def product_request_can_view(user, request: ProductRequest) -> bool:
 
 def product_request_can_attach(user, request: ProductRequest) -> bool:
     return "product_dept" in user_role_codes(user) and request.state == ProductRequest.State.PENDING_PRODUCT
+
+
+def customisation_can_view(user, request: CustomisationRequest) -> bool:
+    """A customisation is seen by whoever sees its project, its named 研发评估人, and whoever a
+    step of it waits on or was decided by (a 开发经理 need not be on the project team)."""
+    if not user.is_authenticated:
+        return False
+    if request.rd_expert_id == user.pk or projects_visible(user).filter(pk=request.requirement.project_id).exists():
+        return True
+    from approvals.decisions import task_was_for
+    from approvals.selectors import open_tasks_for, task_can_act
+
+    if any(task_can_act(user, t) for t in open_tasks_for(request)):
+        return True
+    return any(task_was_for(user, t) for t in request.tasks.exclude(state="open"))
+
+
+def news_for(user) -> QuerySet[NewsItem]:
+    """项目新闻 is the company's feed: every signed-in member of staff reads all of it."""
+    if not user.is_authenticated:
+        return NewsItem.objects.none()
+    return NewsItem.objects.select_related("project", "author")
+
+
+def weekly_missing_for(user, week_start) -> QuerySet[Project]:
+    """周报缺报: active projects with a PM and no weekly report for the week — for 项目总监 only."""
+    if not (user.is_superuser or "project_director" in user_role_codes(user)):
+        raise PermissionDenied("只有项目总监可以查看周报缺报情况")
+    from .services import projects_missing_report
+
+    return projects_missing_report(week_start)

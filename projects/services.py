@@ -485,7 +485,7 @@ def _after_classification(item: RequirementItem, actor, *, reclassified: bool = 
             return
         tasks_cancel_for(subject=existing, actor=actor)
         existing.restart()
-        existing.save(update_fields=["state", "person_days", "estimate_note"])
+        existing.save(update_fields=["state", "person_days", "estimate_note", "solution"])
         request = existing
     else:
         request = CustomisationRequest.objects.create(requirement=item)
@@ -539,25 +539,30 @@ def _responsible_sales(project: Project, requirement: RequirementItem | None = N
 
 @transaction.atomic
 def customisation_estimate(*, request: CustomisationRequest, actor, person_days, note: str, rd_expert=None):
+    """The PM's estimate goes to the named 研发经理 (or, none named, to the 立项专家 / 开发经理
+    role) to confirm the technical solution and the workload before the responsible sales sees it."""
     request = _customisation(request)
     project = request.requirement.project
     _require(can_manage(actor, project), "只有项目经理可以提交工作量评估")
     if person_days is None or person_days <= 0:
         raise DomainError("请填写评估的工作量（人天）")
+    if rd_expert is not None and "rd_expert" not in user_role_codes(rd_expert):
+        raise DomainError(f"{rd_expert} 不是立项专家 / 开发经理，不能作为研发评估人")
+    if _responsible_sales(project, request.requirement) is None:
+        raise DomainError("该项目没有责任销售，无法提交确认")
     request.estimate(person_days=person_days, note=note, rd_expert=rd_expert)
     request.save(update_fields=["state", "person_days", "estimate_note", "rd_expert"])
     _close_step(request, "customisation.estimate", actor, "estimated")
     _close_step(request, "customisation.revise", actor, "reestimated")
-    sales = _responsible_sales(project, request.requirement)
-    if sales is None:
-        raise DomainError("该项目没有责任销售，无法提交确认")
     task_open(
         subject=request,
-        step="customisation.confirm",
-        step_label="定制工作量确认",
+        step="customisation.rd",
+        step_label="研发确认技术方案与工作量",
         title=f"{project.name}：{request.requirement.title}（{person_days} 人天）",
-        link=tab_url(project, "requirements"),
-        assignee=sales,
+        link=request.get_absolute_url(),
+        assignee=rd_expert,
+        group=None if rd_expert is not None else "rd_expert",
+        exclude_user=actor,
     )
     audit_record(
         subject=project,
@@ -565,6 +570,75 @@ def customisation_estimate(*, request: CustomisationRequest, actor, person_days,
         label=f"定制工作量评估：{request.requirement.title}",
         actor=actor,
         comment=f"{person_days} 人天。{note}",
+    )
+    return request
+
+
+def customisation_rd_can_act(user, request: CustomisationRequest) -> bool:
+    """The 研发经理 the estimate waits on (or, none named, any 立项专家 / 开发经理)."""
+    if request.state != CustomisationRequest.State.PENDING_RD:
+        return False
+    return any(task_can_act(user, task) for task in open_tasks_for(request).filter(step="customisation.rd"))
+
+
+@transaction.atomic
+def customisation_rd_decide(
+    *, request: CustomisationRequest, actor, confirm: bool, solution: str = "", comment: str = ""
+):
+    """000 §3.3.2 / §3.4: R&D confirms the technical solution and the workload, which then goes to
+    the responsible sales, and the 项目总监 are told the agreed solution;
+    or R&D sends it back to the PM with a reason to estimate again."""
+    request = _customisation(request)
+    project = request.requirement.project
+    _require(customisation_rd_can_act(actor, request), "只有指定的研发评估人可以确认技术方案与工作量")
+    solution, comment = (solution or "").strip(), (comment or "").strip()
+    if confirm and not solution:
+        raise DomainError("请填写与项目总监确认的技术实现方案")
+    if not confirm and not comment:
+        raise DomainError("退回时请填写原因")
+    if confirm:
+        request.rd_confirm(solution=solution)
+        request.save(update_fields=["state", "solution"])
+    else:
+        request.rd_return()
+        request.save(update_fields=["state"])
+    _close_step(request, "customisation.rd", actor, "rd_confirmed" if confirm else "rd_returned")
+    title = f"{project.name}：{request.requirement.title}"
+    if confirm:
+        task_open(
+            subject=request,
+            step="customisation.confirm",
+            step_label="定制工作量确认",
+            title=f"{title}（{request.person_days} 人天）",
+            link=tab_url(project, "requirements"),
+            assignee=_responsible_sales(project, request.requirement),
+        )
+        notify(
+            recipients=list(users_in_role("project_director")),
+            title=f"研发已确认技术方案：{title}",
+            body=f"{actor} 确认了定制需求的技术实现方案（{request.person_days} 人天）：{solution}",
+            link=request.get_absolute_url(),
+            subject=request,
+            kind="customisation_solution",
+        )
+    else:
+        task_open(
+            subject=request,
+            step="customisation.revise",
+            step_label="定制工作量重新评估",
+            title=f"{title}（研发退回：{comment}）",
+            link=tab_url(project, "requirements"),
+            assignee=project.pm,
+            group="regional_pm",
+            region=project.region,
+            exclude_user=actor,
+        )
+    audit_record(
+        subject=project,
+        action="customisation.rd_confirm" if confirm else "customisation.rd_return",
+        label=f"研发{'确认' if confirm else '退回'}技术方案与工作量：{request.requirement.title}",
+        actor=actor,
+        comment=solution if confirm else comment,
     )
     return request
 

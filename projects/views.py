@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,9 +39,17 @@ from .gates import (
     EARLY_RULE,
     product_request_refusal,
 )
-from .lists import PROJECTS
-from .models import CustomisationRequest, DeliveryTask, NewsItem, ProductRequest, Project, RequirementItem
-from .selectors import my_projects, product_request_can_view, projects_visible, with_list_columns
+from .lists import NEWS, PROJECTS, WEEKLY_MISSING, NewsFilterForm, WeeklyMissingFilterForm
+from .models import CustomisationRequest, DeliveryTask, ProductRequest, Project, RequirementItem
+from .selectors import (
+    customisation_can_view,
+    my_projects,
+    news_for,
+    product_request_can_view,
+    projects_visible,
+    weekly_missing_for,
+    with_list_columns,
+)
 
 
 def _project_or_404(user, pk: int) -> Project:
@@ -344,6 +351,74 @@ def _customisation_url(cr: CustomisationRequest) -> str:
     return reverse("projects:tab", args=[cr.requirement.project_id, "requirements"])
 
 
+def _customisation_or_404(user, pk: int, cr_pk: int) -> CustomisationRequest:
+    cr = get_object_or_404(
+        CustomisationRequest.objects.select_related("requirement__project__region", "rd_expert"),
+        pk=cr_pk,
+        requirement__project_id=pk,
+    )
+    if not customisation_can_view(user, cr):
+        raise Http404
+    return cr
+
+
+@login_required
+def customisation_detail(request, pk: int, cr_pk: int):
+    return _customisation_page(request, _customisation_or_404(request.user, pk, cr_pk))
+
+
+def _customisation_page(request, cr: CustomisationRequest, typed=None):
+    """The customisation's own page: the PM's estimate, and the 研发经理's confirmation of the
+    technical solution and workload (000 §3.3.2, §3.4)."""
+    from approvals.selectors import open_tasks_for
+
+    open_task = open_tasks_for(cr).select_related("group", "region", "assignee").first()
+    return render(
+        request,
+        "projects/customisation.html",
+        {
+            "cr": cr,
+            "p": cr.requirement.project,
+            "typed": typed or {},
+            "open_task": open_task,
+            "can_decide": services.customisation_rd_can_act(request.user, cr),
+            "history": audit_for(cr.requirement.project).filter(
+                action__startswith="customisation.", action_label__endswith=f"：{cr.requirement.title}"
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+@decision_view(
+    CustomisationRequest,
+    can_view=customisation_can_view,
+    fallback="approvals:inbox",
+    pk_kwarg="cr_pk",
+)
+def customisation_rd(request, pk: int, cr_pk: int):
+    cr = _customisation_or_404(request.user, pk, cr_pk)
+    decision = request.POST.get("decision", "")
+    if decision not in ("confirm", "return"):
+        messages.error(request, "请选择确认或退回")
+        return _customisation_page(request, cr, typed=request.POST)
+    try:
+        services.customisation_rd_decide(
+            request=cr,
+            actor=request.user,
+            confirm=decision == "confirm",
+            solution=request.POST.get("solution", ""),
+            comment=request.POST.get("comment", ""),
+        )
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+        return _customisation_page(request, cr, typed=request.POST)
+    done = "已确认技术方案与工作量，已转责任销售确认" if decision == "confirm" else "已退回项目经理重新评估"
+    messages.success(request, done)
+    return redirect(cr.get_absolute_url())
+
+
 @login_required
 @require_POST
 @decision_view(
@@ -420,11 +495,28 @@ def weekly_report(request, pk: int):
 
 @login_required
 def weekly_missing(request):
-    if not (request.user.is_superuser or "project_director" in user_role_codes(request.user)):
-        raise PermissionDenied("只有项目总监可以查看周报缺报情况")
+    """周报缺报 in the list pattern: region and phase filters in the URL, sortable, exported alike."""
     week_start = services.week_of(timezone.localdate())
-    page = Paginator(services.projects_missing_report(week_start), 50).get_page(request.GET.get("page"))
-    return render(request, "projects/weekly_missing.html", {"page": page, "week_start": week_start})
+    projects = weekly_missing_for(request.user, week_start)
+    form = WeeklyMissingFilterForm(request.GET or None)
+    refused = form.is_bound and not form.is_valid()
+    if refused:
+        messages.error(request, f"筛选条件无效，请修改后重试（{'；'.join(form_error_lines(form))}）")
+        projects = projects.none()
+    elif form.is_bound:
+        if form.cleaned_data["region"]:
+            projects = projects.filter(region=form.cleaned_data["region"])
+        if form.cleaned_data["state"]:
+            projects = projects.filter(state=form.cleaned_data["state"])
+    result = list_result(request, projects, WEEKLY_MISSING, filter_form=form, scope=f"{week_start:%Y-%m-%d} 起的一周")
+    if result.exporting and not refused:
+        return export_response(result)
+    return render(
+        request,
+        "projects/weekly_missing.html",
+        {"list": result, "page": result.page(), "form": form, "week_start": week_start},
+        status=400 if refused else result.status,
+    )
 
 
 NEWS_AUTHORS = {"project_director", "aftersales", "aftersales_manager", "cs_head"}
@@ -444,9 +536,23 @@ def news(request):
             )  # fmt: skip
             messages.success(request, "新闻已发布")
             return redirect("projects:news")
-    items = NewsItem.objects.select_related("project", "author").order_by("-created_at", "-id")
-    page = Paginator(items, 30).get_page(request.GET.get("page"))
-    return render(request, "projects/news.html", {"page": page, "form": form})
+    filters = NewsFilterForm(request.GET or None)
+    items = news_for(request.user)
+    refused = filters.is_bound and not filters.is_valid()
+    if refused:
+        messages.error(request, f"筛选条件无效，请修改后重试（{'；'.join(form_error_lines(filters))}）")
+        items = items.none()
+    elif filters.is_bound and filters.cleaned_data["region"]:
+        items = items.filter(project__region=filters.cleaned_data["region"])
+    result = list_result(request, items, NEWS, filter_form=filters)
+    if result.exporting and not refused:
+        return export_response(result)
+    return render(
+        request,
+        "projects/news.html",
+        {"list": result, "page": result.page(), "filters": filters, "form": form},
+        status=400 if refused else result.status,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

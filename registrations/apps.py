@@ -10,8 +10,14 @@ class RegistrationsConfig(AppConfig):
 
         from .models import Registration, State
         from .selectors import registration_can_attach, registration_can_view
+        from .services import presales_solution_attached
 
-        access.register(Registration, can_view=registration_can_view, can_attach=registration_can_attach)
+        access.register(
+            Registration,
+            can_view=registration_can_view,
+            can_attach=registration_can_attach,
+            after_attach=presales_solution_attached,
+        )
 
         from approvals.actions import register_decision
 

@@ -13,7 +13,7 @@ from pmis.org.models import Province, Region, User
 from projects.models import Project
 
 from .models import Kind, Registration, Stakeholder
-from .services import registration_decide, registration_submit
+from .services import presales_step_sync, registration_decide, registration_submit
 
 CHECKED = {"contract_status": True, "first_payment": True, "requirements_match": True, "scope_pricing": True}
 
@@ -46,7 +46,9 @@ def _projects() -> dict[str, Project]:
     return projects
 
 
-def _registration(owner: User, kind: str, short: str, *, signed: bool, paid: bool, **extra) -> Registration:
+def _registration(
+    owner: User, kind: str, short: str, *, signed: bool, paid: bool, solution: bool = True, **extra
+) -> Registration:
     province = Province.objects.get(name=extra.pop("province"))
     registration = Registration.objects.create(
         owner=owner,
@@ -77,7 +79,7 @@ def _registration(owner: User, kind: str, short: str, *, signed: bool, paid: boo
     if kind != Kind.UPGRADE:
         wanted = ["电子印章认证", "签章中间件", "时间戳"] if kind == Kind.LOCAL else ["云签章", "实名认证"]
         registration.products.set(Product.objects.filter(name__in=wanted))
-    if kind == Kind.LOCAL:
+    if kind != Kind.SAAS and solution:  # the 责任售前's 售前解决方案 (SaaS needs none, 000 §3.1)
         solution = render_pdf(
             "pdf/form.html",
             {
@@ -108,6 +110,10 @@ def demo_registrations_seed() -> int:
 
     draft = _registration(sales, Kind.LOCAL, "演示华北电力", signed=True, paid=True, province="河北")
     assert draft.pk
+
+    # a draft whose 售前解决方案 the 责任售前 has still to upload (waits on presales)
+    draft = _registration(sales, Kind.LOCAL, "演示冀北风电", signed=True, paid=True, province="河北", solution=False)
+    presales_step_sync(draft, sales)
 
     r = _registration(sales, Kind.LOCAL, "演示京城地铁", signed=False, paid=False, province="北京")
     registration_submit(registration=r, actor=sales)  # special: waits on the sales manager
@@ -155,4 +161,4 @@ def demo_registrations_seed() -> int:
             decision="return",
             comment="合同金额与产品清单不一致，请核对",
         )  # returned: waits on its owner to revise and resubmit
-    return 11
+    return 12

@@ -91,6 +91,7 @@ class RegistrationForm(BoundsMixin, forms.ModelForm):
             "other_notes": forms.Textarea(attrs={"rows": 3}),
             "main_business": forms.TextInput,
             "province": ProvinceSelect(attrs={"data-follows": "region"}),
+            "presales": PickerWidget("presales"),
         }
 
     def __init__(self, *args, kind: str, **kwargs):

@@ -44,6 +44,9 @@ STEPS = {
 OUTSOURCING_STEP = Step("registration.outsourcing", "外采办理")
 # A returned registration waits on its owner until resubmitted or withdrawn.
 RESUBMIT_STEP = Step("registration.resubmit", "修改并重新提交")
+# 001 §3.2.1 / §3.4.1: the 责任售前 uploads the 售前解决方案 to the registration (SaaS needs none, 000 §3.1).
+PRESALES_STEP = Step("registration.presales_solution", "上传售前解决方案")
+PRESALES_SOLUTION = "presales-solution"
 
 # (key, label) of the business review (000 §3.2 审核内容)
 BUSINESS_CHECKLIST = (
@@ -102,6 +105,9 @@ def missing_items(registration: Registration) -> dict[str, str]:
             present & set(REQUIRED_ATTACHMENTS),
             "附件：《售前解决方案》或《用户需求采集表》（本地化项目必须上传其一）",
         )
+    waits_on_presales = needs_presales_solution(r) and PRESALES_SOLUTION not in present_doc_type_codes(r)
+    if waits_on_presales and "attachments" not in missing:
+        missing["attachments"] = f"附件：《售前解决方案》（等待责任售前 {r.presales} 上传）"
     if r.kind == Kind.UPGRADE:
         need("parent_project", r.parent_project_id, "原项目")
         if r.new_contract:
@@ -341,6 +347,58 @@ def registration_outsourcing_done(*, registration: Registration, actor, comment:
     return task
 
 
+def needs_presales_solution(registration: Registration) -> bool:
+    """A named 责任售前 provides the 售前解决方案, except for SaaS (000 §3.1)."""
+    return registration.presales_id is not None and registration.kind != Kind.SAAS
+
+
+def presales_step_sync(registration: Registration, actor) -> None:
+    """While a draft (or returned) registration lacks the solution, it waits on its 责任售前; a
+    step for someone no longer named (or no longer needed) is closed as cancelled."""
+    waiting = open_tasks_for(registration).filter(step=PRESALES_STEP.code)
+    needed = (
+        needs_presales_solution(registration)
+        and registration.state in (State.DRAFT, State.RETURNED)
+        and PRESALES_SOLUTION not in present_doc_type_codes(registration)
+    )
+    for task in waiting:
+        if not needed or task.assignee_id != registration.presales_id:
+            task_close(task=task, actor=actor, outcome="cancelled")
+    if needed and not open_tasks_for(registration).filter(step=PRESALES_STEP.code).exists():
+        task_open(
+            subject=registration,
+            step=PRESALES_STEP.code,
+            step_label=PRESALES_STEP.label,
+            title=f"{registration.number or '草稿'} {registration.title}",
+            link=registration.get_absolute_url() + "#attachments",
+            assignee=registration.presales,
+            policy=None,
+        )
+        audit_record(
+            subject=registration,
+            action="registration.presales_named",
+            label=f"等待责任售前 {registration.presales} 上传售前解决方案",
+            actor=actor,
+        )
+
+
+def presales_solution_attached(registration: Registration, attachment, actor) -> None:
+    """The 售前解决方案 is on the registration: the 责任售前's step is done."""
+    if attachment.doc_type.code != PRESALES_SOLUTION:
+        return
+    for task in open_tasks_for(registration).filter(step=PRESALES_STEP.code):
+        task_close(task=task, actor=actor, outcome="uploaded")
+        if actor is not None and actor.pk != registration.owner_id:
+            notify(
+                recipients=[registration.owner],
+                title=f"{registration.title}：责任售前已上传售前解决方案",
+                body=f"{actor} 已上传《售前解决方案》，可以提交实施登记。",
+                link=registration.get_absolute_url(),
+                subject=registration,
+                kind="presales_solution_uploaded",
+            )
+
+
 @transaction.atomic
 def registration_save(*, form, stakeholders, systems, actor, kind: str | None = None) -> Registration:
     """Save what was typed as a draft (or the edits after a return). Nothing is required here;
@@ -367,6 +425,7 @@ def registration_save(*, form, stakeholders, systems, actor, kind: str | None = 
         audit_record(
             subject=registration, action="registration.create", label="创建草稿", actor=actor, to_state=State.DRAFT
         )
+    presales_step_sync(registration, actor)
     return registration
 
 

@@ -36,6 +36,9 @@ PAGES = (
     ("cs_ops", "success:licences", {"within": "60"}),
     ("platform_ops", "platformops:deployments", {}),
     ("project_director", "changes:bug_month", {}),
+    ("sales", "org:directory", {}),
+    ("sales", "projects:news", {}),
+    ("project_director", "projects:weekly_missing", {}),
     # the 工作台 with each steering role's dashboards
     ("project_director", "home", {}),
     ("special_approver", "home", {}),

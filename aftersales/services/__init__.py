@@ -10,6 +10,12 @@ from .handover import (
     handover_route_for,
     handover_submit,
 )
+from .local_support import (
+    can_request_support,
+    support_request_of,
+    ticket_support_decline,
+    ticket_support_request,
+)
 from .tickets import (
     AFTERSALES_ROLES,
     _is_aftersales,
@@ -29,6 +35,7 @@ __all__ = [
     "AFTERSALES_ROLES",
     "HANDOVER_MATERIALS",
     "_is_aftersales",
+    "can_request_support",
     "can_see_internal",
     "comment_can_view",
     "handover_audit",
@@ -36,6 +43,7 @@ __all__ = [
     "handover_news_title",
     "handover_route_for",
     "handover_submit",
+    "support_request_of",
     "ticket_assign",
     "ticket_can_view",
     "ticket_close",
@@ -47,5 +55,7 @@ __all__ = [
     "ticket_resolve",
     "ticket_resume",
     "ticket_start",
+    "ticket_support_decline",
+    "ticket_support_request",
     "ticket_triage",
 ]

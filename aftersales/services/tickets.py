@@ -166,6 +166,10 @@ def ticket_assign(*, ticket: Ticket, actor, to, dispatch: bool = False) -> Ticke
     task = _sla_task(ticket)
     if task is not None:
         Task.objects.filter(pk=task.pk).update(assignee=to, claimed_by=to, claimed_at=timezone.now())
+    if dispatch:
+        from .local_support import support_answered_by_dispatch
+
+        support_answered_by_dispatch(ticket, actor)
     audit_record(
         subject=ticket,
         action="ticket.dispatch" if dispatch else "ticket.assign",
@@ -260,7 +264,8 @@ def ticket_resolve(*, ticket: Ticket, actor, resolution: str) -> Ticket:
             "due_at",
         ]
     )  # fmt: skip
-    for task in open_tasks_for(ticket).filter(step__in=["ticket.sla", "ticket.reopened"]):
+    # solved without it: a request for local support no longer waits on the manager
+    for task in open_tasks_for(ticket).filter(step__in=["ticket.sla", "ticket.reopened", "ticket.local_support"]):
         task_close(task=task, actor=actor, outcome="resolved")
     audit_record(
         subject=ticket,

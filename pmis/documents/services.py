@@ -52,6 +52,7 @@ def attachment_add(
                         "file": attachment.original_name,
                     },
                 )
+                access.attached(subject, attachment, actor)
                 return attachment
         except IntegrityError:
             attachment.file.delete(save=False)  # another upload took this version number; try the next

@@ -1,13 +1,25 @@
 from django import forms
 
-from .models import Department, Region
+from pmis.forms import region_filter_field
+
+from .models import Department
 from .roles import ROLES
 
 
 class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label="姓名 / 账号", required=False)
-    department = forms.ModelChoiceField(label="部门", queryset=Department.objects.all(), required=False)
-    region = forms.ModelChoiceField(label="区域", queryset=Region.objects.all(), required=False)
+    """The 通讯录's filters (the keyword box is the list pattern's own)."""
+
+    department = forms.ModelChoiceField(
+        label="部门",
+        queryset=Department.objects.all(),
+        required=False,
+        empty_label="全部部门",
+        error_messages={"invalid_choice": "没有这个部门"},
+    )
+    region = region_filter_field()
     role = forms.ChoiceField(
-        label="角色", required=False, choices=[("", "全部角色")] + [(r.code, r.label) for r in ROLES]
+        label="角色",
+        required=False,
+        choices=[("", "全部角色")] + [(r.code, r.label) for r in ROLES],
+        error_messages={"invalid_choice": "没有“%(value)s”这个角色"},
     )

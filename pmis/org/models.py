@@ -85,6 +85,7 @@ class User(AbstractUser):
         verbose_name = "用户"
         verbose_name_plural = "用户"
         ordering = ["username"]
+        indexes = [models.Index(fields=["display_name", "id"], name="user_display_name")]  # 通讯录 by name
 
     def __str__(self) -> str:
         return self.display_name or self.username

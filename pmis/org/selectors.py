@@ -34,17 +34,18 @@ def users_in_role(code: str, *, region: Region | None = None) -> QuerySet[User]:
     return users.order_by("username").distinct()
 
 
-def directory_users(*, q: str = "", department=None, region: Region | None = None, role: str = "") -> QuerySet[User]:
-    """Active staff for the directory page, with what the page shows fetched up front."""
+def directory_users(
+    *, fetched_by: User, department=None, region: Region | None = None, role: str = ""
+) -> QuerySet[User]:
+    """Active staff for the 通讯录 (every signed-in member of staff may read it), with what the
+    page shows fetched up front. The list pattern adds the keyword and the order."""
+    if not fetched_by.is_authenticated:
+        return User.objects.none()
     users = User.objects.filter(is_active=True).select_related("department", "region").prefetch_related("groups")
-    if q:
-        from django.db.models import Q
-
-        users = users.filter(Q(display_name__icontains=q) | Q(username__icontains=q))
     if department is not None:
         users = users.filter(department=department)
     if region is not None:
         users = users.filter(region=region)
     if role:
-        users = users.filter(groups__name=role)
-    return users.order_by("department_id", "username")
+        users = users.filter(pk__in=User.objects.filter(groups__name=role).values("pk"))
+    return users

@@ -75,12 +75,16 @@ def test_a_declined_estimate_waits_on_the_pm_until_re_estimated(org, project):
     )
     cr = item.customisation
     assert waiting_on(cr) == {"regional_pm": 1}
-    project_services.customisation_estimate(request=cr, actor=pm, person_days=3, note="")
+    project_services.customisation_estimate(request=cr, actor=pm, person_days=3, note="", rd_expert=org["rd_expert"])
+    assert waiting_on(cr) == {"rd_expert": 1}
+    project_services.customisation_rd_decide(request=cr, actor=org["rd_expert"], confirm=True, solution="报表模块")
     assert waiting_on(cr) == {"sales": 1}
     project_services.customisation_confirm(request=cr, actor=sales, accept=False, comment="超出预算")
     assert waiting_on(cr) == {"regional_pm": 1}
     assert "超出预算" in inbox_for(pm).get(object_id=cr.pk, step="customisation.revise").title
     project_services.customisation_estimate(request=cr, actor=pm, person_days=2, note="压缩范围")
+    assert waiting_on(cr) == {"rd_expert": 1}
+    project_services.customisation_rd_decide(request=cr, actor=org["rd_expert"], confirm=True, solution="报表模块")
     assert waiting_on(cr) == {"sales": 1}
     project_services.customisation_confirm(request=cr, actor=sales, accept=False, comment="仍超出")
     project_services.requirement_update(

@@ -29,7 +29,7 @@ from projects.gates import ACCEPTANCE_DOCUMENTS
 from projects.models import ProductRequest, Project
 from registrations.models import Kind, Registration
 from registrations.models import State as RegState
-from registrations.services import registration_decide, registration_submit
+from registrations.services import presales_step_sync, registration_decide, registration_submit
 from tests.conftest import CHECKED
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +112,10 @@ def _walk_every_step(org, make_registration, upload, parent_project):
         decision="approve",
         review={**CHECKED, "outsourcing_needed": True},
     )
+    with_presales = make_registration(presales=org["presales"])
+    presales_step_sync(with_presales, sales)  # what registration_save does with a named 责任售前
+    upload(with_presales, "presales-solution")
+    registration_submit(registration=with_presales, actor=sales)
     returned = registration_submit(registration=make_registration(), actor=sales)
     registration_decide(registration=returned, actor=org["business_approver"], decision="return", comment="补充")
     saas = registration_submit(registration=make_registration(Kind.SAAS), actor=sales)
@@ -134,13 +138,17 @@ def _walk_every_step(org, make_registration, upload, parent_project):
         project=project, actor=pm, title="合同外报表", classification="custom_out_of_contract"
     )
     cr = item.customisation
-    project_services.customisation_estimate(request=cr, actor=pm, person_days=3, note="")
+    project_services.customisation_estimate(request=cr, actor=pm, person_days=3, note="", rd_expert=org["rd_expert"])
+    project_services.customisation_rd_decide(request=cr, actor=org["rd_expert"], confirm=False, comment="方案不可行")
+    project_services.customisation_estimate(request=cr, actor=pm, person_days=4, note="改用插件")
+    project_services.customisation_rd_decide(request=cr, actor=org["rd_expert"], confirm=True, solution="插件实现")
     project_services.customisation_confirm(request=cr, actor=sales, accept=True)
     project_services.customisation_file(request=cr, actor=sales, reference="DZ-1")
     declined = project_services.requirement_add(
         project=project, actor=pm, title="合同外接口", classification="custom_out_of_contract"
     ).customisation
     project_services.customisation_estimate(request=declined, actor=pm, person_days=5, note="")
+    project_services.customisation_rd_decide(request=declined, actor=org["rd_expert"], confirm=True, solution="接口")
     project_services.customisation_confirm(request=declined, actor=sales, accept=False, comment="超预算")
     project_services.requirement_update(
         item=declined.requirement, actor=pm, classification="standard", status=declined.requirement.status
@@ -200,6 +208,8 @@ def _walk_every_step(org, make_registration, upload, parent_project):
     ticket = aftersales_services.ticket_triage(ticket=ticket, actor=org["aftersales"], severity=severity)
     ticket = aftersales_services.ticket_assign(ticket=ticket, actor=org["aftersales"], to=org["aftersales"])
     ticket = aftersales_services.ticket_start(ticket=ticket, actor=org["aftersales"])
+    aftersales_services.ticket_support_request(ticket=ticket, actor=org["aftersales"], reason="需上门")
+    aftersales_services.ticket_support_decline(ticket=ticket, actor=org["aftersales_manager"], reason="可远程")
     ticket = aftersales_services.ticket_resolve(ticket=ticket, actor=org["aftersales"], resolution="已处理")
     aftersales_services.ticket_reopen(ticket=ticket, actor=org["aftersales"], reason="再次出现")
     # planning: a risk whose weekly review fell due waits on its owner

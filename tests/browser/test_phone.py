@@ -52,9 +52,13 @@ def pages(org, accepted):  # noqa: F811
     customisation = CustomisationRequest.objects.filter(state="estimating").order_by("pk").first()
     untriaged = Ticket.objects.filter(state="new").order_by("pk").first()
     assigned = Ticket.objects.filter(state="assigned").order_by("pk").first()
+    rd_check = CustomisationRequest.objects.filter(state="pending_rd").order_by("pk").first()
+    support = Ticket.objects.filter(tasks__step="ticket.local_support", tasks__state="open").order_by("pk").first()
+    awaiting_solution = Registration.objects.filter(tasks__step="registration.presales_solution").first()
     assert registration and product_request and customisation and untriaged and assigned, "演示数据不全"
     workspace = customisation.requirement.project
     project_url = reverse("projects:tab", args=[workspace.pk, "requirements"])
+    assert rd_check and support and awaiting_solution, "演示数据不全"
     project_url = customisation.requirement.project.get_absolute_url()
     escalated = Incident.objects.get(state="escalated")
     visit = OnsiteVisit.objects.get()
@@ -88,6 +92,12 @@ def pages(org, accepted):  # noqa: F811
         ("handover", "aftersales", reverse("aftersales:handover", args=[handover.pk]), "#audit-form button"),
         ("ticket-triage", "aftersales", reverse("aftersales:ticket", args=[untriaged.pk]), "#triage-form button"),
         ("ticket-start", "aftersales", reverse("aftersales:ticket", args=[assigned.pk]), "#ticket-actions button"),
+        ("customisation-rd", "rd_expert", rd_check.get_absolute_url(), "#decision button[type=submit]"),
+        ("ticket-support", "aftersales_manager", support.get_absolute_url(), "#support-card button[type=submit]"),
+        ("presales-solution", "presales", awaiting_solution.get_absolute_url(), None),
+        ("directory", "sales", reverse("org:directory"), None),
+        ("news", "sales", reverse("projects:news"), None),
+        ("weekly-missing", "project_director", reverse("projects:weekly_missing"), None),
         ("notifications", "regional_pm", reverse("notify:list"), None),
         ("tickets", "aftersales", reverse("aftersales:tickets"), None),
         ("dashboard-director", "project_director", reverse("home"), None),

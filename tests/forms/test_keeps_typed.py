@@ -29,7 +29,7 @@ NO_TYPED_INPUT = {
     "approvals:inbox", "approvals:claim", "approvals:release",
     "registrations:mine", "registrations:new", "registrations:queue", "registrations:detail", "registrations:pdf",
     "projects:mine", "projects:all", "projects:weekly_missing", "projects:detail", "projects:product_request",
-    "projects:requirements_confirm", "projects:tab",
+    "projects:customisation", "projects:requirements_confirm", "projects:tab",
     "aftersales:handover", "aftersales:tickets", "aftersales:ticket", "aftersales:metrics",
     "changes:change", "changes:bug", "changes:release", "changes:bug_month",
     "documents:download", "notify:list", "notify:open", "notify:read_all",
@@ -269,6 +269,22 @@ def test_customisation_estimate(client, org, project):
     body = _kept(client.post(url, data), "5000", "含接口开发")
     _selected(body, org["rd_expert"].pk)
     assert "工作量不能超过 1000 人天" in body
+
+
+@covers("projects:customisation_rd")
+def test_customisation_rd_return_without_a_reason(client, org, project):
+    item = project_services.requirement_add(
+        project=project, actor=org["regional_pm"], title="对接自建流程平台",
+        classification=RequirementItem.Classification.CUSTOM_OUT_OF_CONTRACT,
+    )  # fmt: skip
+    cr = project_services.customisation_estimate(
+        request=item.customisation, actor=org["regional_pm"], person_days=5, note="", rd_expert=org["rd_expert"]
+    )
+    client.force_login(org["rd_expert"])
+    url = reverse("projects:customisation_rd", args=[project.pk, cr.pk])
+    data = {"seen_state": "pending_rd", "decision": "return", "solution": "走流程平台开放接口", "comment": ""}
+    body = _kept(client.post(url, data), "走流程平台开放接口")
+    assert "退回时请填写原因" in body
 
 
 @covers("projects:task_assign")

@@ -14,10 +14,7 @@ pytestmark = pytest.mark.django_db
 # Roles no step of the system waits on yet: no task_open names them as the group or the assignee
 # of a step, and none routes up to them while its own role has an active member.
 NO_STEP_WAITS_ON = {
-    "presales": "售前只上传售前方案、参加移交会议，没有等待其处理的环节",
-    "rd_expert": "立项专家只作为研发评估人记录在项目经理的定制评估上，评估由项目经理提交",
     "platform_ops": "平台运维部的云部署流程尚未实现，没有等待平台运维部的环节",
-    "aftersales_manager": "售后运维部经理只接收超时升级通知并自行派单；待办只在系统服务部无人可处理时才上移给他",
 }
 
 # The work the demo is meant to show each role (username → a step waiting in their inbox).
@@ -43,10 +40,12 @@ SHOWN = {
     "cs_ops": "cloud_order.open",
     "cs_support": "cloud_order.confirm",
     "emergency": "incident.coordinate",
-    "rd_expert": "bug.rd_fix",
     "requirement_lead": "change.work",
     "quality": "change.verify",
     "releaser": "release.perform",
+    "rd_expert": "customisation.rd",
+    "presales": "registration.presales_solution",
+    "aftersales_manager": "ticket.local_support",
 }
 
 

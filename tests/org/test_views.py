@@ -132,3 +132,15 @@ def test_product_dept_reaches_the_catalogue_admin_but_not_users(client, demo):
     client.force_login(demo["product_dept"])
     assert client.get(reverse("admin:catalog_product_changelist")).status_code == 200
     assert client.get(reverse("admin:org_user_changelist")).status_code == 403
+
+
+def test_directory_finds_by_phone_and_refuses_an_unknown_department_by_name(client, demo):
+    from pmis.org.models import User
+
+    User.objects.filter(username="cs_head").update(phone="13912345678")
+    client.force_login(demo["sales"])
+    page = client.get(reverse("org:directory"), {"q": "1391234"})
+    assert [u.username for u in page.context["page"]] == ["cs_head"]
+    refused = client.get(reverse("org:directory"), {"department": "999999"})
+    assert refused.status_code == 400 and "没有这个部门" in refused.content.decode()
+    assert refused.context["page"].paginator.count == 0

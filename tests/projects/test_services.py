@@ -152,7 +152,8 @@ def test_requirements_gate_refuses_with_each_missing_item_then_passes(org, proje
     services.requirements_confirm(project=project, actor=pm)
     services.requirement_update(item=item, actor=pm, classification="standard", status="in_progress")
     cr = CustomisationRequest.objects.get(requirement=custom)
-    services.customisation_estimate(request=cr, actor=pm, person_days=3, note="")
+    services.customisation_estimate(request=cr, actor=pm, person_days=3, note="", rd_expert=org["rd_expert"])
+    services.customisation_rd_decide(request=cr, actor=org["rd_expert"], confirm=True, solution="接口对接")
     services.customisation_confirm(request=cr, actor=org["sales"], accept=True)
     services.customisation_file(request=cr, actor=org["sales"], reference="DZ-2026-001")
     project = _move(project, pm, "start_implementation")
@@ -262,6 +263,8 @@ def test_customisation_goes_pm_estimate_then_sales_confirm_then_sales_files(org,
     with pytest.raises(PermissionDenied):
         services.customisation_estimate(request=cr, actor=sales, person_days=5, note="")
     services.customisation_estimate(request=cr, actor=pm, person_days=12, note="含接口开发", rd_expert=org["rd_expert"])
+    assert list(inbox_for(sales)) == []
+    services.customisation_rd_decide(request=cr, actor=org["rd_expert"], confirm=True, solution="标准接口扩展")
     assert [t.step for t in inbox_for(sales)] == ["customisation.confirm"]
     with pytest.raises(PermissionDenied):
         services.customisation_confirm(request=cr, actor=pm, accept=True)

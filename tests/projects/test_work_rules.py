@@ -134,7 +134,8 @@ def test_implementation_waits_until_sales_files_each_out_of_contract_customisati
     cr = item.customisation
     with pytest.raises(DomainError, match="统计报表（待评估工作量）"):
         _move(project, pm, "start_implementation")
-    services.customisation_estimate(request=cr, actor=pm, person_days=4, note="")
+    services.customisation_estimate(request=cr, actor=pm, person_days=4, note="", rd_expert=org["rd_expert"])
+    services.customisation_rd_decide(request=cr, actor=org["rd_expert"], confirm=True, solution="报表引擎实现")
     services.customisation_confirm(request=cr, actor=sales, accept=False, comment="客户不付费")
     with pytest.raises(DomainError, match="统计报表（销售不认可）"):
         _move(project, pm, "start_implementation")
@@ -224,4 +225,5 @@ def test_the_upgrades_customisation_is_confirmed_by_the_sales_who_filed_it(org, 
         item=item, actor=org["regional_pm"], classification="custom_out_of_contract", status="open"
     )
     services.customisation_estimate(request=item.customisation, actor=org["regional_pm"], person_days=3, note="")
+    services.customisation_rd_decide(request=item.customisation, actor=org["rd_expert"], confirm=True, solution="升级")
     assert [t.step for t in inbox_for(org["sales2"])] == ["customisation.confirm"]

@@ -131,6 +131,23 @@ def _articles(org):
             problem="现象", cause="原因", solution="方案", created_by=org["aftersales"],
         )  # fmt: skip
 
+def _people(org):
+    """Eight 平台运维部 staff (the role filter leaves out every demo account)."""
+    from pmis.org.models import User
+
+    group = Group.objects.get(name="platform_ops")
+    group.user_set.clear()
+    for i in range(MATCHING + OTHERS):
+        name = f"{KEYWORD}{i}" if i < MATCHING else f"其他{i}"
+        User.objects.create_user(username=f"ops{i}", display_name=name, password="x").groups.add(group)
+
+
+def _news(org):
+    from projects.models import NewsItem
+
+    for i in range(MATCHING + OTHERS):
+        NewsItem.objects.create(title=f"{KEYWORD}项目验收{i}" if i < MATCHING else f"其他新闻{i}")
+
 
 # list -> (user, url name, extra parameters, data, sort key, the export's first column of a page row)
 LISTS = {
@@ -148,6 +165,11 @@ LISTS = {
     "通知": ("sales", "notify:list", {}, _notifications, "created", lambda n: n.title),
     "突发事件": ("emergency", "operations:incidents", {}, _incidents, "number", lambda i: i.number),
     "知识库": ("aftersales", "knowledge:articles", {}, _articles, "number", lambda a: a.number),
+
+    "通讯录": ("sales", "org:directory", {"role": "platform_ops"}, _people, "name", lambda u: u.display_name),
+    "项目新闻": ("sales", "projects:news", {}, _news, "created", lambda n: n.title),
+    "周报缺报": ("project_director", "projects:weekly_missing", {"state": "initiated"}, _projects, "code",
+             lambda p: p.code),
 }  # fmt: skip
 
 
@@ -228,13 +250,18 @@ def test_every_sort_offered_is_served_by_an_index():
     from operations.lists import INCIDENTS
     from operations.models import Incident
     from pmis.notify.lists import NOTIFICATIONS
-    from projects.lists import PROJECTS
+    from pmis.org.lists import DIRECTORY
+    from pmis.org.models import User
+    from projects.lists import NEWS, PROJECTS, WEEKLY_MISSING
+    from projects.models import NewsItem
     from registrations.lists import MINE, QUEUE_DECIDED, QUEUE_WAITING
 
     specs = {
         Registration: [MINE],
         Task: [QUEUE_WAITING, QUEUE_DECIDED, INBOX],
-        Project: [PROJECTS],
+        Project: [PROJECTS, WEEKLY_MISSING],
+        User: [DIRECTORY],
+        NewsItem: [NEWS],
         Ticket: [TICKETS],
         Notification: [NOTIFICATIONS],
         Incident: [INCIDENTS],
