@@ -251,6 +251,10 @@ def _walk_every_step(org, make_registration, upload, parent_project):
     deployment = platform_services.deployment_request(project=project, actor=pm, kind="deploy", reason="公司云")
     deployment = platform_services.deployment_decide(deployment=deployment, actor=org["special_approver"], approve=True)
     platform_services.deployment_decide(deployment=deployment, actor=org["platform_manager"], approve=True)
+    # after go-live: 需求变更, BUG, 版本发布 on the project being handed over
+    from tests.changes.walk import walk_change_steps
+
+    walk_change_steps(org, project)
     _walk_operations(org, parent_project)
 
 
@@ -277,11 +281,6 @@ def _walk_operations(org, project):
     ops.repair_confirm(repair=repair, actor=engineer, accept=True, contact="张工")
     ops.inspection_plan_set(project=project, actor=pm, day_of_month=1, inspector=org["implementer"], checklist="磁盘")
     ops.inspections_open_due()
-
-    # after go-live: 需求变更, BUG, 版本发布 on the project being handed over
-    from tests.changes.walk import walk_change_steps
-
-    walk_change_steps(org, project)
 
 
 def test_every_kind_of_step_waits_on_someone_other_than_the_requester(
