@@ -298,3 +298,22 @@ def test_every_tab_stays_within_twenty_queries_whatever_its_rows(client, org, pr
         assert many == small[slug], slug
         assert many <= 20, (slug, many)
         assert count_queries(lambda slug=slug: client.get(_tab(project, slug), **HTMX)) <= many
+
+
+def test_a_project_in_handover_says_who_it_waits_on(client, org, confirmed, upload):
+    from aftersales import services as aftersales_services
+    from projects.gates import ACCEPTANCE_DOCUMENTS
+
+    pm = org["regional_pm"]
+    upload(confirmed, "trial-run-confirmation")
+    project = _move(
+        confirmed, pm, "start_requirements", "start_implementation", "start_trial_run", "go_live", "start_acceptance"
+    )
+    for code in ACCEPTANCE_DOCUMENTS:
+        upload(project, code)
+    aftersales_services.handover_submit(project=project, actor=pm, note="请接收")
+    client.force_login(pm)
+    body = client.get(project.get_absolute_url()).content.decode()
+    assert "等待 系统服务部：移交材料审核" in body
+    assert re.search(r'<li class="phase-current" aria-current="step">移交中', body)
+    assert 'name="action"' not in re.search(r'id="next-action">.*?</header>', body, re.S).group(0)
