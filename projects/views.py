@@ -245,7 +245,9 @@ def _workspace_page(request, project: Project, slug: str, typed: tuple = (), **f
     context = tabs.common_context(request, project)
     context.update(current.context(request, project))
     context.update(forms)
-    context.update({"current_tab": current, "tab_links": tabs.tab_links(request, project, current)})
+    links = tabs.tab_links(request, project, current)
+    # `tabs` (the visible Tab objects) as fragments written for the first workspace shell expect
+    context.update({"current_tab": current, "tab_links": links, "tabs": [link["tab"] for link in links]})
     htmx = getattr(request, "htmx", None)
     if request.method == "GET" and htmx and not htmx.history_restore_request:
         response = render(request, "projects/workspace_panel.html", context)
