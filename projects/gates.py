@@ -74,10 +74,60 @@ def _names(codes) -> list[str]:
     return [f"《{names.get(code, code)}》" for code in codes]
 
 
-def gate_checklist(project: Project, action: str, *, present: set[str] | None = None) -> list[dict]:
+def gate_missing(project: Project, action: str, *, present: set[str] | None = None) -> list[str]:
+    """What still stands in the way of `action`, in Chinese; empty when the gate is open. A page
+    that asks about several gates passes the project's present documents, read once."""
+    missing: list[str] = []
+
+    def documents() -> set[str]:
+        nonlocal present
+        if present is None:
+            present = present_documents(project)
+        return present
+
+    if action == "start_implementation":
+        if project.requirements_confirmed_at is None:
+            missing.append("需求确认单尚未确认（上传《需求确认单》后由项目经理确认需求）")
+        items = RequirementItem.objects.filter(project=project).exclude(status=RequirementItem.Status.CANCELLED)
+        unclassified = items.filter(classification=RequirementItem.Classification.UNCLASSIFIED)
+        if unclassified.exists():
+            titles = "、".join(unclassified.values_list("title", flat=True)[:5])
+            missing.append(f"需求条目尚未分类：{titles}")
+        out_of_contract = items.filter(classification=RequirementItem.Classification.CUSTOM_OUT_OF_CONTRACT)
+        uncovered = out_of_contract.filter(customisation__isnull=True)
+        if uncovered.exists():
+            titles = "、".join(uncovered.values_list("title", flat=True)[:5])
+            missing.append(f"合同外定制需求缺少定制化申请：{titles}")
+        # 000 §3.3.2: an out-of-contract item goes ahead only once sales has filed its customisation task
+        unfiled = (
+            out_of_contract.filter(customisation__isnull=False)
+            .exclude(customisation__state=CustomisationRequest.State.FILED)
+            .values_list("title", "customisation__state")
+        )
+        if unfiled:
+            labels = dict(CustomisationRequest.State.choices)
+            titles = "、".join(f"{title}（{labels.get(state, state)}）" for title, state in unfiled[:5])
+            missing.append(f"合同外定制需求须由责任销售发起定制化任务申请，或重新分类：{titles}")
+    elif action == "go_live":
+        if "trial-run-confirmation" not in documents():
+            missing.append("缺少《项目试运行确认单》")
+    elif action == "terminate_after_trial":
+        if "trial-run-analysis" not in documents():
+            missing.append("客户不认可试运行结果时须先上传《试运行分析报告》")
+    elif action == "submit_handover":
+        absent = [code for code in ACCEPTANCE_DOCUMENTS if code not in documents()]
+        if absent:
+            missing.append("验收资料不全，缺少：" + "、".join(_names(absent)))
+    return missing
+
+
+def gate_checklist(
+    project: Project, action: str, *, present: set[str] | None = None, missing: list[str] | None = None
+) -> list[dict]:
     """Each requirement of the gate before `action`, done or not, as the project page lists it:
     `{"label", "done", "detail"}` where `detail` says in Chinese what is missing. A phase with no
-    requirement of its own gives an empty list."""
+    requirement of its own gives an empty list. `missing` is gate_missing's answer when the page
+    already has it."""
     rows: list[dict] = []
 
     def documents() -> set[str]:
@@ -131,17 +181,18 @@ def gate_checklist(project: Project, action: str, *, present: set[str] | None = 
     elif action == "submit_handover":
         have = documents()
         for code, name in zip(ACCEPTANCE_DOCUMENTS, _names(ACCEPTANCE_DOCUMENTS), strict=True):
-            row(f"{name}已上传", code in have, name)
+            row(f"{name}已上传", code in have, f"缺少{name}")
+    # gate_missing is what the service enforces: anything it refuses that no row above names is
+    # listed too, so the checklist never shows a gate open that the service would keep shut
+    shown = {r["detail"] for r in rows if not r["done"]}
+    documents_missing = any(not r["done"] for r in rows) and action == "submit_handover"
+    if missing is None:
+        missing = gate_missing(project, action, present=present)
+    for reason in missing:
+        if reason in shown or (documents_missing and reason.startswith("验收资料不全")):
+            continue
+        rows.append({"label": reason, "done": False, "detail": ""})
     return rows
-
-
-def gate_missing(project: Project, action: str, *, present: set[str] | None = None) -> list[str]:
-    """What still stands in the way of `action`, in Chinese; empty when the gate is open. A page
-    that asks about several gates passes the project's present documents, read once."""
-    absent = [row["detail"] for row in gate_checklist(project, action, present=present) if not row["done"]]
-    if action == "submit_handover" and absent:
-        return ["验收资料不全，缺少：" + "、".join(absent)]
-    return absent
 
 
 def phase_checklist(project: Project, *, present: set[str] | None = None) -> list[dict]:

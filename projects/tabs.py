@@ -84,6 +84,17 @@ def access(request, project: Project) -> Access:
     return result
 
 
+def _missing(request, project: Project, action: str) -> list[str]:
+    """gate_missing for one action, asked once per request (the header and 概览 both show it)."""
+    cache = getattr(request, "_workspace_missing", None)
+    if cache is None or cache[0] != project.pk:
+        cache = (project.pk, {})
+        request._workspace_missing = cache
+    if action not in cache[1]:
+        cache[1][action] = gate_missing(project, action, present=_present(request, project))
+    return cache[1][action]
+
+
 def _present(request, project: Project) -> set[str]:
     cached = getattr(request, "_workspace_present", None)
     if cached is None or cached[0] != project.pk:
@@ -146,7 +157,7 @@ def next_action(request, project: Project) -> dict:
         "action": action,
         "label": label,
         "handover": action == "submit_handover",
-        "missing": gate_missing(project, action, present=_present(request, project)),
+        "missing": _missing(request, project, action),
     }
 
 
@@ -199,7 +210,7 @@ def overview_context(request, project: Project) -> dict:
             {
                 "action": a,
                 "label": services.PHASE_ACTIONS[a],
-                "missing": gate_missing(project, a, present=present),
+                "missing": _missing(request, project, a),
                 "danger": a in DANGER_ACTIONS,
                 "comment": a in DANGER_ACTIONS,
             }
@@ -210,7 +221,9 @@ def overview_context(request, project: Project) -> dict:
     typed = workspace.typed(request)
     return {
         "next_phase_action": services.PHASE_ACTIONS.get(forward, "") if forward else "",
-        "gate": gate_checklist(project, forward, present=present) if forward else [],
+        "gate": gate_checklist(project, forward, present=present, missing=_missing(request, project, forward))
+        if forward
+        else [],
         "steps": steps,
         "meeting": getattr(project, "meeting", None),
         "children": projects_visible(request.user).filter(parent=project).order_by("pk"),

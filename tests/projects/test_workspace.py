@@ -317,3 +317,18 @@ def test_a_project_in_handover_says_who_it_waits_on(client, org, confirmed, uplo
     assert "等待 系统服务部：移交材料审核" in body
     assert re.search(r'<li class="phase-current" aria-current="step">移交中', body)
     assert 'name="action"' not in re.search(r'id="next-action">.*?</header>', body, re.S).group(0)
+
+
+def test_the_checklist_never_shows_a_gate_open_that_the_service_keeps_shut(org, project, monkeypatch):
+    from projects import gates
+
+    project = _move(project, org["regional_pm"], "start_requirements")
+    rows = gates.gate_checklist(project, "start_implementation")
+    assert [r["done"] for r in rows] == [False, True, True, True]
+    assert [r["detail"] for r in rows if not r["done"]] == gates.gate_missing(project, "start_implementation")
+    # a requirement the gate enforces but the checklist has no row of its own for is listed as missing
+    original = gates.gate_missing
+    monkeypatch.setattr(gates, "gate_missing", lambda *a, **k: [*original(*a, **k), "总监尚未审阅需求清单"])
+    rows = gates.gate_checklist(project, "start_implementation")
+    assert rows[-1] == {"label": "总监尚未审阅需求清单", "done": False, "detail": ""}
+    assert sum(not r["done"] for r in rows) == 2
