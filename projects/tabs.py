@@ -44,6 +44,7 @@ FORWARD = {
     State.ACCEPTANCE: "submit_handover",
     State.SUSPENDED: "resume",
 }
+HANDED_OVER_STATES = (State.ACCEPTANCE, State.HANDOVER, State.MAINTENANCE, State.CLOSED, State.SUSPENDED)
 # actions that end or pause the project rather than move it on
 DANGER_ACTIONS = ("suspend", "terminate_after_trial")
 TASK_DOCUMENT_TYPES = (
@@ -228,7 +229,8 @@ def overview_context(request, project: Project) -> dict:
         "meeting": getattr(project, "meeting", None),
         "children": projects_visible(request.user).filter(parent=project).order_by("pk"),
         "parent_visible": project.parent_id is not None and project_can_view(request.user, project.parent),
-        "handovers": project.handovers.all(),
+        # a handover exists only once the project has left 验收 for the first time
+        "handovers": project.handovers.all() if project.state in HANDED_OVER_STATES else [],
         "typed_transition": request.POST if typed and typed[0] == "transition" else {},
     }
 

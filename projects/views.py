@@ -46,7 +46,10 @@ from .selectors import my_projects, product_request_can_view, projects_visible, 
 
 def _project_or_404(user, pk: int) -> Project:
     project = (
-        projects_visible(user).select_related("region", "pm", "registration__owner", "parent").filter(pk=pk).first()
+        projects_visible(user)
+        .select_related("region", "pm", "registration__owner", "parent", "meeting")
+        .filter(pk=pk)
+        .first()
     )
     if project is None:
         raise Http404

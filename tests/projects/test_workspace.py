@@ -332,3 +332,17 @@ def test_the_checklist_never_shows_a_gate_open_that_the_service_keeps_shut(org, 
     rows = gates.gate_checklist(project, "start_implementation")
     assert rows[-1] == {"label": "总监尚未审阅需求清单", "done": False, "detail": ""}
     assert sum(not r["done"] for r in rows) == 2
+
+
+def test_the_overview_with_a_gate_to_check_stays_within_twenty_queries(client, org, project):
+    pm = org["regional_pm"]
+    project = _move(project, pm, "start_requirements")
+    for i, classification in enumerate(("", "custom_out_of_contract", "standard")):
+        services.requirement_add(
+            project=project, actor=pm, title=f"需求{i}", description="", classification=classification
+        )
+    client.force_login(pm)
+    client.get(project.get_absolute_url())
+    body = client.get(project.get_absolute_url()).content.decode()
+    assert "需求条目尚未分类：需求0" in body and "合同外定制需求须由责任销售发起定制化任务申请" in body
+    assert count_queries(lambda: client.get(project.get_absolute_url())) <= 20
