@@ -74,11 +74,10 @@ def _names(codes) -> list[str]:
     return [f"《{names.get(code, code)}》" for code in codes]
 
 
-def gate_checklist(project: Project, action: str, *, present: set[str] | None = None) -> list[dict]:
-    """Each requirement of the gate before `action`, done or not, as the project page lists it:
-    `{"label", "done", "detail"}` where `detail` says in Chinese what is missing. A phase with no
-    requirement of its own gives an empty list."""
-    rows: list[dict] = []
+def gate_missing(project: Project, action: str, *, present: set[str] | None = None) -> list[str]:
+    """What still stands in the way of `action`, in Chinese; empty when the gate is open. A page
+    that asks about several gates passes the project's present documents, read once."""
+    missing: list[str] = []
 
     def documents() -> set[str]:
         nonlocal present
@@ -86,62 +85,78 @@ def gate_checklist(project: Project, action: str, *, present: set[str] | None = 
             present = present_documents(project)
         return present
 
-    def row(label: str, done: bool, detail: str = "") -> None:
-        rows.append({"label": label, "done": done, "detail": "" if done else detail})
-
     if action == "start_implementation":
-        row(
-            "需求确认单已确认",
-            project.requirements_confirmed_at is not None,
-            "需求确认单尚未确认（上传《需求确认单》后由项目经理确认需求）",
-        )
+        if project.requirements_confirmed_at is None:
+            missing.append("需求确认单尚未确认（上传《需求确认单》后由项目经理确认需求）")
         items = RequirementItem.objects.filter(project=project).exclude(status=RequirementItem.Status.CANCELLED)
-        unclassified = list(
-            items.filter(classification=RequirementItem.Classification.UNCLASSIFIED).values_list("title", flat=True)[:5]
-        )
-        row("需求条目均已分类", not unclassified, "需求条目尚未分类：" + "、".join(unclassified))
+        unclassified = items.filter(classification=RequirementItem.Classification.UNCLASSIFIED)
+        if unclassified.exists():
+            titles = "、".join(unclassified.values_list("title", flat=True)[:5])
+            missing.append(f"需求条目尚未分类：{titles}")
         out_of_contract = items.filter(classification=RequirementItem.Classification.CUSTOM_OUT_OF_CONTRACT)
-        uncovered = list(out_of_contract.filter(customisation__isnull=True).values_list("title", flat=True)[:5])
-        row(
-            "合同外定制需求均已提交定制化申请",
-            not uncovered,
-            "合同外定制需求缺少定制化申请：" + "、".join(uncovered),
-        )
+        uncovered = out_of_contract.filter(customisation__isnull=True)
+        if uncovered.exists():
+            titles = "、".join(uncovered.values_list("title", flat=True)[:5])
+            missing.append(f"合同外定制需求缺少定制化申请：{titles}")
         # 000 §3.3.2: an out-of-contract item goes ahead only once sales has filed its customisation task
-        unfiled = list(
+        unfiled = (
             out_of_contract.filter(customisation__isnull=False)
             .exclude(customisation__state=CustomisationRequest.State.FILED)
-            .values_list("title", "customisation__state")[:5]
+            .values_list("title", "customisation__state")
         )
-        labels = dict(CustomisationRequest.State.choices)
-        row(
-            "合同外定制需求已由责任销售发起定制化任务",
-            not unfiled,
-            "合同外定制需求须由责任销售发起定制化任务申请，或重新分类："
-            + "、".join(f"{title}（{labels.get(state, state)}）" for title, state in unfiled),
-        )
+        if unfiled:
+            labels = dict(CustomisationRequest.State.choices)
+            titles = "、".join(f"{title}（{labels.get(state, state)}）" for title, state in unfiled[:5])
+            missing.append(f"合同外定制需求须由责任销售发起定制化任务申请，或重新分类：{titles}")
     elif action == "go_live":
-        row("《项目试运行确认单》已上传", "trial-run-confirmation" in documents(), "缺少《项目试运行确认单》")
+        if "trial-run-confirmation" not in documents():
+            missing.append("缺少《项目试运行确认单》")
     elif action == "terminate_after_trial":
-        row(
-            "《试运行分析报告》已上传",
-            "trial-run-analysis" in documents(),
-            "客户不认可试运行结果时须先上传《试运行分析报告》",
-        )
+        if "trial-run-analysis" not in documents():
+            missing.append("客户不认可试运行结果时须先上传《试运行分析报告》")
     elif action == "submit_handover":
-        have = documents()
-        for code, name in zip(ACCEPTANCE_DOCUMENTS, _names(ACCEPTANCE_DOCUMENTS), strict=True):
-            row(f"{name}已上传", code in have, name)
+        absent = [code for code in ACCEPTANCE_DOCUMENTS if code not in documents()]
+        if absent:
+            missing.append("验收资料不全，缺少：" + "、".join(_names(absent)))
+    return missing
+
+
+# the requirements of each gate as the checklist names them, each with how gate_missing's message
+# for it begins: gate_missing stays the one place a gate is decided, the checklist only reads it
+GATE_REQUIREMENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "start_implementation": (
+        ("需求确认单已确认", "需求确认单尚未确认"),
+        ("需求条目均已分类", "需求条目尚未分类"),
+        ("合同外定制需求均已提交定制化申请", "合同外定制需求缺少定制化申请"),
+        ("合同外定制需求已由责任销售发起定制化任务", "合同外定制需求须由责任销售发起定制化任务申请"),
+    ),
+    "go_live": (("《项目试运行确认单》已上传", "缺少《项目试运行确认单》"),),
+    "terminate_after_trial": (("《试运行分析报告》已上传", "客户不认可试运行结果时须先上传《试运行分析报告》"),),
+}
+
+
+def gate_checklist(
+    project: Project, action: str, *, present: set[str] | None = None, missing: list[str] | None = None
+) -> list[dict]:
+    """Each requirement of the gate before `action`, done or not, as the project page lists it:
+    `{"label", "done", "detail"}` where `detail` is gate_missing's Chinese reason. A requirement
+    gate_missing refuses that has no row of its own is listed too, so the checklist never shows a
+    gate open that the service keeps shut. `missing` is gate_missing's answer when the page has it."""
+    if missing is None:
+        missing = gate_missing(project, action, present=present)
+    rows, used = [], set()
+    for label, prefix in GATE_REQUIREMENTS.get(action, ()):
+        reason = next((m for m in missing if m.startswith(prefix)), "")
+        used.add(reason)
+        rows.append({"label": label, "done": not reason, "detail": reason})
+    if action == "submit_handover":
+        # one row per acceptance document: its name in the refusal means it is missing
+        documents = next((m for m in missing if m.startswith("验收资料不全")), "")
+        used.add(documents)
+        for name in _names(ACCEPTANCE_DOCUMENTS):
+            rows.append({"label": f"{name}已上传", "done": name not in documents, "detail": ""})
+    rows += [{"label": m, "done": False, "detail": ""} for m in missing if m not in used]
     return rows
-
-
-def gate_missing(project: Project, action: str, *, present: set[str] | None = None) -> list[str]:
-    """What still stands in the way of `action`, in Chinese; empty when the gate is open. A page
-    that asks about several gates passes the project's present documents, read once."""
-    absent = [row["detail"] for row in gate_checklist(project, action, present=present) if not row["done"]]
-    if action == "submit_handover" and absent:
-        return ["验收资料不全，缺少：" + "、".join(absent)]
-    return absent
 
 
 def phase_checklist(project: Project, *, present: set[str] | None = None) -> list[dict]:

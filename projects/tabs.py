@@ -44,6 +44,7 @@ FORWARD = {
     State.ACCEPTANCE: "submit_handover",
     State.SUSPENDED: "resume",
 }
+HANDED_OVER_STATES = (State.ACCEPTANCE, State.HANDOVER, State.MAINTENANCE, State.CLOSED, State.SUSPENDED)
 # actions that end or pause the project rather than move it on
 DANGER_ACTIONS = ("suspend", "terminate_after_trial")
 TASK_DOCUMENT_TYPES = (
@@ -82,6 +83,17 @@ def access(request, project: Project) -> Access:
     result = Access(manage=manage, member=manage or "implement_project" in perms)
     request._workspace_access = (project.pk, result)
     return result
+
+
+def _missing(request, project: Project, action: str) -> list[str]:
+    """gate_missing for one action, asked once per request (the header and 概览 both show it)."""
+    cache = getattr(request, "_workspace_missing", None)
+    if cache is None or cache[0] != project.pk:
+        cache = (project.pk, {})
+        request._workspace_missing = cache
+    if action not in cache[1]:
+        cache[1][action] = gate_missing(project, action, present=_present(request, project))
+    return cache[1][action]
 
 
 def _present(request, project: Project) -> set[str]:
@@ -146,7 +158,7 @@ def next_action(request, project: Project) -> dict:
         "action": action,
         "label": label,
         "handover": action == "submit_handover",
-        "missing": gate_missing(project, action, present=_present(request, project)),
+        "missing": _missing(request, project, action),
     }
 
 
@@ -199,7 +211,7 @@ def overview_context(request, project: Project) -> dict:
             {
                 "action": a,
                 "label": services.PHASE_ACTIONS[a],
-                "missing": gate_missing(project, a, present=present),
+                "missing": _missing(request, project, a),
                 "danger": a in DANGER_ACTIONS,
                 "comment": a in DANGER_ACTIONS,
             }
@@ -210,12 +222,15 @@ def overview_context(request, project: Project) -> dict:
     typed = workspace.typed(request)
     return {
         "next_phase_action": services.PHASE_ACTIONS.get(forward, "") if forward else "",
-        "gate": gate_checklist(project, forward, present=present) if forward else [],
+        "gate": gate_checklist(project, forward, present=present, missing=_missing(request, project, forward))
+        if forward
+        else [],
         "steps": steps,
         "meeting": getattr(project, "meeting", None),
         "children": projects_visible(request.user).filter(parent=project).order_by("pk"),
         "parent_visible": project.parent_id is not None and project_can_view(request.user, project.parent),
-        "handovers": project.handovers.all(),
+        # a handover exists only once the project has left 验收 for the first time
+        "handovers": project.handovers.all() if project.state in HANDED_OVER_STATES else [],
         "typed_transition": request.POST if typed and typed[0] == "transition" else {},
     }
 

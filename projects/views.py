@@ -54,7 +54,10 @@ from .selectors import (
 
 def _project_or_404(user, pk: int) -> Project:
     project = (
-        projects_visible(user).select_related("region", "pm", "registration__owner", "parent").filter(pk=pk).first()
+        projects_visible(user)
+        .select_related("region", "pm", "registration__owner", "parent", "meeting")
+        .filter(pk=pk)
+        .first()
     )
     if project is None:
         raise Http404
@@ -253,7 +256,9 @@ def _workspace_page(request, project: Project, slug: str, typed: tuple = (), **f
     context = tabs.common_context(request, project)
     context.update(current.context(request, project))
     context.update(forms)
-    context.update({"current_tab": current, "tab_links": tabs.tab_links(request, project, current)})
+    links = tabs.tab_links(request, project, current)
+    # `tabs` (the visible Tab objects) as fragments written for the first workspace shell expect
+    context.update({"current_tab": current, "tab_links": links, "tabs": [link["tab"] for link in links]})
     htmx = getattr(request, "htmx", None)
     if request.method == "GET" and htmx and not htmx.history_restore_request:
         response = render(request, "projects/workspace_panel.html", context)

@@ -54,7 +54,10 @@ def test_header_box_and_picker_on_a_phone(page, live_server, org, project, login
     hit.click()
     page.wait_for_url(f"**{project.get_absolute_url()}")
 
-    # the PM assigns a delivery task choosing the implementer from the picker, on the phone
+    # the PM opens the 任务 tab (swapped in by htmx) and assigns a delivery task choosing the
+    # implementer from the picker, on the phone
+    page.locator("#ws-tabs").get_by_role("tab", name="任务").click()
+    page.wait_for_selector("#assign-form")
     page.select_option("#assign-form select[name=type]", label="产品验证")
     page.fill("#assign-form input[name=title]", "手机上指派的任务")
     picker = page.locator("#assign-form [data-picker-input]")

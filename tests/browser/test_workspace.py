@@ -134,3 +134,18 @@ def test_without_script_the_tabs_are_plain_links(browser, live_server, org, work
     page.wait_for_url(f"**{reverse('projects:tab', args=[p.pk, 'tasks'])}")
     assert page.locator("#tasks").is_visible() and page.locator("#phase-bar").is_visible()
     assert page.locator("#ws-tabs a.current").inner_text().startswith("任务")
+
+
+def test_the_project_list_filters_by_a_pm_picked_while_typing(
+    browser, live_server, org, workspace_project, demo_password
+):
+    from tests.browser.pickers import pick
+
+    page = _signed_in(browser, live_server, "project_director", demo_password, 1280)
+    page.goto(f"{live_server.url}{reverse('projects:all')}")
+    pick(page, ".list-toolbar [data-picker-input]", "郑北辰")
+    page.click(".list-toolbar button[type=submit]")
+    page.wait_for_url(f"**pm={org['regional_pm'].pk}**")
+    assert page.locator(".list-toolbar [data-picker-input]").input_value().startswith("郑北辰")
+    assert f"pm={org['regional_pm'].pk}" in page.locator("[data-export]").get_attribute("href")
+    assert page.locator("#projects tbody tr").count() == 1

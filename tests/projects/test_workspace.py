@@ -298,3 +298,51 @@ def test_every_tab_stays_within_twenty_queries_whatever_its_rows(client, org, pr
         assert many == small[slug], slug
         assert many <= 20, (slug, many)
         assert count_queries(lambda slug=slug: client.get(_tab(project, slug), **HTMX)) <= many
+
+
+def test_a_project_in_handover_says_who_it_waits_on(client, org, confirmed, upload):
+    from aftersales import services as aftersales_services
+    from projects.gates import ACCEPTANCE_DOCUMENTS
+
+    pm = org["regional_pm"]
+    upload(confirmed, "trial-run-confirmation")
+    project = _move(
+        confirmed, pm, "start_requirements", "start_implementation", "start_trial_run", "go_live", "start_acceptance"
+    )
+    for code in ACCEPTANCE_DOCUMENTS:
+        upload(project, code)
+    aftersales_services.handover_submit(project=project, actor=pm, note="请接收")
+    client.force_login(pm)
+    body = client.get(project.get_absolute_url()).content.decode()
+    assert "等待 系统服务部：移交材料审核" in body
+    assert re.search(r'<li class="phase-current" aria-current="step">移交中', body)
+    assert 'name="action"' not in re.search(r'id="next-action">.*?</header>', body, re.S).group(0)
+
+
+def test_the_checklist_never_shows_a_gate_open_that_the_service_keeps_shut(org, project, monkeypatch):
+    from projects import gates
+
+    project = _move(project, org["regional_pm"], "start_requirements")
+    rows = gates.gate_checklist(project, "start_implementation")
+    assert [r["done"] for r in rows] == [False, True, True, True]
+    assert [r["detail"] for r in rows if not r["done"]] == gates.gate_missing(project, "start_implementation")
+    # a requirement the gate enforces but the checklist has no row of its own for is listed as missing
+    original = gates.gate_missing
+    monkeypatch.setattr(gates, "gate_missing", lambda *a, **k: [*original(*a, **k), "总监尚未审阅需求清单"])
+    rows = gates.gate_checklist(project, "start_implementation")
+    assert rows[-1] == {"label": "总监尚未审阅需求清单", "done": False, "detail": ""}
+    assert sum(not r["done"] for r in rows) == 2
+
+
+def test_the_overview_with_a_gate_to_check_stays_within_twenty_queries(client, org, project):
+    pm = org["regional_pm"]
+    project = _move(project, pm, "start_requirements")
+    for i, classification in enumerate(("", "custom_out_of_contract", "standard")):
+        services.requirement_add(
+            project=project, actor=pm, title=f"需求{i}", description="", classification=classification
+        )
+    client.force_login(pm)
+    client.get(project.get_absolute_url())
+    body = client.get(project.get_absolute_url()).content.decode()
+    assert "需求条目尚未分类：需求0" in body and "合同外定制需求须由责任销售发起定制化任务申请" in body
+    assert count_queries(lambda: client.get(project.get_absolute_url())) <= 20
