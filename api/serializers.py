@@ -221,13 +221,44 @@ class TeamRoleSerializer(serializers.Serializer):
     members = serializers.ListField(child=serializers.CharField())
 
 
+class PlanItemSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(help_text="编号")
+    name = serializers.CharField()
+    kind = serializers.CharField(help_text="task 工作任务 / milestone 里程碑")
+    status = serializers.CharField()
+    planned_start = serializers.DateField()
+    planned_end = serializers.DateField()
+    actual_start = serializers.DateField(allow_null=True)
+    actual_end = serializers.DateField(allow_null=True)
+    baseline_start = serializers.DateField(allow_null=True)
+    baseline_end = serializers.DateField(allow_null=True)
+    predecessors = serializers.ListField(child=serializers.IntegerField(), help_text="前置任务的编号")
+    late = serializers.BooleanField(help_text="延期：已过计划结束日期且未完成")
+
+
 class ProjectDetailSerializer(ProjectListSerializer):
     phases = serializers.SerializerMethodField()
     team = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
+    plan = serializers.SerializerMethodField()
 
     class Meta(ProjectListSerializer.Meta):
-        fields = [*ProjectListSerializer.Meta.fields, "phases", "team", "documents"]
+        fields = [*ProjectListSerializer.Meta.fields, "phases", "team", "documents", "plan"]
+
+    def get_plan(self, project) -> PlanItemSerializer(many=True):
+        """The milestone plan (计划): each item with its dates, baseline, predecessors and 延期."""
+        from planning.plan import is_late
+
+        items = list(project.plan_items.prefetch_related("predecessors").order_by("seq"))
+        return [
+            {
+                **{f: getattr(i, f) for f in ("seq", "name", "kind", "status", "planned_start", "planned_end",
+                                              "actual_start", "actual_end", "baseline_start", "baseline_end")},
+                "predecessors": sorted(p.seq for p in i.predecessors.all()),
+                "late": is_late(i),
+            }
+            for i in items
+        ]  # fmt: skip
 
     def get_phases(self, project) -> PhaseSerializer(many=True):
         from projects.gates import phase_checklist

@@ -21,6 +21,24 @@ def test_project_shows_state_team_phases_and_documents(api_as, project):  # noqa
     assert any(row["current"] for row in data["phases"])
     assert any("钱实" in role["members"] for role in data["team"])
     assert isinstance(data["documents"], list)
+    assert data["plan"] == []
+
+
+def test_project_plan_with_predecessors_and_late_items(api_as, project, org):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from planning.plan import plan_item_add
+
+    pm, today = org["regional_pm"], timezone.localdate()
+    first = plan_item_add(project=project, actor=pm, name="环境准备", planned_start=today - timedelta(days=10),
+                          planned_end=today - timedelta(days=3))  # fmt: skip
+    plan_item_add(project=project, actor=pm, name="系统联调", planned_start=today + timedelta(days=1),
+                  planned_end=today + timedelta(days=8), predecessors=[first])  # fmt: skip
+    plan = api_as("regional_pm").get(f"/api/v1/projects/{project.pk}/").json()["plan"]
+    assert [(i["name"], i["late"]) for i in plan] == [("环境准备", True), ("系统联调", False)]
+    assert plan[1]["predecessors"] == [plan[0]["seq"]]
 
 
 def test_a_project_of_another_region_is_not_found(api_as, project):  # noqa: F811
