@@ -33,6 +33,8 @@ OUTCOME_LABELS = {
     "resubmitted": "已重新提交",
     "withdrawn": "已撤回",
     "reestimated": "已重新评估",
+    "decided": "已决定",
+    "answered": "已回复",
 }
 
 

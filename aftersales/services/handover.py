@@ -92,6 +92,10 @@ def handover_submit(*, project: Project, actor, route: str | None = None, note: 
     )
     audit_record(subject=handover, action="handover.submit", label="提交移交", actor=actor, to_state=handover.state)
     _open_handover_step(handover)
+    from delivery.services.acceptance import acceptance_issues_hand_over
+
+    # 002 验收确认: issues left at acceptance go to 客户服务部 with the handover
+    acceptance_issues_hand_over(project=project, actor=actor)
     return handover
 
 

@@ -44,6 +44,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("aftersales", "梁售后", "aftersales", "system-service"),
     DemoUser("aftersales_manager", "宋经理", "aftersales_manager", "aftersales-ops"),
     DemoUser("platform_ops", "唐运维", "platform_ops", "platform-ops"),
+    DemoUser("cm_engineer", "韩配置", "cm_engineer", "product"),
+    DemoUser("executive", "黄总", "executive", "management"),
 )
 
 

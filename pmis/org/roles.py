@@ -46,6 +46,8 @@ ROLES: tuple[Role, ...] = (
     Role("aftersales", "系统服务部", "审核本地化项目移交材料；处理售后问题"),
     Role("aftersales_manager", "售后运维部经理", "向区域项目经理派发售后问题；接收 SLA 升级"),
     Role("platform_ops", "平台运维部", "执行经审批的特殊项目云端部署"),
+    Role("cm_engineer", "CM 工程师", "审批验收报告；对实施过程文档实施配置管理（002）"),
+    Role("executive", "公司高管", "客户不认可试运行结果时决定后续工作安排并下达任务（002 试运行）"),
 )
 
 ROLE_BY_CODE: dict[str, Role] = {role.code: role for role in ROLES}

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "projects",
     "approvals",
     "aftersales",
+    "delivery",
     "dashboards",
 ]
 

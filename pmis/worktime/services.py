@@ -27,6 +27,11 @@ DEFAULT_POLICIES: tuple[dict, ...] = (
 
     {"code": "project-gate-stuck", "name": "项目卡在关口", "clock": Clock.WORKING, "duration_minutes": 10 * 9 * 60,
      "description": "在需求确认、试运行或验收阶段停留超过此时限（默认 10 个工作日）即列为卡在关口"},
+    {"code": "satisfaction-link", "name": "满意度调查链接有效期", "clock": Clock.NATURAL,
+     "duration_minutes": 14 * 24 * 60,
+     "description": "发给客户的满意度调查链接自发出起在此时限内有效，且只能提交一次"},
+    {"code": "executive-decision", "name": "高管决定后续工作", "clock": Clock.WORKING, "duration_minutes": 3 * 9 * 60,
+     "description": "客户不认可试运行结果后，高管在此时限内决定后续工作安排并下达任务（002 试运行）"},
 )  # fmt: skip
 
 
