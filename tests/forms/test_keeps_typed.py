@@ -315,7 +315,7 @@ def test_handover_new(client, org, accepted):
 @covers("aftersales:handover_decide")
 def test_handover_audit(client, org, accepted):
     handover = aftersales_services.handover_submit(project=accepted, actor=org["regional_pm"])
-    item = handover.items.get(code="technical-archive")
+    item = handover.items.get(code="summary-report")
     client.force_login(org["aftersales"])
     data = {"seen_state": "pending_audit", f"verdict_{item.pk}": "wrong", f"note_{item.pk}": "", "comment": "请补充"}
     body = _kept(client.post(reverse("aftersales:handover_decide", args=[handover.pk]), data), "请补充")
