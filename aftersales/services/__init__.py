@@ -4,9 +4,9 @@ conversation (沟通记录)."""
 from .conversation import can_see_internal, comment_can_view, ticket_comment_add, ticket_doc_types
 from .handover import (
     HANDOVER_MATERIALS,
-    handover_materials,
     handover_audit,
     handover_cs_head_decide,
+    handover_materials,
     handover_news_title,
     handover_route_for,
     handover_submit,
@@ -29,12 +29,12 @@ from .tickets import (
 __all__ = [
     "AFTERSALES_ROLES",
     "HANDOVER_MATERIALS",
-    "handover_materials",
     "_is_aftersales",
     "can_see_internal",
     "comment_can_view",
     "handover_audit",
     "handover_cs_head_decide",
+    "handover_materials",
     "handover_news_title",
     "handover_route_for",
     "handover_submit",

@@ -4,9 +4,9 @@ is the only person in the role (a sales manager's own registration, a PM's own p
 the step goes one level up, audited and shown on the task."""
 
 import ast
-from datetime import timedelta
 import importlib
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
