@@ -31,6 +31,7 @@ urlpatterns = [
     path("registrations/", include("registrations.urls")),
     path("projects/", include("projects.urls")),
     path("aftersales/", include("aftersales.urls")),
+    path("delivery/", include("delivery.urls")),
     path("notifications/", include("pmis.notify.urls")),
     path("documents/", include("pmis.documents.urls")),
     path("catalog/", include("pmis.catalog.urls")),

@@ -18,12 +18,14 @@ def _member_ids(user):
 
 
 def projects_visible(user) -> QuerySet[Project]:
-    """Projects a user may open: directors see all, customer-success managers all SaaS projects,
+    """Projects a user may open: directors, CM engineers and executives see all, customer-success managers all SaaS projects,
     a regional PM the projects of their region, everyone else the projects they are on."""
     if not user.is_authenticated:
         return Project.objects.none()
     roles = user_role_codes(user)
-    if user.is_superuser or "project_director" in roles:
+    # the CM engineer takes every project's documents into configuration management and approves
+    # acceptance reports (002); the executives decide after a rejected trial run
+    if user.is_superuser or roles & {"project_director", "cm_engineer", "executive"}:
         return Project.objects.all()
     visible = Q(pk__in=_member_ids(user)) | Q(
         pk__in=ProjectGroupObjectPermission.objects.filter(

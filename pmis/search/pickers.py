@@ -123,6 +123,25 @@ def _projects_for_forms(user, context) -> QuerySet:
     return Project.objects.select_related("region")
 
 
+def _project_team(user, context) -> QuerySet:
+    """行动项 / 培训负责人 / 高管下达任务: the people of a project the user may open (its PM, its
+    members by their object permissions, and the regional PMs of its region)."""
+    from guardian.shortcuts import get_users_with_perms
+
+    from projects.selectors import projects_visible
+
+    if not context.isdigit():
+        return User.objects.none()
+    project = projects_visible(user).filter(pk=int(context)).select_related("region").first()
+    if project is None:
+        return User.objects.none()
+    members = get_users_with_perms(project, only_with_perms_in=["view_project"], with_group_users=False)
+    ids = {u.pk for u in members} | ({project.pm_id} if project.pm_id else set())
+    return User.objects.filter(
+        Q(pk__in=ids) | Q(pk__in=users_in_role("regional_pm", region=project.region).values("pk")), is_active=True
+    ).distinct()
+
+
 SOURCES: dict[str, Source] = {
     "implementer": _people(_role("implementer")),
     "regional_pm": _people(_role("regional_pm")),
@@ -132,6 +151,7 @@ SOURCES: dict[str, Source] = {
     "ticket_assignee": _people(_ticket_assignees),
     "ticket_dispatch": _people(_regional_pms_of_region),
     "reassign": _people(_reassign),
+    "project_team": _people(_project_team),
     "project": Source(
         Project,
         "code",
