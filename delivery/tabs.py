@@ -169,10 +169,14 @@ def satisfaction_context(request, project) -> dict:
 
 
 TABS = (
-    workspace.Tab(slug="meetings", label="会议", order=120, template="delivery/tab_meetings.html", context=meetings_context),
-    workspace.Tab(slug="training", label="培训", order=121, template="delivery/tab_training.html", context=training_context),
-    workspace.Tab(slug="acceptance", label="验收", order=122, template="delivery/tab_acceptance.html", context=acceptance_context),
-    workspace.Tab(slug="satisfaction", label="满意度", order=123, template="delivery/tab_satisfaction.html", context=satisfaction_context),
+    workspace.Tab(slug="meetings", label="会议", order=120, template="delivery/tab_meetings.html",
+                  context=meetings_context),
+    workspace.Tab(slug="training", label="培训", order=121, template="delivery/tab_training.html",
+                  context=training_context),
+    workspace.Tab(slug="acceptance", label="验收", order=122, template="delivery/tab_acceptance.html",
+                  context=acceptance_context),
+    workspace.Tab(slug="satisfaction", label="满意度", order=123, template="delivery/tab_satisfaction.html",
+                  context=satisfaction_context),
 )  # fmt: skip
 
 

@@ -18,8 +18,9 @@ def _member_ids(user):
 
 
 def projects_visible(user) -> QuerySet[Project]:
-    """Projects a user may open: directors, CM engineers and executives see all, customer-success managers all SaaS projects,
-    a regional PM the projects of their region, everyone else the projects they are on."""
+    """Projects a user may open: directors, CM engineers and executives see all, customer-success
+    managers all SaaS projects, a regional PM the projects of their region, everyone else the
+    projects they are on."""
     if not user.is_authenticated:
         return Project.objects.none()
     roles = user_role_codes(user)

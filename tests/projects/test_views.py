@@ -28,7 +28,8 @@ def test_initiation_page_suggests_the_regional_pm_and_creates_the_project(client
         {
             "name": form.initial["name"], "overview": "概述", "svn_path": form.initial["svn_path"],
             "feasibility": "可行", "risk": "可控", "pm": org["regional_pm"].pk, "implementers": [org["implementer"].pk],
-            "size": "large", "meeting_date": days_from_today(-3), "participants": "王晓明", "topics": ["background", "products"],
+            "size": "large", "meeting_date": days_from_today(-3), "participants": "王晓明",
+            "topics": ["background", "products"],
             "minutes": "",
         },
     )  # fmt: skip
