@@ -8,7 +8,7 @@ import pytest
 from django import forms
 from django.urls import reverse
 
-PACKAGES = ("pmis", "registrations", "projects", "aftersales", "approvals", "control", "dashboards")
+PACKAGES = ("pmis", "registrations", "projects", "aftersales", "approvals", "control", "dashboards", "delivery")
 SKIP = ("pmis.settings", "pmis.wsgi", "pmis.asgi")
 
 
