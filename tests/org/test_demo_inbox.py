@@ -38,6 +38,8 @@ SHOWN = {
     "cs_head": "handover.cs_head",
     "cs_staff": "ticket.sla",
     "regional_pm_south": "ticket.sla",
+    "cm_engineer": "acceptance.cm",
+    "executive": "review.trial_rejection",
 }
 
 

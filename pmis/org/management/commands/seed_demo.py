@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from aftersales.demo import demo_tickets_seed
 from dashboards.demo import demo_dashboards_seed
+from delivery.demo import demo_delivery_seed
 from pmis.catalog.services import catalogue_seed
 from pmis.org.demo import DEMO_PASSWORD, DEMO_USERS, demo_users_seed
 from pmis.org.roles import role_label
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         projects = demo_projects_seed()
         tickets = demo_tickets_seed()
         dashboards = demo_dashboards_seed()
+        delivery = demo_delivery_seed()
         self.stdout.write(self.style.SUCCESS(f"产品目录新增 {products} 项，文档类型新增 {types} 项"))
         if registrations:
             self.stdout.write(self.style.SUCCESS(f"演示登记新增 {registrations} 条（各审批环节均有待办）"))
@@ -35,6 +37,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"演示售后问题新增 {tickets} 个"))
         if dashboards:
             self.stdout.write(self.style.SUCCESS(f"看板演示项目新增 {dashboards} 个（含移交、周报与售后问题）"))
+        if delivery:
+            self.stdout.write(
+                self.style.SUCCESS(f"交付管控演示项目新增 {delivery} 个（会议、培训、验收审批、高管决定）")
+            )
         if quiet_accounts:
             return
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
