@@ -106,7 +106,11 @@ class IssueForm(NamedRequiredMixin, forms.Form):
 
 
 class IssueCloseForm(NamedRequiredMixin, forms.Form):
-    resolution = _text("处理结果", required=True)
+    """A one-line result written in the row: 完成情况 of an action item, 处理结果 of an issue."""
+
+    resolution = forms.CharField(
+        label="处理结果", max_length=500, widget=forms.TextInput(attrs={"placeholder": "处理结果 / 完成情况"})
+    )
 
 
 class SurveySendForm(NamedRequiredMixin, forms.Form):

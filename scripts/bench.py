@@ -42,6 +42,10 @@ PAGES = [
     ("全部项目·筛选", "project_director", "/projects/all/?state=maintenance&kind=local"),
     ("我的项目", "regional_pm", "/projects/"),
     ("项目页", "project_director", "PROJECT"),
+    ("项目页·会议", "project_director", "PROJECT:meetings"),
+    ("项目页·培训", "project_director", "PROJECT:training"),
+    ("项目页·验收", "project_director", "PROJECT:acceptance"),
+    ("项目页·满意度", "project_director", "PROJECT:satisfaction"),
     ("售后问题·我的", "aftersales", "/aftersales/tickets/?queue=mine"),
     ("售后问题·已超时", "aftersales", "/aftersales/tickets/?queue=breached"),
     ("SLA 指标", "aftersales_manager", "/aftersales/metrics/"),
@@ -96,6 +100,15 @@ def project_path() -> str:
     return project.get_absolute_url()
 
 
+def _path(path: str) -> str:
+    """A page's path; PROJECT is the newest bulk project's page, PROJECT:<slug> one of its tabs."""
+    if path == "PROJECT":
+        return project_path()
+    if path.startswith("PROJECT:"):
+        return f"{project_path()}tabs/{path.split(':', 1)[1]}/"
+    return path
+
+
 def query_count(username: str, path: str) -> int:
     from django.db import connection
     from django.test import Client
@@ -143,7 +156,7 @@ def measure(label: str) -> dict:
 
     connections.close_all()
     cookies = sessions()
-    paths = {name: (project_path() if path == "PROJECT" else path) for name, _user, path in PAGES}
+    paths = {name: _path(path) for name, _user, path in PAGES}
     server = start_server()
     try:
         baseline = wrk("/healthz", None)

@@ -76,6 +76,10 @@ def measured(client, demo):
         client.force_login(demo["project_director"])
         client.get(project.get_absolute_url())
         counts["project page"] = count_queries(lambda: client.get(project.get_absolute_url()))
+        for slug in ("meetings", "training", "acceptance", "satisfaction"):
+            url = reverse("projects:tab", args=[project.pk, slug])
+            assert client.get(url).status_code == 200, slug
+            counts[f"project tab {slug}"] = count_queries(lambda u=url: client.get(u))
         return counts
 
     return measure

@@ -12,8 +12,10 @@ from aftersales import services as aftersales_services
 from aftersales.demo import demo_tickets_seed
 from aftersales.models import Ticket
 from dashboards.demo import demo_dashboards_seed
+from delivery.demo import DEMO_CODES, demo_delivery_seed
 from projects.demo import demo_projects_seed
-from projects.models import CustomisationRequest, ProductRequest
+from projects import workspace
+from projects.models import CustomisationRequest, ProductRequest, Project
 from registrations.demo import demo_registrations_seed
 from registrations.models import Registration
 from tests.aftersales.conftest import accepted, dispatched, project, upload  # noqa: F401  (shared fixtures)
@@ -31,6 +33,9 @@ def pages(org, accepted):  # noqa: F811
     demo_projects_seed()
     demo_tickets_seed()
     demo_dashboards_seed()
+    demo_delivery_seed()
+    kickoff, in_acceptance, rejected = (Project.objects.get(code=code) for code in DEMO_CODES)
+    answered = Project.objects.get(code="PJ2026-0904")
     handover = aftersales_services.handover_submit(project=accepted, actor=org["regional_pm"], note="请接收")
     registration = Registration.objects.filter(state="pending_business").order_by("pk").first()
     product_request = ProductRequest.objects.filter(state="pending_pm").order_by("pk").first()
@@ -59,6 +64,21 @@ def pages(org, accepted):  # noqa: F811
         ("dashboard-business", "business_approver", reverse("home"), None),
         ("dashboard-aftersales", "aftersales_manager", reverse("home"), None),
         ("dashboard-cs", "cs_head", reverse("home"), None),
+        ("delivery-meetings", "regional_pm", workspace.tab_url(kickoff, "meetings"), None),
+        ("delivery-training", "regional_pm", workspace.tab_url(in_acceptance, "training"), None),
+        (
+            "delivery-acceptance",
+            "cm_engineer",
+            workspace.tab_url(in_acceptance, "acceptance"),
+            "#acceptance-decide-form button[type=submit]",
+        ),
+        (
+            "delivery-executives",
+            "executive",
+            workspace.tab_url(rejected, "meetings"),
+            "#trial-decide-form button[type=submit]",
+        ),
+        ("delivery-satisfaction", "regional_pm", workspace.tab_url(answered, "satisfaction"), None),
     ]
 
 
