@@ -13,8 +13,8 @@ from aftersales.demo import demo_tickets_seed
 from aftersales.models import Ticket
 from dashboards.demo import demo_dashboards_seed
 from delivery.demo import DEMO_CODES, demo_delivery_seed
-from projects.demo import demo_projects_seed
 from projects import workspace
+from projects.demo import demo_projects_seed
 from projects.models import CustomisationRequest, ProductRequest, Project
 from registrations.demo import demo_registrations_seed
 from registrations.models import Registration
