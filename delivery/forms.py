@@ -1,6 +1,6 @@
 from django import forms
 
-from pmis.forms import BoundsMixin, NamedRequiredMixin
+from pmis.forms import NamedRequiredMixin
 from pmis.org.models import User
 from pmis.search.widgets import PickerWidget
 from projects.models import Project
@@ -23,8 +23,7 @@ def _person(label: str, project: Project) -> forms.ModelChoiceField:
     )
 
 
-class MeetingForm(NamedRequiredMixin, BoundsMixin, forms.Form):
-    past_date_fields = ()
+class MeetingForm(NamedRequiredMixin, forms.Form):
     kind = forms.ChoiceField(label="会议类型", choices=[("", "请选择"), *Meeting.Kind.choices])
     held_on = forms.DateField(label="会议日期", widget=DATE)
     attendees = forms.CharField(

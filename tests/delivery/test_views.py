@@ -109,3 +109,17 @@ def test_the_pm_sends_a_survey_and_sees_the_link_to_give_the_customer(client, or
     client.logout()
     page = client.get(satisfaction.survey_link(survey)).content.decode()
     assert "尊敬的张主任" in page and in_acceptance.name in page
+
+
+def test_the_team_picker_offers_the_projects_people_only_to_those_who_see_it(client, org, project):
+    import json
+
+    def pick(user, q=""):
+        client.force_login(user)
+        response = client.get(reverse("search:pick", args=["project_team"]), {"q": q, "context": str(project.pk)})
+        return {r["value"] for r in json.loads(response.content)["results"]}
+
+    team = pick(org["regional_pm"])
+    assert str(org["implementer"].pk) in team and str(org["regional_pm"].pk) in team
+    assert str(org["sales2"].pk) not in team and str(org["implementer"].pk) in pick(org["regional_pm"], "钱实")
+    assert pick(org["sales2"]) == set()  # outside the project: nobody to pick

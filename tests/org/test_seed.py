@@ -16,6 +16,8 @@ DESIGN_ROLE_CODES = {
     "sales", "presales", "sales_manager", "special_approver", "business_approver", "project_director",
     "regional_pm", "implementer", "product_dept", "rd_expert", "cs_manager", "cs_head", "cs_staff",
     "aftersales", "aftersales_manager", "platform_ops",
+    # 002 产品实施过程: the CM engineer approves acceptance reports, the executives decide after a rejected trial run
+    "cm_engineer", "executive",
 }  # fmt: skip
 
 
