@@ -78,9 +78,10 @@ def delivery_task_can_attach(user, task: DeliveryTask) -> bool:
 
 def product_request_can_view(user, request: ProductRequest) -> bool:
     """Licence files download only for the project's team, the departments that issue them, the
-    directors who run the project, and whoever a step of the request waits on or was decided by."""
+    directors and executives who run the project, and whoever a step of the request waits on or was decided by."""
     roles = user_role_codes(user)
-    if roles & {"product_dept", "business_approver", "project_director"}:
+    # the CM engineer releases the software products to the PM (002 项目准备); the executives oversee
+    if roles & {"product_dept", "business_approver", "project_director", "cm_engineer", "executive"}:
         return True
     if "cs_manager" in roles and request.project.kind == Project.Kind.SAAS:
         return True
