@@ -62,8 +62,9 @@ def handover_new(request, project_pk: int):
             messages.success(request, f"移交已提交：{handover.get_state_display()}")
             return redirect(handover.get_absolute_url())
     present = present_documents(project)
-    names = dict(DocumentType.objects.filter(code__in=services.HANDOVER_MATERIALS).values_list("code", "name"))
-    materials = [{"name": names.get(c, c), "present": c in present} for c in services.HANDOVER_MATERIALS]
+    codes = services.handover_materials(project)
+    names = dict(DocumentType.objects.filter(code__in=codes).values_list("code", "name"))
+    materials = [{"name": names.get(c, c), "present": c in present} for c in codes]
     return render(request, "aftersales/handover_new.html", {"p": project, "form": form, "materials": materials})
 
 

@@ -42,6 +42,8 @@ OUTCOME_LABELS = {
     "uploaded": "已上传",
     "dispatched": "已派单",
     "support_declined": "不派当地支持",
+    "decided": "已决定",
+    "answered": "已回复",
 }
 
 

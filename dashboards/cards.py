@@ -10,6 +10,12 @@ from pmis.org.selectors import user_role_codes
 from .selectors import approvals, delivery, service, success
 
 
+def _satisfaction(user) -> dict:
+    from delivery.selectors import satisfaction_averages
+
+    return satisfaction_averages(user)
+
+
 @dataclass(frozen=True)
 class Card:
     code: str
@@ -28,6 +34,7 @@ CARDS: tuple[Card, ...] = (
     Card("weekly", "project_director", "周报覆盖率", delivery.weekly_coverage),
     Card("handovers", "project_director", "项目移交", delivery.handovers),
     Card("health", "project_director", "项目健康度与主要风险", planning_dashboard.health_card),
+    Card("satisfaction", "project_director", "客户满意度（按区域、项目经理）", _satisfaction),
     Card("special", "special_approver", "待我特批", approvals.special_waiting),
     Card("business_queue", "business_approver", "审批队列时长", approvals.business_queue),
     Card("outsourcing", "business_approver", "外采未办结", approvals.outsourcing_open),

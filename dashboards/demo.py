@@ -12,7 +12,6 @@ back a few weeks (see _move_into_past) — demo history only, nothing a user cou
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,15 +19,12 @@ from django.utils import timezone
 from aftersales import services as aftersales
 from aftersales.models import Handover, Ticket
 from approvals.models import Task
+from delivery.demo import demo_acceptance_complete
 from pmis.audit.models import AuditEntry
-from pmis.catalog.models import DocumentType
-from pmis.documents.pdf import render_pdf
-from pmis.documents.services import attachment_add
 from pmis.notify.models import Notification
 from pmis.org.models import Region, User
 from pmis.worktime.models import SlaPolicy
 from projects import services as projects
-from projects.gates import ACCEPTANCE_DOCUMENTS
 from projects.models import Project, State
 from projects.team import grant_groups, grant_user
 from registrations.demo import CHECKED, _registration
@@ -97,7 +93,7 @@ def demo_dashboards_seed() -> int:
         return 0
     users = {u.username: u for u in User.objects.filter(username__in=[
         "sales", "business_approver", "regional_pm", "regional_pm_south", "cs_head", "cs_staff", "aftersales",
-        "aftersales_manager",
+        "aftersales_manager", "cm_engineer",
     ])}  # fmt: skip
     made = {spec[0]: _project(spec, users) for spec in PROJECTS}
 
@@ -113,15 +109,10 @@ def demo_dashboards_seed() -> int:
 
     # two SaaS projects handed over to customer success: one accepted, one waiting on the head;
     # a local one handed over to 系统服务部, waiting on its audit of the materials
-    solution = render_pdf("pdf/form.html", {"title": "验收资料", "rows": [("说明", "演示文件")]})
-    types = {t.code: t for t in DocumentType.objects.filter(code__in=ACCEPTANCE_DOCUMENTS)}
     for code in ("PJ2026-0906", "PJ2026-0907", "PJ2026-0908"):
         project = made[code]
-        for doc in ACCEPTANCE_DOCUMENTS:
-            attachment_add(
-                subject=project, doc_type=types[doc], upload=SimpleUploadedFile(f"{types[doc].name}.pdf", solution),
-                actor=project.pm, check_permission=False,
-            )  # fmt: skip
+        # the acceptance documents of its size, the report approved by the CM engineer and 客户服务部
+        demo_acceptance_complete(project, cm=users["cm_engineer"], service=users["aftersales"])
         handover = aftersales.handover_submit(project=project, actor=project.pm, note="验收资料齐全")
         if code == "PJ2026-0906":
             handover = aftersales.handover_cs_head_decide(handover=handover, actor=users["cs_head"], approve=True)

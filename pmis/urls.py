@@ -37,6 +37,7 @@ urlpatterns = [
     path("operations/", include("operations.urls")),
     path("knowledge/", include("knowledge.urls")),
     path("changes/", include("changes.urls")),
+    path("delivery/", include("delivery.urls")),
     path("notifications/", include("pmis.notify.urls")),
     path("documents/", include("pmis.documents.urls")),
     path("catalog/", include("pmis.catalog.urls")),

@@ -43,6 +43,11 @@ class InitiationForm(NamedRequiredMixin, BoundsMixin, forms.Form):
     implementers = UsersChoice(
         label="实施人员", queryset=None, required=False, widget=PickerWidget("implementer", multiple=True)
     )
+    size = forms.ChoiceField(
+        label="项目规模",
+        choices=[("", "请选择"), *Project.Size.choices],
+        help_text="大项目验收须《系统安装验收报告》与《技术档案表》，小项目须《安装验收报告》（002 项目验收）",
+    )
     meeting_date = forms.DateField(label="交接会议日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     participants = forms.CharField(label="参会人员", max_length=500, required=False, help_text="销售、售前、实施等")
     topics = forms.MultipleChoiceField(
@@ -60,6 +65,7 @@ class InitiationForm(NamedRequiredMixin, BoundsMixin, forms.Form):
                 "overview",
                 "svn_path",
                 "implementers",
+                "size",
                 "meeting_date",
                 "participants",
                 "topics",

@@ -47,8 +47,6 @@ PHASE_DOCUMENTS: dict[str, tuple[str, ...]] = {
         "issue-summary",
     ),
 }
-# 002 验收准备: large projects file 系统安装验收报告, small ones 安装验收报告 — either will do
-ALTERNATIVES = {"system-acceptance-report": "acceptance-report"}
 
 
 def present_documents(project: Project) -> set[str]:
@@ -63,10 +61,16 @@ def present_documents(project: Project) -> set[str]:
         project=project, state__in=[ProductRequest.State.ISSUED, ProductRequest.State.RECEIVED]
     ).exists():
         codes.add("product-request")
-    for main, alternative in ALTERNATIVES.items():
-        if alternative in codes:
-            codes.add(main)
+    codes |= _training_signed(project)
     return codes
+
+
+def _training_signed(project: Project) -> set[str]:
+    """A training session held with its sign-in sheet signed counts as the 客户培训签到表."""
+    from delivery.models import TrainingSession
+
+    held = TrainingSession.objects.filter(plan__project=project, held=True, attendees__signed=True)
+    return {"training-attendance"} if held.exists() else set()
 
 
 def _names(codes) -> list[str]:
@@ -108,16 +112,33 @@ def gate_missing(project: Project, action: str, *, present: set[str] | None = No
             labels = dict(CustomisationRequest.State.choices)
             titles = "、".join(f"{title}（{labels.get(state, state)}）" for title, state in unfiled[:5])
             missing.append(f"合同外定制需求须由责任销售发起定制化任务申请，或重新分类：{titles}")
+        # 000 §3.3.2: the director reviews the 需求清单及跟进表 before the final plan is agreed
+        from delivery.services.reviews import requirements_review_missing
+
+        review = requirements_review_missing(project)
+        if review:
+            missing.append(review)
     elif action == "go_live":
         if "trial-run-confirmation" not in documents():
             missing.append("缺少《项目试运行确认单》")
+        # 002: 用户培训 comes after the trial run and before 系统正式上线
+        if "training-attendance" not in documents():
+            missing.append("客户培训尚未完成：须有已签到的培训场次或上传《客户培训签到表》")
     elif action == "terminate_after_trial":
         if "trial-run-analysis" not in documents():
             missing.append("客户不认可试运行结果时须先上传《试运行分析报告》")
     elif action == "submit_handover":
-        absent = [code for code in ACCEPTANCE_DOCUMENTS if code not in documents()]
+        from delivery.models import AcceptanceApproval
+        from delivery.services.acceptance import required_documents
+
+        if not project.size:
+            missing.append("项目规模（大 / 小）尚未设定，不能确定验收文档")
+        wanted = (*ACCEPTANCE_DOCUMENTS, *(c for c in required_documents(project) if c not in ACCEPTANCE_DOCUMENTS))
+        absent = [code for code in wanted if code not in documents()]
         if absent:
             missing.append("验收资料不全，缺少：" + "、".join(_names(absent)))
+        if not project.acceptance_approvals.filter(state=AcceptanceApproval.State.APPROVED).exists():
+            missing.append("验收报告尚未经 CM 工程师和客户服务部审批通过")
     return missing
 
 

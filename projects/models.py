@@ -43,6 +43,11 @@ class Project(FSMModelMixin, models.Model):
         LOCAL = "local", "本地化项目"
         SAAS = "saas", "SaaS 项目"
 
+    class Size(models.TextChoices):
+        # 002 验收准备: the acceptance documents depend on it
+        LARGE = "large", "大项目"
+        SMALL = "small", "小项目"
+
     code = models.CharField("项目编号", max_length=32, unique=True)
     name = models.CharField("项目名称", max_length=200)
     kind = models.CharField("项目类别", max_length=16, choices=Kind.choices)
@@ -83,6 +88,10 @@ class Project(FSMModelMixin, models.Model):
         verbose_name="立项人",
     )
     requirements_confirmed_at = models.DateTimeField("需求确认时间", null=True, blank=True)
+    size = models.CharField(
+        "项目规模", max_length=8, choices=Size.choices, blank=True, help_text="立项时确定；大项目与小项目的验收文档不同"
+    )
+    started_at = models.DateTimeField("正式启动时间", null=True, blank=True, help_text="项目启动会结束的时间")
     created_at = models.DateTimeField("立项时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     tasks = GenericRelation("approvals.Task", related_query_name="project")

@@ -21,12 +21,15 @@ def _member_ids(user):
 
 
 def projects_visible(user) -> QuerySet[Project]:
-    """Projects a user may open: directors see all, customer-success managers all SaaS projects,
-    a regional PM the projects of their region, everyone else the projects they are on."""
+    """Projects a user may open: directors, CM engineers and executives see all, customer-success
+    managers all SaaS projects, a regional PM the projects of their region, everyone else the
+    projects they are on."""
     if not user.is_authenticated:
         return Project.objects.none()
     roles = user_role_codes(user)
-    if user.is_superuser or "project_director" in roles:
+    # the CM engineer takes every project's documents into configuration management and approves
+    # acceptance reports (002); the executives decide after a rejected trial run
+    if user.is_superuser or roles & {"project_director", "cm_engineer", "executive"}:
         return Project.objects.all()
     visible = Q(pk__in=_member_ids(user)) | Q(
         pk__in=ProjectGroupObjectPermission.objects.filter(
@@ -78,9 +81,10 @@ def delivery_task_can_attach(user, task: DeliveryTask) -> bool:
 
 def product_request_can_view(user, request: ProductRequest) -> bool:
     """Licence files download only for the project's team, the departments that issue them, the
-    directors who run the project, and whoever a step of the request waits on or was decided by."""
+    directors and executives who run the project, and whoever a step of the request waits on or was decided by."""
     roles = user_role_codes(user)
-    if roles & {"product_dept", "business_approver", "project_director"}:
+    # the CM engineer releases the software products to the PM (002 项目准备); the executives oversee
+    if roles & {"product_dept", "business_approver", "project_director", "cm_engineer", "executive"}:
         return True
     if "cs_manager" in roles and request.project.kind == Project.Kind.SAAS:
         return True

@@ -149,6 +149,7 @@ def project_initiate(
     pm,
     implementers=(),
     meeting: dict | None = None,
+    size: str = "",
 ) -> Project:
     """立项 from a dispatched registration. An upgrade with a new contract becomes a sub-project of
     its parent; an upgrade without one is tracked on the parent (a requirement item there)."""
@@ -162,6 +163,8 @@ def project_initiate(
         raise DomainError("请填写可行性评估与合同风险评估")
     if pm is None:
         raise DomainError("请指定项目经理")
+    if size and size not in Project.Size.values:
+        raise DomainError("请选择项目规模（大项目 / 小项目）")
 
     parent = registration.parent_project
     if tracked_on_parent(registration):
@@ -212,6 +215,7 @@ def project_initiate(
             svn_path=svn_path,
             feasibility_review=feasibility,
             risk_review=risk,
+            size=size,
             initiated_by=actor,
         )
         team.grant_user(project, pm, "manage_project")
@@ -405,6 +409,10 @@ def project_transition(
         comment=comment,
     )
     if action == "terminate_after_trial":
+        from delivery.services.reviews import trial_rejection_open
+
+        # 002 试运行: the PM's analysis goes to the executives, who decide what follows
+        trial_rejection_open(project=project, actor=actor, analysis=comment)
         notify(
             recipients=users_in_role("project_director"),
             title=f"项目终止：{project.name}（客户不认可试运行结果）",

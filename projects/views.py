@@ -126,6 +126,7 @@ def initiate(request, registration_pk: int):
                     pm=data["pm"],
                     implementers=list(data["implementers"]),
                     meeting=form.meeting(),
+                    size=data.get("size", ""),
                 )
             except DomainError as exc:
                 messages.error(request, str(exc))

@@ -12,9 +12,9 @@ from aftersales.models import Ticket
 from pmis.catalog.models import Product
 from pmis.org.demo import DEMO_USERS
 from projects import services
-from projects.gates import ACCEPTANCE_DOCUMENTS
 from registrations.models import Kind
 from tests.projects.conftest import dispatched, upload  # noqa: F401  (shared fixtures)
+from tests.walk import ready_for_handover
 
 pytestmark = pytest.mark.django_db
 ROLES = [u.username for u in DEMO_USERS] + ["admin"]
@@ -76,11 +76,7 @@ def world(org, dispatched, upload):  # noqa: F811
         registration=upgrade, actor=pm, name="", overview="", svn_path="", feasibility="可行", risk="可控", pm=pm
     )
 
-    upload(project, "trial-run-confirmation")
-    for action in ("start_requirements", "start_implementation", "start_trial_run", "go_live", "start_acceptance"):
-        project = services.project_transition(project=project, actor=pm, action=action)
-    for code in ACCEPTANCE_DOCUMENTS:
-        upload(project, code)
+    project = ready_for_handover(org, project, upload, pm=pm)
     aftersales_services.handover_submit(project=project, actor=pm)
     ticket = aftersales_services.ticket_create(
         project=project,

@@ -105,6 +105,10 @@ def measured(client, demo):
             tab = reverse("projects:tab", args=[project.pk, slug])
             client.get(tab)
             counts[f"tab {slug}"] = count_queries(lambda t=tab: client.get(t))
+        for slug in ("meetings", "training", "acceptance", "satisfaction"):
+            url = reverse("projects:tab", args=[project.pk, slug])
+            assert client.get(url).status_code == 200, slug
+            counts[f"project tab {slug}"] = count_queries(lambda u=url: client.get(u))
         return counts
 
     return measure

@@ -23,6 +23,17 @@ from ..models import Handover, HandoverItem
 HANDOVER_MATERIALS = (*ACCEPTANCE_DOCUMENTS, "handover-material-list", "service-promise-card", "technical-archive")
 
 
+def handover_materials(project: Project) -> tuple[str, ...]:
+    """The materials of this project's handover: the seven of 000 and the acceptance documents of
+    002 for the project's size (a small project has no 技术档案表); all of them while it is unset."""
+    from delivery.services.acceptance import required_documents
+
+    by_size = required_documents(project)
+    if not by_size:
+        return HANDOVER_MATERIALS
+    return (*ACCEPTANCE_DOCUMENTS, *(code for code in by_size if code not in ACCEPTANCE_DOCUMENTS))
+
+
 RESUBMIT_STEP = "handover.resubmit"
 
 
@@ -83,15 +94,17 @@ def handover_submit(*, project: Project, actor, route: str | None = None, note: 
         note=note,
     )
     present = present_documents(project)
-    names = dict(DocumentType.objects.filter(code__in=HANDOVER_MATERIALS).values_list("code", "name"))
+    materials = handover_materials(project)
+    names = dict(DocumentType.objects.filter(code__in=materials).values_list("code", "name"))
     HandoverItem.objects.bulk_create(
-        [
-            HandoverItem(handover=handover, code=c, name=names.get(c, c), present=c in present)
-            for c in HANDOVER_MATERIALS
-        ]
+        [HandoverItem(handover=handover, code=c, name=names.get(c, c), present=c in present) for c in materials]
     )
     audit_record(subject=handover, action="handover.submit", label="提交移交", actor=actor, to_state=handover.state)
     _open_handover_step(handover)
+    from delivery.services.acceptance import acceptance_issues_hand_over
+
+    # 002 验收确认: issues left at acceptance go to 客户服务部 with the handover
+    acceptance_issues_hand_over(project=project, actor=actor)
     return handover
 
 

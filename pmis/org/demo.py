@@ -51,6 +51,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("requirement_lead", "韩需求", "requirement_lead", "system-service"),
     DemoUser("quality", "秦质量", "quality", "system-service"),
     DemoUser("releaser", "魏发布", "releaser", "system-service"),
+    DemoUser("cm_engineer", "韩配置", "cm_engineer", "product"),
+    DemoUser("executive", "黄总", "executive", "management"),
 )
 
 

@@ -53,6 +53,8 @@ ROLES: tuple[Role, ...] = (
     Role("requirement_lead", "需求组长（运维组长）", "上线后需求变更的设计与实施；提出版本发布申请"),
     Role("quality", "质量人员", "需求变更的质量验证；版本发布测试"),
     Role("releaser", "版本发布人员", "在生产环境发布版本并公告版本变更说明；现网验证与留守观察"),
+    Role("cm_engineer", "CM 工程师", "审批验收报告；对实施过程文档实施配置管理（002）"),
+    Role("executive", "公司高管", "客户不认可试运行结果时决定后续工作安排并下达任务（002 试运行）"),
 )
 
 ROLE_BY_CODE: dict[str, Role] = {role.code: role for role in ROLES}

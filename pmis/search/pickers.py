@@ -169,6 +169,24 @@ def _release_testers(user, context) -> QuerySet:
         return User.objects.none()
     return User.objects.filter(groups__name__in=["quality", "implementer"], is_active=True).distinct()
 
+def _project_team(user, context) -> QuerySet:
+    """行动项 / 培训负责人 / 高管下达任务: the people of a project the user may open (its PM, its
+    members by their object permissions, and the regional PMs of its region)."""
+    from guardian.shortcuts import get_users_with_perms
+
+    from projects.selectors import projects_visible
+
+    if not context.isdigit():
+        return User.objects.none()
+    project = projects_visible(user).filter(pk=int(context)).select_related("region").first()
+    if project is None:
+        return User.objects.none()
+    members = get_users_with_perms(project, only_with_perms_in=["view_project"], with_group_users=False)
+    ids = {u.pk for u in members} | ({project.pm_id} if project.pm_id else set())
+    return User.objects.filter(
+        Q(pk__in=ids) | Q(pk__in=users_in_role("regional_pm", region=project.region).values("pk")), is_active=True
+    ).distinct()
+
 
 SOURCES: dict[str, Source] = {
     "implementer": _people(_role("implementer")),
@@ -186,6 +204,8 @@ SOURCES: dict[str, Source] = {
     ),
 
     "release_tester": _people(_release_testers),
+
+    "project_team": _people(_project_team),
     "project": Source(
         Project,
         "code",

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "success",
     "platformops",
     "changes",
+    "delivery",
     "dashboards",
     "api",
     "planning",

@@ -105,6 +105,11 @@ DEFAULT_POLICIES: tuple[dict, ...] = (
      "duration_minutes": 3 * 24 * 60, "description": "停机发布须经项目总监审批，并至少提前 3 天知会客户"},
     {"code": "release-watch", "name": "发布后留守观察", "clock": Clock.NATURAL, "duration_minutes": 60,
      "description": "发布后须现网验证，并留守观察不少于 1 小时"},
+    {"code": "satisfaction-link", "name": "满意度调查链接有效期", "clock": Clock.NATURAL,
+     "duration_minutes": 14 * 24 * 60,
+     "description": "发给客户的满意度调查链接自发出起在此时限内有效，且只能提交一次"},
+    {"code": "executive-decision", "name": "高管决定后续工作", "clock": Clock.WORKING, "duration_minutes": 3 * 9 * 60,
+     "description": "客户不认可试运行结果后，高管在此时限内决定后续工作安排并下达任务（002 试运行）"},
 )  # fmt: skip
 
 

@@ -1,31 +1,26 @@
 import pytest
 
 from projects import services as project_services
-from projects.gates import ACCEPTANCE_DOCUMENTS
 from tests.projects.conftest import dispatched, project, upload  # noqa: F401  (shared fixtures)
+from tests.walk import ready_for_handover
 
 
 def _to_acceptance(org, project, upload):  # noqa: F811
     pm = org["regional_pm"]
     upload(project, "requirement-confirmation")
     project_services.requirements_confirm(project=project, actor=pm)
-    upload(project, "trial-run-confirmation")
-    for action in ("start_requirements", "start_implementation", "start_trial_run", "go_live", "start_acceptance"):
-        project = project_services.project_transition(project=project, actor=pm, action=action)
-    for code in ACCEPTANCE_DOCUMENTS:
-        upload(project, code)
-    return project
+    return ready_for_handover(org, project, upload)
 
 
 @pytest.fixture
 def accepted(org, project, upload):  # noqa: F811
-    """A local project in acceptance with its seven documents."""
+    """A local project in acceptance with its documents and its acceptance report approved."""
     return _to_acceptance(org, project, upload)
 
 
 @pytest.fixture
 def accepted_saas(org, dispatched, upload):  # noqa: F811
-    """A SaaS project, initiated by customer success, in acceptance with its seven documents."""
+    """A SaaS project, initiated by customer success, in acceptance, ready to hand over."""
     from registrations.models import Kind
 
     saas = project_services.project_initiate(

@@ -20,7 +20,10 @@ def test_local_handover_goes_to_system_service_and_acceptance_posts_news(org, ac
     accepted.refresh_from_db()
     assert accepted.state == State.HANDOVER
     assert [t.step for t in inbox_for(org["aftersales"])] == ["handover.audit"]
-    assert handover.items.count() == 10 and handover.items.filter(present=False).count() == 3
+    # a small project: the seven of 000 and 002's 安装验收报告, 功能测试情况表, 售后服务承诺卡,
+    # 移交客户资料清单, 实施总结报告 — all there, as the acceptance gate asks for them
+    assert handover.items.count() == 12 and handover.items.filter(present=False).count() == 0
+    assert not handover.items.filter(code="technical-archive").exists()
     with pytest.raises(PermissionDenied):
         handover_audit(handover=handover, actor=org["cs_staff"], verdicts=_all(handover))
     handover = handover_audit(handover=handover, actor=org["aftersales"], verdicts=_all(handover))
@@ -38,29 +41,29 @@ def test_return_names_each_bad_item_then_the_pm_resubmits(org, accepted, upload)
         handover_audit(
             handover=handover,
             actor=org["aftersales"],
-            verdicts=_all(handover, **{"technical-archive": ("missing", "")}),
+            verdicts=_all(handover, **{"summary-report": ("missing", "")}),
         )
     with pytest.raises(DomainError, match="尚未审核"):
         handover_audit(handover=handover, actor=org["aftersales"], verdicts={})
     verdicts = _all(
         handover,
-        **{"technical-archive": ("missing", "未提供"), "user-acceptance-report": ("wrong", "缺客户盖章")},
+        **{"summary-report": ("missing", "未提供"), "user-acceptance-report": ("wrong", "缺客户盖章")},
     )
     handover = handover_audit(handover=handover, actor=org["aftersales"], verdicts=verdicts)
     assert handover.state == Handover.State.RETURNED
     accepted.refresh_from_db()
     assert accepted.state == State.ACCEPTANCE
     bad = dict(handover.items.exclude(verdict=HandoverItem.Verdict.OK).values_list("name", "note"))
-    assert bad == {"技术档案表": "未提供", "用户验收报告": "缺客户盖章"}
+    assert bad == {"项目实施总结报告": "未提供", "用户验收报告": "缺客户盖章"}
     from pmis.notify.models import Notification
 
     note = Notification.objects.get(kind="handover_returned", recipient=org["regional_pm"])
-    assert "技术档案表（缺失：未提供）" in note.body
+    assert "项目实施总结报告（缺失：未提供）" in note.body
     assert not NewsItem.objects.exists()
 
-    upload(accepted, "technical-archive")
+    upload(accepted, "summary-report")
     second = handover_submit(project=accepted, actor=org["regional_pm"])
-    assert second.items.get(code="technical-archive").present
+    assert second.items.get(code="summary-report").present
     handover_audit(handover=second, actor=org["aftersales"], verdicts=_all(second))
     assert accepted.handovers.count() == 2  # history kept
 
@@ -81,13 +84,9 @@ def test_saas_handover_needs_the_cs_head_first_then_customer_success_audits(org,
     )
     upload(project, "requirement-confirmation")
     services.requirements_confirm(project=project, actor=org["regional_pm"])
-    upload(project, "trial-run-confirmation")
-    for action in ("start_requirements", "start_implementation", "start_trial_run", "go_live", "start_acceptance"):
-        project = services.project_transition(project=project, actor=org["regional_pm"], action=action)
-    from projects.gates import ACCEPTANCE_DOCUMENTS
+    from tests.walk import ready_for_handover
 
-    for code in ACCEPTANCE_DOCUMENTS:
-        upload(project, code)
+    project = ready_for_handover(org, project, upload)
     handover = handover_submit(project=project, actor=org["regional_pm"])
     assert handover.route == Handover.Route.CUSTOMER_SUCCESS and handover.state == Handover.State.PENDING_CS_HEAD
     assert not [t for t in inbox_for(org["cs_staff"]) if t.step == "handover.audit"]
@@ -106,9 +105,9 @@ def test_handover_refused_without_the_seven_documents(org, project, upload):
 
     upload(project, "requirement-confirmation")
     services.requirements_confirm(project=project, actor=org["regional_pm"])
-    upload(project, "trial-run-confirmation")
-    for action in ("start_requirements", "start_implementation", "start_trial_run", "go_live", "start_acceptance"):
-        project = services.project_transition(project=project, actor=org["regional_pm"], action=action)
+    from tests.walk import to_acceptance
+
+    project = to_acceptance(org, project, upload, skip=("basic-info-form",))
     with pytest.raises(DomainError, match="验收资料不全"):
         handover_submit(project=project, actor=org["regional_pm"])
     assert not Handover.objects.exists()

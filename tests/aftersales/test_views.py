@@ -87,7 +87,7 @@ def test_handover_page_is_closed_to_outsiders(client, org, accepted):
 
 def test_a_refused_audit_keeps_the_verdicts_and_notes(client, org, accepted):
     handover = services.handover_submit(project=accepted, actor=org["regional_pm"])
-    item = handover.items.get(code="technical-archive")
+    item = handover.items.get(code="summary-report")
     client.force_login(org["aftersales"])
     data = {f"verdict_{i.pk}": "ok" for i in handover.items.all()}
     data[f"verdict_{item.pk}"] = "wrong"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from aftersales import services as aftersales_services
 from aftersales.models import Handover, Ticket
@@ -20,16 +21,17 @@ from approvals.chains import step_setting
 from approvals.errors import DomainError
 from approvals.models import ChainStepSetting, Task
 from approvals.selectors import inbox_for, open_tasks_for, task_can_act
+from delivery.services import acceptance, reviews
 from pmis.audit.models import AuditEntry
 from pmis.catalog.models import Product
 from pmis.org.models import Region, User
 from pmis.worktime.models import SlaPolicy
 from projects import services as project_services
-from projects.gates import ACCEPTANCE_DOCUMENTS
 from projects.models import ProductRequest, Project
 from registrations.models import Kind, Registration
 from registrations.models import State as RegState
 from registrations.services import presales_step_sync, registration_decide, registration_submit
+from tests import walk
 from tests.conftest import CHECKED
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +157,9 @@ def _walk_every_step(org, make_registration, upload, parent_project):
     )
     upload(project, "requirement-confirmation")
     project_services.requirements_confirm(project=project, actor=pm)
+    # the director reviews the 需求清单及跟进表 (it holds custom items) before implementation
+    review = reviews.requirements_review_request(project=project, actor=pm)
+    reviews.requirements_review_decide(review=review, actor=director, approve=True)
     project_services.delivery_task_assign(
         project=project, actor=pm, type="onsite", title="现场部署", assignee=org["implementer"]
     )
@@ -168,14 +173,14 @@ def _walk_every_step(org, make_registration, upload, parent_project):
 
     # handover: the local project to 系统服务部, a SaaS project through customer success; then tickets
     def to_acceptance(project):
-        upload(project, "trial-run-confirmation")
-        for action in ("start_requirements", "start_implementation", "start_trial_run", "go_live", "start_acceptance"):
-            project = project_services.project_transition(project=project, actor=pm, action=action)
-        for code in ACCEPTANCE_DOCUMENTS:
-            upload(project, code)
+        project = walk.to_acceptance(org, project, upload, pm=pm)
+        approval = acceptance.acceptance_submit(project=project, actor=pm)
+        acceptance.acceptance_decide(approval=approval, actor=org["cm_engineer"], approve=False, comment="缺签字")
+        walk.approve_acceptance(org, project, pm=pm)
         return project
 
     project = to_acceptance(project)
+    acceptance.acceptance_issue_add(project=project, actor=pm, title="报表导出偶发超时")
     aftersales_services.handover_submit(project=project, actor=pm, route=Handover.Route.SYSTEM_SERVICE)
     saas_project = project_services.project_initiate(
         registration=saas, actor=org["cs_manager"], name="", overview="", svn_path="", feasibility="可行",
@@ -194,7 +199,6 @@ def _walk_every_step(org, make_registration, upload, parent_project):
         project=saas_project, actor=pm, route=Handover.Route.CUSTOMER_SUCCESS
     )
     aftersales_services.handover_cs_head_decide(handover=handover, actor=org["cs_head"], approve=True)
-    from django.utils import timezone
 
     ticket = aftersales_services.ticket_create(
         project=project,
@@ -205,6 +209,7 @@ def _walk_every_step(org, make_registration, upload, parent_project):
         },
     )  # fmt: skip
     severity = SlaPolicy.objects.filter(code__startswith="ticket-").first()
+    _walk_delivery(org, upload, make_registration)
     ticket = aftersales_services.ticket_triage(ticket=ticket, actor=org["aftersales"], severity=severity)
     ticket = aftersales_services.ticket_assign(ticket=ticket, actor=org["aftersales"], to=org["aftersales"])
     ticket = aftersales_services.ticket_start(ticket=ticket, actor=org["aftersales"])
@@ -281,6 +286,34 @@ def _walk_operations(org, project):
     ops.repair_confirm(repair=repair, actor=engineer, accept=True, contact="张工")
     ops.inspection_plan_set(project=project, actor=pm, day_of_month=1, inspector=org["implementer"], checklist="磁盘")
     ops.inspections_open_due()
+
+
+def _walk_delivery(org, upload, make_registration):
+    """Meetings' action items and the executives' decision after a rejected trial run."""
+    pm = org["regional_pm"]
+    project = project_services.project_initiate(
+        registration=registration_decide(
+            registration=registration_submit(registration=make_registration(), actor=org["sales"]),
+            actor=org["business_approver"], decision="approve", review=CHECKED,
+        ),
+        actor=org["project_director"], name="", overview="", svn_path="/svn/y", feasibility="可行", risk="可控", pm=pm,
+    )  # fmt: skip
+    upload(project, "requirement-confirmation")
+    project_services.requirements_confirm(project=project, actor=pm)
+    for action in walk.TO_TRIAL:
+        project = project_services.project_transition(project=project, actor=pm, action=action)
+    upload(project, "trial-run-analysis")
+    project = project_services.project_transition(
+        project=project, actor=pm, action="terminate_after_trial", comment="客户不认可"
+    )
+    review = project.reviews.get()
+    due = timezone.localdate() + timedelta(days=3)
+    reviews.trial_rejection_decide(
+        review=review,
+        actor=org["executive"],
+        decision="重新评估",
+        tasks=[{"title": "出方案", "owner": pm, "due_date": due}],
+    )
 
 
 def test_every_kind_of_step_waits_on_someone_other_than_the_requester(

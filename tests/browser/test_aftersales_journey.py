@@ -9,6 +9,7 @@ from projects.gates import ACCEPTANCE_DOCUMENTS
 from projects.models import State
 from tests.browser.pickers import pick
 from tests.projects.conftest import dispatched, project, upload  # noqa: F401
+from tests.walk import ready_for_handover
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,11 +18,7 @@ def test_handover_news_and_an_urgent_ticket(page, live_server, org, project, upl
     pm = org["regional_pm"]
     upload(project, "requirement-confirmation")
     services.requirements_confirm(project=project, actor=pm)
-    upload(project, "trial-run-confirmation")
-    for action in ("start_requirements", "start_implementation", "start_trial_run", "go_live", "start_acceptance"):
-        project = services.project_transition(project=project, actor=pm, action=action)
-    for code in ACCEPTANCE_DOCUMENTS[:-1]:
-        upload(project, code)
+    project = ready_for_handover(org, project, upload, skip=(ACCEPTANCE_DOCUMENTS[-1],))
 
     # The PM sees the gate name the missing document, uploads it and hands over.
     login(page, "regional_pm")

@@ -12,6 +12,7 @@ from aftersales import services as aftersales_services
 from aftersales.demo import demo_tickets_seed
 from aftersales.models import Ticket
 from dashboards.demo import demo_dashboards_seed
+from delivery.demo import DEMO_CODES, demo_delivery_seed
 from operations.demo import demo_operations_seed
 from operations.models import Incident, Inspection, OnsiteVisit
 from planning.demo import demo_planning_seed
@@ -46,6 +47,9 @@ def pages(org, accepted):  # noqa: F811
     order = CloudOrder.objects.filter(state="pending_business").order_by("pk").first()
     deployment = CloudDeployment.objects.filter(state="pending_execution").order_by("pk").first()
     demo_operations_seed()
+    demo_delivery_seed()
+    kickoff, in_acceptance, rejected = (Project.objects.get(code=code) for code in DEMO_CODES)
+    answered = Project.objects.get(code="PJ2026-0904")
     handover = aftersales_services.handover_submit(project=accepted, actor=org["regional_pm"], note="请接收")
     registration = Registration.objects.filter(state="pending_business").order_by("pk").first()
     product_request = ProductRequest.objects.filter(state="pending_pm").order_by("pk").first()
@@ -126,6 +130,21 @@ def pages(org, accepted):  # noqa: F811
         ("changes-tab", "regional_pm", reverse("projects:tab", args=[change.project_id, "changes"]), None),
         ("releases-tab", "regional_pm", reverse("projects:tab", args=[change.project_id, "releases"]), None),
         ("bug-month", "regional_pm", reverse("changes:bug_month") + this_month, None),
+        ("delivery-meetings", "regional_pm", workspace.tab_url(kickoff, "meetings"), None),
+        ("delivery-training", "regional_pm", workspace.tab_url(in_acceptance, "training"), None),
+        (
+            "delivery-acceptance",
+            "cm_engineer",
+            workspace.tab_url(in_acceptance, "acceptance"),
+            "#acceptance-decide-form button[type=submit]",
+        ),
+        (
+            "delivery-executives",
+            "executive",
+            workspace.tab_url(rejected, "meetings"),
+            "#trial-decide-form button[type=submit]",
+        ),
+        ("delivery-satisfaction", "regional_pm", workspace.tab_url(answered, "satisfaction"), None),
     ]
 
 

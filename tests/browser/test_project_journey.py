@@ -28,6 +28,7 @@ def test_initiation_assignment_and_product_request(page, live_server, org, make_
     page.fill("#id_feasibility", "标准产品可满足，OA 对接走标准接口")
     page.fill("#id_risk", "首付款未到，需跟进回款")
     pick(page, "#id_implementers", "钱实")
+    page.select_option("#id_size", label="小项目")
     page.fill("#id_meeting_date", days_from_today(-3))
     page.get_by_label("客户公司背景说明").check()
     page.screens.shot("director-initiation")

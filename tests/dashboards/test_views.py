@@ -17,7 +17,7 @@ from tests.helpers import count_queries
 pytestmark = pytest.mark.django_db
 
 STEERING = {
-    "project_director": {"pipeline", "stuck", "weekly", "handovers", "health"},
+    "project_director": {"pipeline", "stuck", "weekly", "handovers", "health", "satisfaction"},
     "special_approver": {"special"},
     "business_approver": {"business_queue", "outsourcing"},
     "aftersales_manager": {"sla_trend", "open_tickets", "breaches"},

@@ -56,6 +56,14 @@ NO_TYPED_INPUT = {
     "operations:incidents", "operations:incident", "operations:onsite", "operations:onsite_action",
     "operations:repair", "operations:inspection", "operations:duty", "operations:duty_roster",
     "knowledge:articles", "knowledge:article", "knowledge:similar",
+
+    # a workspace tab is a page; its forms post to their own URLs
+    # the sign-in sheet is a PDF; completing a session takes only its attendees' ticks, refused only with none
+    "delivery:sign_in_sheet", "delivery:training_session_complete",
+    # offered only while the requirement list has custom items and no review waits: refused, the form is gone
+    "delivery:review_request",
+    # a one-line result: refused only when it is empty, or when the item was closed meanwhile (the form is gone)
+    "delivery:action_done", "delivery:issue_close",
 }  # fmt: skip
 
 
@@ -381,7 +389,7 @@ def test_handover_new(client, org, accepted):
 @covers("aftersales:handover_decide")
 def test_handover_audit(client, org, accepted):
     handover = aftersales_services.handover_submit(project=accepted, actor=org["regional_pm"])
-    item = handover.items.get(code="technical-archive")
+    item = handover.items.get(code="summary-report")
     client.force_login(org["aftersales"])
     data = {"seen_state": "pending_audit", f"verdict_{item.pk}": "wrong", f"note_{item.pk}": "", "comment": "请补充"}
     body = _kept(client.post(reverse("aftersales:handover_decide", args=[handover.pk]), data), "请补充")
@@ -979,3 +987,121 @@ def test_article_new(client, org):
     }
     body = _kept(client.post(reverse("knowledge:new"), data), "签章服务启动失败", "V3.2")
     assert "结束旧进程</textarea>" in body
+
+# -- delivery (会议 / 培训 / 验收 / 满意度) ------------------------------------------------------------
+
+
+def _post(client, name, args, data):
+    return client.post(reverse(f"delivery:{name}", args=args), data)
+
+
+@covers("delivery:meeting_new")
+def test_meeting_new(client, org, project):
+    client.force_login(org["regional_pm"])
+    data = {"kind": "kickoff", "held_on": "2026-11-20", "attendees": "客户代表张主任", "strategy": "分两批上线"}
+    body = _kept(_post(client, "meeting_new", [project.pk], data), "客户代表张主任", "分两批上线", "2026-11-20")
+    _selected(body, "kickoff")
+    assert "项目目标" in body
+
+
+@covers("delivery:meeting_end", "delivery:action_new")
+def test_meeting_end_and_action_items(client, org, project):
+    from django.utils import timezone
+
+    from delivery.services import meetings
+
+    pm = org["regional_pm"]
+    meeting = meetings.meeting_create(
+        project=project, actor=pm, kind="briefing", held_on=timezone.localdate(), data={"attendees": "售前、交付"}
+    )
+    client.force_login(pm)
+    body = _kept(
+        _post(client, "meeting_end", [project.pk, meeting.pk], {f"end{meeting.pk}-minutes": "交底纪要"}), "交底纪要"
+    )
+    assert "风险" in body
+    data = {f"act{meeting.pk}-title": "补充风险应对", f"act{meeting.pk}-owner": org["implementer"].pk,
+            f"act{meeting.pk}-due_date": "2020-01-01"}  # fmt: skip
+    body = _kept(_post(client, "action_new", [project.pk, meeting.pk], data), "补充风险应对")
+    _picked(body, f"act{meeting.pk}-owner", org["implementer"])
+    assert "早于今天" in body
+
+
+@covers("delivery:review_decide")
+def test_reviews(client, org, confirmed, upload):
+    pm = org["regional_pm"]
+    project = confirmed
+    for action in ("start_requirements", "start_implementation", "start_trial_run"):
+        project = project_services.project_transition(project=project, actor=pm, action=action)
+    upload(project, "trial-run-analysis")
+    project_services.project_transition(project=project, actor=pm, action="terminate_after_trial", comment="不认可")
+    review = project.reviews.get()
+    client.force_login(org["executive"])
+    data = {"seen_state": "pending", "decision": "重新商定指标", "title_1": "出方案"}
+    body = _kept(_post(client, "review_decide", [project.pk, review.pk, "decide"], data), "重新商定指标", "出方案")
+    assert "负责人" in body
+
+
+@covers("delivery:training_plan_new", "delivery:training_session_new", "delivery:training_notice")
+def test_training(client, org, project):
+    from delivery.services import training
+
+    pm = org["regional_pm"]
+    client.force_login(pm)
+    data = {"title": "操作培训", "audience": "信息中心", "content": "签章管理", "trainer": org["sales2"].pk}
+    body = _kept(_post(client, "training_plan_new", [project.pk], data), "操作培训", "信息中心", "签章管理")
+    assert "项目组成员" in body
+    plan = training.training_plan_create(
+        project=project, actor=pm, title="操作培训", audience="信息中心", content="签章", trainer=pm
+    )
+    data = {f"s{plan.pk}-starts_at": "2026-12-01T09:30", f"s{plan.pk}-location": "三楼会议室",
+            f"s{plan.pk}-topic": "印章管理", f"s{plan.pk}-attendees": ""}  # fmt: skip
+    body = _kept(_post(client, "training_session_new", [project.pk, plan.pk], data), "三楼会议室", "印章管理")
+    assert "2026-12-01T09:30" in body
+    body = _kept(
+        _post(client, "training_notice", [project.pk, plan.pk], {f"n{plan.pk}-notice": "周三上午培训"}), "周三上午培训"
+    )
+    assert "先安排培训场次" in body
+
+
+@covers("delivery:size_set", "delivery:acceptance_submit", "delivery:acceptance_decide")
+def test_acceptance(client, org, project):
+    from delivery.models import AcceptanceApproval
+    from projects.models import Project
+
+    Project.objects.filter(pk=project.pk).update(state="acceptance", size="small")
+    client.force_login(org["regional_pm"])
+    body = _kept(_post(client, "acceptance_submit", [project.pk], {"note": "请审批验收报告"}), "请审批验收报告")
+    assert "须先上传《安装验收报告》" in body
+    approval = AcceptanceApproval.objects.create(project=project, submitted_by=org["regional_pm"])
+    body = _body(_post(client, "size_set", [project.pk], {"size": "large"}))
+    assert "不能再改项目规模" in body
+    _selected(body, "large")
+    client.force_login(org["aftersales"])  # 客户服务部 decides only after the CM engineer
+    data = {"seen_state": "pending_cm", "comment": "同意验收"}
+    body = _body(_post(client, "acceptance_decide", [project.pk, approval.pk, "approve"], data))
+    assert "不在您的待办中" in body
+
+
+@covers("delivery:issue_new")
+def test_acceptance_issues(client, org, accepted):
+    client.force_login(org["regional_pm"])
+    body = _kept(
+        _post(client, "issue_new", [accepted.pk], {"title": "", "description": "导出偶发超时"}), "导出偶发超时"
+    )
+    assert "请填写遗留问题" in body
+
+
+@covers("delivery:survey_send", "delivery:survey_record", "delivery:survey_answer")
+def test_satisfaction(client, org, accepted):
+    from delivery.services import satisfaction
+
+    survey = satisfaction.survey_send(project=accepted, actor=org["regional_pm"], contact="李处长")
+    client.force_login(org["regional_pm"])
+    body = _kept(_post(client, "survey_send", [accepted.pk], {"contact": "张主任"}), "张主任")
+    assert "已有一份调查等待客户回复" in body
+    data = {"overall": "5", "quality": "4", "service": "5", "comment": "电话回访意见"}
+    body = _kept(_post(client, "survey_record", [accepted.pk, survey.pk], data), "电话回访意见")
+    assert re.search(r'name="quality" value="4"[^>]*checked', body)
+    client.logout()
+    body = _kept(client.post(satisfaction.survey_link(survey), {**data, "comment": "很好"}), "很好")
+    assert "请为每一项打分" in body

@@ -46,6 +46,8 @@ SHOWN = {
     "rd_expert": "customisation.rd",
     "presales": "registration.presales_solution",
     "aftersales_manager": "ticket.local_support",
+    "cm_engineer": "acceptance.cm",
+    "executive": "review.trial_rejection",
 }
 
 

@@ -20,6 +20,8 @@ DESIGN_ROLE_CODES = {
     "cs_ops", "cs_support", "platform_manager",
     "emergency_team",  # 应急小组 (004 §8.1.3; issue 12)
     "requirement_lead", "quality", "releaser",  # issue 12: 需求组长, 质量人员, 版本发布人员 (004 §8.2.1)
+    # 002 产品实施过程: the CM engineer approves acceptance reports, the executives decide after a rejected trial run
+    "cm_engineer", "executive",
 }  # fmt: skip
 
 

@@ -156,6 +156,12 @@ def test_requirements_gate_refuses_with_each_missing_item_then_passes(org, proje
     services.customisation_rd_decide(request=cr, actor=org["rd_expert"], confirm=True, solution="接口对接")
     services.customisation_confirm(request=cr, actor=org["sales"], accept=True)
     services.customisation_file(request=cr, actor=org["sales"], reference="DZ-2026-001")
+    with pytest.raises(DomainError, match="须提交项目总监审核"):
+        _move(project, pm, "start_implementation")
+    from delivery.services.reviews import requirements_review_decide, requirements_review_request
+
+    review = requirements_review_request(project=project, actor=pm)
+    requirements_review_decide(review=review, actor=org["project_director"], approve=True)
     project = _move(project, pm, "start_implementation")
     assert project.state == State.IMPLEMENTING
     assert not Task.objects.filter(step="project.requirements", state="open").exists()
@@ -178,6 +184,7 @@ def _to(project, org, upload, state):
     upload(project, "requirement-confirmation")
     services.requirements_confirm(project=project, actor=pm)
     upload(project, "trial-run-confirmation")
+    upload(project, "training-attendance")
     for action in path:
         project = _move(project, pm, action)
         if project.state == state:
@@ -192,6 +199,7 @@ def test_trial_run_to_live_needs_the_confirmation(org, project, upload):
     services.requirements_confirm(project=project, actor=pm)
     _move(project, pm, "start_implementation")
     _move(project, pm, "start_trial_run")
+    upload(project, "training-attendance")
     with pytest.raises(DomainError, match="缺少《项目试运行确认单》"):
         _move(project, pm, "go_live")
     upload(project, "trial-run-confirmation")
@@ -219,15 +227,14 @@ def test_acceptance_gate_names_the_missing_documents(org, project, upload):
         _move(project, org["regional_pm"], "submit_handover")
     for name in ("《产品领取单》", "《客户服务单》", "《用户验收报告》", "《实施基本信息登记表》"):
         assert name in str(exc.value)
-    for code in services_acceptance_codes():
+    from delivery.services.acceptance import project_size_set
+    from tests.walk import acceptance_documents, approve_acceptance
+
+    project = project_size_set(project=project, actor=org["regional_pm"], size="large")
+    for code in acceptance_documents(project):
         upload(project, code)
+    approve_acceptance(org, project)
     assert _move(project, org["regional_pm"], "submit_handover").state == State.HANDOVER
-
-
-def services_acceptance_codes():
-    from projects.gates import ACCEPTANCE_DOCUMENTS
-
-    return ACCEPTANCE_DOCUMENTS
 
 
 def test_suspend_and_resume_return_to_the_same_phase(org, project):

@@ -28,13 +28,15 @@ def test_initiation_page_suggests_the_regional_pm_and_creates_the_project(client
         {
             "name": form.initial["name"], "overview": "概述", "svn_path": form.initial["svn_path"],
             "feasibility": "可行", "risk": "可控", "pm": org["regional_pm"].pk, "implementers": [org["implementer"].pk],
-            "meeting_date": days_from_today(-3), "participants": "王晓明", "topics": ["background", "products"],
+            "size": "large", "meeting_date": days_from_today(-3), "participants": "王晓明",
+            "topics": ["background", "products"],
             "minutes": "",
         },
     )  # fmt: skip
     project = Project.objects.get(registration=r)
     assert response.status_code == 302 and response["Location"] == project.get_absolute_url()
     assert project.meeting.topic_labels() == ["客户公司背景说明", "使用产品"]
+    assert project.size == Project.Size.LARGE
 
 
 def test_initiation_page_is_closed_to_others(client, org, dispatched):

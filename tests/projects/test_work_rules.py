@@ -141,6 +141,11 @@ def test_implementation_waits_until_sales_files_each_out_of_contract_customisati
         _move(project, pm, "start_implementation")
     # re-classified as in-contract: the gate opens and the request's steps stop waiting
     services.requirement_update(item=item, actor=pm, classification="custom_in_contract", status="open")
+    # an in-contract customisation still goes on the 需求清单及跟进表 the director reviews
+    from delivery.services.reviews import requirements_review_decide, requirements_review_request
+
+    review = requirements_review_request(project=project, actor=pm)
+    requirements_review_decide(review=review, actor=org["project_director"], approve=True)
     assert _move(project, pm, "start_implementation").state == State.IMPLEMENTING
 
 

@@ -5,6 +5,7 @@ from aftersales.demo import demo_tickets_seed
 from approvals.demo import demo_approvals_seed
 from changes.demo import demo_changes_seed
 from dashboards.demo import demo_dashboards_seed
+from delivery.demo import demo_delivery_seed
 from operations.demo import demo_operations_seed
 from planning.demo import demo_planning_seed
 from platformops.demo import demo_platform_seed
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         approvals = demo_approvals_seed()
         operations = demo_operations_seed()
         changes = demo_changes_seed()
+        delivery = demo_delivery_seed()
         self.stdout.write(self.style.SUCCESS(f"产品目录新增 {products} 项，文档类型新增 {types} 项"))
         if registrations:
             self.stdout.write(self.style.SUCCESS(f"演示登记新增 {registrations} 条（各审批环节均有待办）"))
@@ -59,6 +61,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("运维演示新增：突发事件、现场服务、巡检、分支机构与知识条目"))
         if changes:
             self.stdout.write(self.style.SUCCESS("演示需求变更、BUG 与版本发布已创建（运维项目上，各环节均有待办）"))
+        if delivery:
+            self.stdout.write(
+                self.style.SUCCESS(f"交付管控演示项目新增 {delivery} 个（会议、培训、验收审批、高管决定）")
+            )
         if quiet_accounts:
             return
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")

@@ -1,0 +1,1 @@
+"""Delivery control, one module per subject; callers import from the module they need."""

@@ -1,0 +1,125 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from delivery.services import acceptance, meetings, satisfaction, training
+from projects import workspace
+from tests.delivery.conftest import approve_acceptance
+from tests.helpers import count_queries
+
+pytestmark = pytest.mark.django_db
+TABS = ("meetings", "training", "acceptance", "satisfaction")
+
+
+def _weekly(org, project, n):
+    pm = org["regional_pm"]
+    for i in range(n):
+        meeting = meetings.meeting_create(
+            project=project, actor=pm, kind="weekly", held_on=timezone.localdate() - timedelta(days=7 * i),
+            data={"attendees": "项目组", "last_week": f"第 {i} 周完成", "this_week": "联调"},
+        )  # fmt: skip
+        meetings.meeting_action_add(
+            meeting=meeting, actor=pm, title=f"行动项 {i}", owner=org["implementer"],
+            due_date=timezone.localdate() + timedelta(days=3),
+        )  # fmt: skip
+
+
+def _sessions(org, project, n):
+    pm = org["regional_pm"]
+    plan = training.training_plan_create(
+        project=project, actor=pm, title=f"培训 {n}", audience="信息中心", content="内容", trainer=pm
+    )
+    for i in range(n):
+        training.training_session_add(
+            plan=plan, actor=pm, starts_at=timezone.now(), location="会议室", topic=f"第 {i} 场",
+            attendees=[{"name": "张三"}, {"name": "李四"}],
+        )  # fmt: skip
+
+
+def test_each_tab_shows_its_work_in_chinese_whole_or_as_a_fragment(client, org, in_acceptance):
+    _weekly(org, in_acceptance, 1)
+    acceptance.acceptance_issue_add(project=in_acceptance, actor=org["regional_pm"], title="报表导出偶发超时")
+    client.force_login(org["regional_pm"])
+    expected = {"meetings": "行动项 0", "training": "系统操作培训", "acceptance": "报表导出偶发超时",
+                "satisfaction": "验收报告批准后才能发出客户满意度调查"}  # fmt: skip
+    for slug in TABS:
+        url = workspace.tab_url(in_acceptance, slug)
+        whole = client.get(url).content.decode()
+        fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+        assert expected[slug] in whole and expected[slug] in fragment, slug
+        assert "<html" in whole and "<html" not in fragment, slug
+
+
+def test_a_tabs_query_count_does_not_grow_with_its_rows(client, org, in_acceptance):
+    client.force_login(org["regional_pm"])
+
+    def counts():
+        return {slug: count_queries(lambda s=slug: client.get(workspace.tab_url(in_acceptance, s))) for slug in TABS}
+
+    _weekly(org, in_acceptance, 1)
+    _sessions(org, in_acceptance, 1)
+    acceptance.acceptance_issue_add(project=in_acceptance, actor=org["regional_pm"], title="问题 0")
+    small = counts()
+    _weekly(org, in_acceptance, 4)
+    _sessions(org, in_acceptance, 4)
+    for i in range(4):
+        acceptance.acceptance_issue_add(project=in_acceptance, actor=org["regional_pm"], title=f"问题 {i + 1}")
+    assert counts() == small
+
+
+def test_people_outside_the_project_see_no_tab_and_no_sign_in_sheet(client, org, in_acceptance):
+    client.force_login(org["sales2"])
+    for slug in TABS:
+        assert client.get(workspace.tab_url(in_acceptance, slug)).status_code == 404
+
+
+def test_the_cm_engineer_decides_from_the_acceptance_tab_and_the_pm_sees_the_result(client, org, in_acceptance):
+    acceptance.acceptance_submit(project=in_acceptance, actor=org["regional_pm"])
+    url = workspace.tab_url(in_acceptance, "acceptance")
+    client.force_login(org["regional_pm"])
+    assert 'id="acceptance-decide-form"' not in client.get(url).content.decode()
+    client.force_login(org["cm_engineer"])
+    assert 'id="acceptance-decide-form"' in client.get(url).content.decode()
+    approval = in_acceptance.acceptance_approvals.get()
+    response = client.post(
+        reverse("delivery:acceptance_decide", args=[in_acceptance.pk, approval.pk, "approve"]),
+        {"seen_state": "pending_cm", "comment": ""},
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    approval.refresh_from_db()
+    assert approval.state == "pending_service"
+    # the second press of the same step is told who decided it
+    again = client.post(
+        reverse("delivery:acceptance_decide", args=[in_acceptance.pk, approval.pk, "approve"]),
+        {"seen_state": "pending_cm", "comment": ""},
+        follow=True,
+    )
+    assert "该环节已由" in again.content.decode()
+
+
+def test_the_pm_sends_a_survey_and_sees_the_link_to_give_the_customer(client, org, in_acceptance):
+    approve_acceptance(org, in_acceptance)
+    client.force_login(org["regional_pm"])
+    response = client.post(reverse("delivery:survey_send", args=[in_acceptance.pk]), {"contact": "张主任"}, follow=True)
+    body = response.content.decode()
+    survey = in_acceptance.surveys.get()
+    assert "调查已生成" in body and satisfaction.survey_link(survey) in body
+    client.logout()
+    page = client.get(satisfaction.survey_link(survey)).content.decode()
+    assert "尊敬的张主任" in page and in_acceptance.name in page
+
+
+def test_the_team_picker_offers_the_projects_people_only_to_those_who_see_it(client, org, project):
+    import json
+
+    def pick(user, q=""):
+        client.force_login(user)
+        response = client.get(reverse("search:pick", args=["project_team"]), {"q": q, "context": str(project.pk)})
+        return {r["value"] for r in json.loads(response.content)["results"]}
+
+    team = pick(org["regional_pm"])
+    assert str(org["implementer"].pk) in team and str(org["regional_pm"].pk) in team
+    assert str(org["sales2"].pk) not in team and str(org["implementer"].pk) in pick(org["regional_pm"], "钱实")
+    assert pick(org["sales2"]) == set()  # outside the project: nobody to pick
