@@ -172,9 +172,12 @@ def gate_checklist(
         rows.append({"label": label, "done": not reason, "detail": reason})
     if action == "submit_handover":
         # one row per acceptance document: its name in the refusal means it is missing
+        from delivery.services.acceptance import required_documents
+
         documents = next((m for m in missing if m.startswith("验收资料不全")), "")
         used.add(documents)
-        for name in _names(ACCEPTANCE_DOCUMENTS):
+        by_size = (c for c in required_documents(project) if c not in ACCEPTANCE_DOCUMENTS)
+        for name in _names((*ACCEPTANCE_DOCUMENTS, *by_size)):
             rows.append({"label": f"{name}已上传", "done": name not in documents, "detail": ""})
     rows += [{"label": m, "done": False, "detail": ""} for m in missing if m not in used]
     return rows

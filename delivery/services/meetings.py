@@ -74,6 +74,13 @@ def meeting_end(*, meeting: Meeting, actor, minutes: str, risks_agreed: bool = F
         project.started_at = now
         project.save(update_fields=["started_at", "updated_at"])
         audit_record(subject=project, action="project.started", label="项目启动会结束，项目正式启动", actor=actor)
+        # 003 规划交付进度: the plan refreshed at the start is the baseline progress is measured against
+        from planning.models import PlanItem
+        from planning.plan import plan_baseline_set
+
+        plan = PlanItem.objects.filter(project=project)
+        if plan.exists() and not plan.filter(baseline_start__isnull=False).exists():
+            plan_baseline_set(project=project, actor=actor)
     return meeting
 
 

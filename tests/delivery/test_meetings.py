@@ -30,6 +30,25 @@ def test_the_kickoffs_end_marks_the_projects_official_start(org, project):
         meetings.meeting_create(project=project, actor=pm, kind="kickoff", held_on=timezone.localdate(), data=KICKOFF)
 
 
+def test_the_kickoffs_end_keeps_the_refreshed_plan_as_its_baseline(org, project):
+    """003 规划交付进度: the plan refreshed at project start is the baseline; a later kickoff-free
+    re-baseline still needs its reason."""
+    from datetime import timedelta
+
+    from planning.models import PlanItem
+    from planning.plan import plan_item_add
+
+    pm, today = org["regional_pm"], timezone.localdate()
+    item = plan_item_add(project=project, actor=pm, name="环境准备", planned_start=today + timedelta(days=1),
+                         planned_end=today + timedelta(days=5))  # fmt: skip
+    meeting = meetings.meeting_create(project=project, actor=pm, kind="kickoff", held_on=today, data=KICKOFF)
+    assert PlanItem.objects.get(pk=item.pk).baseline_end is None
+    meetings.meeting_end(meeting=meeting, actor=pm, minutes="计划已刷新")
+    item.refresh_from_db()
+    assert (item.baseline_start, item.baseline_end) == (item.planned_start, item.planned_end)
+    assert AuditEntry.objects.filter(object_id=project.pk, action="plan.baseline").count() == 1
+
+
 def test_a_kickoff_without_its_objectives_is_refused_and_an_outsider_may_not_hold_one(org, project):
     with pytest.raises(DomainError, match="项目目标"):
         meetings.meeting_create(
