@@ -64,6 +64,8 @@ class AuditEntry(models.Model):
         if self.details.get("via") == "api":
             return f"经 API（{self.details.get('via_name', '')}）"
         return ""
+
+    @property
     def actor_label(self) -> str:
         """Who did it, as the history and the PDFs print it: “李四 代 张三 审批” for a delegate."""
         if self.actor_id is None:

@@ -33,13 +33,14 @@ class Command(BaseCommand):
         projects = demo_projects_seed()
         tickets = demo_tickets_seed()
         dashboards = demo_dashboards_seed()
-        plans = demo_planning_seed()
         success = demo_success_seed()
         deployments = demo_platform_seed()
         approvals = demo_approvals_seed()
         operations = demo_operations_seed()
         changes = demo_changes_seed()
         delivery = demo_delivery_seed()
+        # last: it plans every demo project in delivery that has no plan, so a second run adds none
+        plans = demo_planning_seed()
         self.stdout.write(self.style.SUCCESS(f"产品目录新增 {products} 项，文档类型新增 {types} 项"))
         if registrations:
             self.stdout.write(self.style.SUCCESS(f"演示登记新增 {registrations} 条（各审批环节均有待办）"))
