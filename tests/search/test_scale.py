@@ -62,8 +62,13 @@ def _bulk(org):
         ),
         batch_size=5000,
     )  # fmt: skip
+    from approvals.models import Task
+    from projects.models import RequirementItem
+
+    # every table the visibility query reads: statistics left by earlier tests (rows committed and
+    # flushed by the browser tests) must not steer the planner away from the trigram indexes
     with connection.cursor() as cursor:
-        for model in (Registration, Project, Ticket, User):
+        for model in (Registration, Project, Ticket, User, RequirementItem, Task):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
     return owner
 
