@@ -630,17 +630,7 @@ def customisation_rd_decide(
             kind="customisation_solution",
         )
     else:
-        task_open(
-            subject=request,
-            step="customisation.revise",
-            step_label="定制工作量重新评估",
-            title=f"{title}（研发退回：{comment}）",
-            link=tab_url(project, "requirements"),
-            assignee=project.pm,
-            group="regional_pm",
-            region=project.region,
-            exclude_user=actor,
-        )
+        _open_reestimate(request, actor, f"{title}（研发退回：{comment}）")
     audit_record(
         subject=project,
         action="customisation.rd_confirm" if confirm else "customisation.rd_return",
@@ -649,6 +639,23 @@ def customisation_rd_decide(
         comment=solution if confirm else comment,
     )
     return request
+
+
+def _open_reestimate(request: CustomisationRequest, actor, title: str) -> None:
+    """R&D returned the estimate, or sales declined it: the PM estimates again (or re-classifies
+    the item, which cancels this step)."""
+    project = request.requirement.project
+    task_open(
+        subject=request,
+        step="customisation.revise",
+        step_label="定制工作量重新评估",
+        title=title,
+        link=tab_url(project, "requirements"),
+        assignee=project.pm,
+        group="regional_pm",
+        region=project.region,
+        exclude_user=actor,
+    )
 
 
 @transaction.atomic
@@ -675,16 +682,8 @@ def customisation_confirm(*, request: CustomisationRequest, actor, accept: bool,
         )
     else:
         # declined: the PM re-estimates with R&D, or re-classifies the item (which cancels this step)
-        task_open(
-            subject=request,
-            step="customisation.revise",
-            step_label="定制工作量重新评估",
-            title=f"{project.name}：{request.requirement.title}（销售不认可：{comment.strip()}）",
-            link=tab_url(project, "requirements"),
-            assignee=project.pm,
-            group="regional_pm",
-            region=project.region,
-            exclude_user=actor,
+        _open_reestimate(
+            request, actor, f"{project.name}：{request.requirement.title}（销售不认可：{comment.strip()}）"
         )
     audit_record(
         subject=project,
