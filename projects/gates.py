@@ -1,7 +1,7 @@
 """What each phase needs (002 and 000 §3.3.10) and the gates between phases (DESIGN.md §2.2)."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Exists, Q, Value
 
 from pmis.catalog.models import DocumentType
 from pmis.documents.models import Attachment
@@ -51,36 +51,52 @@ PHASE_DOCUMENTS: dict[str, tuple[str, ...]] = {
 
 def present_documents(project: Project) -> set[str]:
     """Document types the project has: on itself, on its delivery tasks, and a received product
-    request counts as its 产品领取单."""
+    request counts as its 产品领取单, a training session held with its sign-in sheet signed as its
+    客户培训签到表. One query."""
+    from delivery.models import TrainingSession
+
     cts = ContentType.objects.get_for_models(Project, DeliveryTask)
     task_ids = DeliveryTask.objects.filter(project=project).values("pk")
     on_project = Q(content_type=cts[Project], object_id=project.pk)
     on_tasks = Q(content_type=cts[DeliveryTask], object_id__in=task_ids)
-    codes = set(Attachment.objects.filter(on_project | on_tasks).values_list("doc_type__code", flat=True))
-    if ProductRequest.objects.filter(
+    attached = Attachment.objects.filter(on_project | on_tasks).values_list("doc_type__code", flat=True)
+    issued = ProductRequest.objects.filter(
         project=project, state__in=[ProductRequest.State.ISSUED, ProductRequest.State.RECEIVED]
-    ).exists():
-        codes.add("product-request")
-    codes |= _training_signed(project)
-    return codes
+    )
+    trained = TrainingSession.objects.filter(plan__project=project, held=True, attendees__signed=True)
+    counted = [
+        Project.objects.filter(Exists(facts), pk=project.pk)
+        .annotate(doc_code=Value(code))
+        .values_list("doc_code", flat=True)
+        for code, facts in (("product-request", issued), ("training-attendance", trained))
+    ]
+    return set(attached.union(*counted))
 
 
-def _training_signed(project: Project) -> set[str]:
-    """A training session held with its sign-in sheet signed counts as the 客户培训签到表."""
-    from delivery.models import TrainingSession
+class DocumentNames:
+    """Every document type's name by its code, read once on first use: a page that names
+    documents in several places (the gate, its checklist, the phase checklist) passes one."""
 
-    held = TrainingSession.objects.filter(plan__project=project, held=True, attendees__signed=True)
-    return {"training-attendance"} if held.exists() else set()
+    def __init__(self):
+        self._names: dict[str, str] | None = None
+
+    def get(self, code: str, default: str | None = None) -> str | None:
+        if self._names is None:
+            self._names = dict(DocumentType.objects.values_list("code", "name"))
+        return self._names.get(code, default)
 
 
-def _names(codes) -> list[str]:
-    names = dict(DocumentType.objects.filter(code__in=codes).values_list("code", "name"))
+def _names(codes, names: DocumentNames | None = None) -> list[str]:
+    names = names or DocumentNames()
     return [f"《{names.get(code, code)}》" for code in codes]
 
 
-def gate_missing(project: Project, action: str, *, present: set[str] | None = None) -> list[str]:
+def gate_missing(
+    project: Project, action: str, *, present: set[str] | None = None, names: DocumentNames | None = None
+) -> list[str]:
     """What still stands in the way of `action`, in Chinese; empty when the gate is open. A page
-    that asks about several gates passes the project's present documents, read once."""
+    that asks about several gates passes the project's present documents, read once, and the
+    document names it reads once."""
     missing: list[str] = []
 
     def documents() -> set[str]:
@@ -92,30 +108,34 @@ def gate_missing(project: Project, action: str, *, present: set[str] | None = No
     if action == "start_implementation":
         if project.requirements_confirmed_at is None:
             missing.append("需求确认单尚未确认（上传《需求确认单》后由项目经理确认需求）")
-        items = RequirementItem.objects.filter(project=project).exclude(status=RequirementItem.Status.CANCELLED)
-        unclassified = items.filter(classification=RequirementItem.Classification.UNCLASSIFIED)
-        if unclassified.exists():
-            titles = "、".join(unclassified.values_list("title", flat=True)[:5])
-            missing.append(f"需求条目尚未分类：{titles}")
-        out_of_contract = items.filter(classification=RequirementItem.Classification.CUSTOM_OUT_OF_CONTRACT)
-        uncovered = out_of_contract.filter(customisation__isnull=True)
-        if uncovered.exists():
-            titles = "、".join(uncovered.values_list("title", flat=True)[:5])
-            missing.append(f"合同外定制需求缺少定制化申请：{titles}")
-        # 000 §3.3.2: an out-of-contract item goes ahead only once sales has filed its customisation task
-        unfiled = (
-            out_of_contract.filter(customisation__isnull=False)
-            .exclude(customisation__state=CustomisationRequest.State.FILED)
-            .values_list("title", "customisation__state")
+        # the project's open items read once: (title, classification, customisation state, updated)
+        items = list(
+            RequirementItem.objects.filter(project=project)
+            .exclude(status=RequirementItem.Status.CANCELLED)
+            .values_list("title", "classification", "customisation__state", "updated_at")
         )
+        unclassified = [title for title, kind, _, _ in items if kind == RequirementItem.Classification.UNCLASSIFIED]
+        if unclassified:
+            missing.append(f"需求条目尚未分类：{'、'.join(unclassified[:5])}")
+        out_of_contract = [i for i in items if i[1] == RequirementItem.Classification.CUSTOM_OUT_OF_CONTRACT]
+        uncovered = [title for title, _, state, _ in out_of_contract if state is None]
+        if uncovered:
+            missing.append(f"合同外定制需求缺少定制化申请：{'、'.join(uncovered[:5])}")
+        # 000 §3.3.2: an out-of-contract item goes ahead only once sales has filed its customisation task
+        unfiled = [
+            (title, state)
+            for title, _, state, _ in out_of_contract
+            if state is not None and state != CustomisationRequest.State.FILED
+        ]
         if unfiled:
             labels = dict(CustomisationRequest.State.choices)
             titles = "、".join(f"{title}（{labels.get(state, state)}）" for title, state in unfiled[:5])
             missing.append(f"合同外定制需求须由责任销售发起定制化任务申请，或重新分类：{titles}")
         # 000 §3.3.2: the director reviews the 需求清单及跟进表 before the final plan is agreed
-        from delivery.services.reviews import requirements_review_missing
+        from delivery.services.reviews import CUSTOM, requirements_review_missing
 
-        review = requirements_review_missing(project)
+        custom_updated = [updated for _, kind, _, updated in items if kind in CUSTOM]
+        review = requirements_review_missing(project, custom_updated=custom_updated)
         if review:
             missing.append(review)
     elif action == "go_live":
@@ -136,7 +156,7 @@ def gate_missing(project: Project, action: str, *, present: set[str] | None = No
         wanted = (*ACCEPTANCE_DOCUMENTS, *(c for c in required_documents(project) if c not in ACCEPTANCE_DOCUMENTS))
         absent = [code for code in wanted if code not in documents()]
         if absent:
-            missing.append("验收资料不全，缺少：" + "、".join(_names(absent)))
+            missing.append("验收资料不全，缺少：" + "、".join(_names(absent, names)))
         if not project.acceptance_approvals.filter(state=AcceptanceApproval.State.APPROVED).exists():
             missing.append("验收报告尚未经 CM 工程师和客户服务部审批通过")
     return missing
@@ -157,14 +177,20 @@ GATE_REQUIREMENTS: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 def gate_checklist(
-    project: Project, action: str, *, present: set[str] | None = None, missing: list[str] | None = None
+    project: Project,
+    action: str,
+    *,
+    present: set[str] | None = None,
+    missing: list[str] | None = None,
+    names: DocumentNames | None = None,
 ) -> list[dict]:
     """Each requirement of the gate before `action`, done or not, as the project page lists it:
     `{"label", "done", "detail"}` where `detail` is gate_missing's Chinese reason. A requirement
     gate_missing refuses that has no row of its own is listed too, so the checklist never shows a
     gate open that the service keeps shut. `missing` is gate_missing's answer when the page has it."""
+    names = names or DocumentNames()
     if missing is None:
-        missing = gate_missing(project, action, present=present)
+        missing = gate_missing(project, action, present=present, names=names)
     rows, used = [], set()
     for label, prefix in GATE_REQUIREMENTS.get(action, ()):
         reason = next((m for m in missing if m.startswith(prefix)), "")
@@ -177,16 +203,18 @@ def gate_checklist(
         documents = next((m for m in missing if m.startswith("验收资料不全")), "")
         used.add(documents)
         by_size = (c for c in required_documents(project) if c not in ACCEPTANCE_DOCUMENTS)
-        for name in _names((*ACCEPTANCE_DOCUMENTS, *by_size)):
+        for name in _names((*ACCEPTANCE_DOCUMENTS, *by_size), names):
             rows.append({"label": f"{name}已上传", "done": name not in documents, "detail": ""})
     rows += [{"label": m, "done": False, "detail": ""} for m in missing if m not in used]
     return rows
 
 
-def phase_checklist(project: Project, *, present: set[str] | None = None) -> list[dict]:
+def phase_checklist(
+    project: Project, *, present: set[str] | None = None, names: DocumentNames | None = None
+) -> list[dict]:
     present = present_documents(project) if present is None else present
     rows = []
-    names = dict(DocumentType.objects.values_list("code", "name"))
+    names = names or DocumentNames()
     for phase, codes in PHASE_DOCUMENTS.items():
         rows.append(
             {

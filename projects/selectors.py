@@ -44,6 +44,8 @@ def projects_visible(user) -> QuerySet[Project]:
 
 
 def project_can_view(user, project: Project) -> bool:
+    if user.is_authenticated and getattr(project, "_visible_to", None) == user.pk:
+        return True  # read through projects_visible(user) in this request (the workspace)
     return projects_visible(user).filter(pk=project.pk).exists()
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from guardian.core import ObjectPermissionChecker
 
 from approvals.selectors import open_tasks_for
@@ -24,6 +26,7 @@ from . import services, team, workspace
 from .forms import DeliveryTaskForm, EstimateForm, RequirementForm, TeamForm, WeeklyReportForm
 from .gates import (
     EARLY_RULE,
+    DocumentNames,
     gate_checklist,
     gate_missing,
     new_work_refusal,
@@ -92,8 +95,18 @@ def _missing(request, project: Project, action: str) -> list[str]:
         cache = (project.pk, {})
         request._workspace_missing = cache
     if action not in cache[1]:
-        cache[1][action] = gate_missing(project, action, present=_present(request, project))
+        present, names = _present(request, project), _document_names(request)
+        cache[1][action] = gate_missing(project, action, present=present, names=names)
     return cache[1][action]
+
+
+def _document_names(request) -> DocumentNames:
+    """The document types' names, read at most once per request (the header's gate, 概览's
+    checklist and 文档's phase checklist all name documents)."""
+    names = getattr(request, "_workspace_document_names", None)
+    if names is None:
+        names = request._workspace_document_names = DocumentNames()
+    return names
 
 
 def _present(request, project: Project) -> set[str]:
@@ -222,7 +235,13 @@ def overview_context(request, project: Project) -> dict:
     typed = workspace.typed(request)
     return {
         "next_phase_action": services.PHASE_ACTIONS.get(forward, "") if forward else "",
-        "gate": gate_checklist(project, forward, present=present, missing=_missing(request, project, forward))
+        "gate": gate_checklist(
+            project,
+            forward,
+            present=present,
+            missing=_missing(request, project, forward),
+            names=_document_names(request),
+        )
         if forward
         else [],
         "steps": steps,
@@ -295,7 +314,7 @@ def product_requests_context(request, project: Project) -> dict:
 def documents_context(request, project: Project) -> dict:
     rights = access(request, project)
     return {
-        "checklist": phase_checklist(project, present=_present(request, project)),
+        "checklist": phase_checklist(project, present=_present(request, project), names=_document_names(request)),
         "documents": attachments_for(project),
         "can_upload": rights.member,
         "upload_types": DocumentType.objects.exclude(code__in=["licence-file", "registration-form"])
@@ -322,12 +341,33 @@ def history_context(request, project: Project) -> dict:
     return {"history": audit_for(project)}
 
 
+def _counts(project: Project) -> tuple[int, int]:
+    """The badges of 需求 and 任务 — open requirements, delivery tasks still to do — read together
+    once for the project object of the request."""
+    counts = getattr(project, "_workspace_counts", None)
+    if counts is None:
+
+        def count(queryset):
+            rows = queryset.order_by().values("project").annotate(n=Count("pk")).values("n")
+            return Coalesce(Subquery(rows), 0)
+
+        requirements = RequirementItem.objects.filter(project=OuterRef("pk")).exclude(
+            status=RequirementItem.Status.CANCELLED
+        )
+        tasks = DeliveryTask.objects.filter(project=OuterRef("pk")).exclude(
+            state__in=[DeliveryTask.State.DONE, DeliveryTask.State.CANCELLED]
+        )
+        counts = Project.objects.filter(pk=project.pk).values_list(count(requirements), count(tasks)).get()
+        project._workspace_counts = counts
+    return counts
+
+
 def _requirement_count(user, project: Project) -> int:
-    return project.requirements.exclude(status=RequirementItem.Status.CANCELLED).count()
+    return _counts(project)[0]
 
 
 def _open_task_count(user, project: Project) -> int:
-    return project.delivery_tasks.exclude(state__in=[DeliveryTask.State.DONE, DeliveryTask.State.CANCELLED]).count()
+    return _counts(project)[1]
 
 
 BUILT_IN = (

@@ -61,6 +61,7 @@ def _project_or_404(user, pk: int) -> Project:
     )
     if project is None:
         raise Http404
+    project._visible_to = user.pk  # read through projects_visible: project_can_view need not ask again
     return project
 
 

@@ -29,17 +29,23 @@ def custom_requirements(project: Project):
     return project.requirements.filter(classification__in=CUSTOM).exclude(status=RequirementItem.Status.CANCELLED)
 
 
-def requirements_review_missing(project: Project) -> str:
-    """What the director's review still lacks before implementation; '' when nothing."""
+def requirements_review_missing(project: Project, *, custom_updated: list | None = None) -> str:
+    """What the director's review still lacks before implementation; '' when nothing.
+    `custom_updated` are when each of the project's custom items last changed, when the caller
+    has read them already (the gate does)."""
     items = custom_requirements(project)
-    if not items.exists():
+    if not (items.exists() if custom_updated is None else custom_updated):
         return ""
     review = project.reviews.filter(kind=Review.Kind.REQUIREMENTS).order_by("-requested_at", "-id").first()
     if review is None or review.state == Review.State.RETURNED:
         return "《需求清单及跟进表》含定制需求，须提交项目总监审核"
     if review.state == Review.State.PENDING:
         return "《需求清单及跟进表》正在等待项目总监审核"
-    if items.filter(updated_at__gt=review.decided_at).exists():
+    if custom_updated is None:
+        changed = items.filter(updated_at__gt=review.decided_at).exists()
+    else:
+        changed = any(updated > review.decided_at for updated in custom_updated)
+    if changed:
         return "《需求清单及跟进表》在项目总监审核后有变更，须重新提交审核"
     return ""
 

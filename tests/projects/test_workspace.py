@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 
 from projects import services, workspace
-from projects.models import DeliveryTask, RequirementItem
+from projects.models import DeliveryTask, Project, RequirementItem
 from tests.helpers import count_queries
+from tests.walk import acceptance_documents, hold_training, ready_for_handover, to_acceptance
 
 pytestmark = pytest.mark.django_db
 
@@ -97,47 +98,50 @@ def test_someone_who_may_not_see_the_project_gets_404_on_every_tab(client, org, 
     assert client.get(_tab(project, "no-such-tab")).status_code == 404
 
 
-PLAN_TAB = '<section id="plan">计划：{{ plan_note }}</section>'
+EXTRA_TAB = '<section id="milestones">里程碑：{{ milestone_note }}</section>'
 
 
 @pytest.fixture
 def extra_tab(settings):
-    """A tab another subject registers (as plan, risks, changes… do from their AppConfig)."""
+    """A tab another subject registers (as plan, risks, changes… do from their AppConfig), under a
+    slug no app of the project takes."""
     engine = dict(settings.TEMPLATES[0])
     options = dict(engine.get("OPTIONS", {}))
     options["loaders"] = [
-        ("django.template.loaders.locmem.Loader", {"tests/plan_tab.html": PLAN_TAB}),
+        ("django.template.loaders.locmem.Loader", {"tests/extra_tab.html": EXTRA_TAB}),
         "django.template.loaders.filesystem.Loader",
         "django.template.loaders.app_directories.Loader",
     ]
     engine.update(OPTIONS=options, APP_DIRS=False)
     settings.TEMPLATES = [engine, *settings.TEMPLATES[1:]]
     tab = workspace.Tab(
-        slug="plan",
-        label="计划",
+        slug="milestones",
+        label="里程碑",
         order=90,
-        template="tests/plan_tab.html",
-        context=lambda request, project: {"plan_note": f"{project.code} 的里程碑"},
+        template="tests/extra_tab.html",
+        context=lambda request, project: {"milestone_note": f"{project.code} 的里程碑"},
         visible=lambda user, project: user.username != "implementer",
         count=lambda user, project: 3,
     )
     workspace.register(tab)
     yield tab
-    workspace.unregister("plan")
+    workspace.unregister("milestones")
 
 
 def test_a_tab_another_app_registers_shows_in_the_bar_and_renders_inside(client, org, project, extra_tab):
     client.force_login(org["regional_pm"])
     body = client.get(project.get_absolute_url()).content.decode()
-    assert re.search(r'data-tab="history".*data-tab="plan"[^>]*>计划 <span class="tab-count">3</span>', body, re.S)
-    page = client.get(_tab(project, "plan")).content.decode()
-    assert "<html" in page and 'id="phase-bar"' in page and f"计划：{project.code} 的里程碑" in page
-    fragment = client.get(_tab(project, "plan"), **HTMX).content.decode()
-    assert "<html" not in fragment and f"计划：{project.code} 的里程碑" in fragment
+    assert re.search(
+        r'data-tab="history".*data-tab="milestones"[^>]*>里程碑 <span class="tab-count">3</span>', body, re.S
+    )
+    page = client.get(_tab(project, "milestones")).content.decode()
+    assert "<html" in page and 'id="phase-bar"' in page and f"里程碑：{project.code} 的里程碑" in page
+    fragment = client.get(_tab(project, "milestones"), **HTMX).content.decode()
+    assert "<html" not in fragment and f"里程碑：{project.code} 的里程碑" in fragment
     # a tab its subject hides from someone is neither in the bar nor at its URL
     client.force_login(org["implementer"])
-    assert 'data-tab="plan"' not in client.get(project.get_absolute_url()).content.decode()
-    assert client.get(_tab(project, "plan")).status_code == 404
+    assert 'data-tab="milestones"' not in client.get(project.get_absolute_url()).content.decode()
+    assert client.get(_tab(project, "milestones")).status_code == 404
 
 
 # -- the header ---------------------------------------------------------------------------------
@@ -218,23 +222,29 @@ def test_going_live_and_terminating_say_which_document_is_missing(client, org, c
     attrs, after = _button(body, "试运行不被认可，终止项目")
     assert "disabled" in attrs and "须先上传《试运行分析报告》" in after
     upload(project, "trial-run-confirmation")
+    attrs, after = _button(client.get(project.get_absolute_url()).content.decode(), "正式上线")
+    # the customer's training comes before go-live too
+    assert "disabled" in attrs and "缺少《项目试运行确认单》" not in after and "客户培训尚未完成" in after
+    hold_training(project, pm)
     attrs, _ = _button(client.get(project.get_absolute_url()).content.decode(), "正式上线")
     assert "disabled" not in attrs
 
 
 def test_handing_over_lists_the_missing_acceptance_documents(client, org, confirmed, upload):
     pm = org["regional_pm"]
-    upload(confirmed, "trial-run-confirmation")
-    project = _move(
-        confirmed, pm, "start_requirements", "start_implementation", "start_trial_run", "go_live", "start_acceptance"
+    wanted = acceptance_documents(Project(size="small"))
+    project = to_acceptance(
+        org, confirmed, upload, size="small", skip=[c for c in wanted if c != "user-acceptance-report"]
     )
-    upload(project, "user-acceptance-report")
     client.force_login(pm)
     body = client.get(project.get_absolute_url()).content.decode()
     attrs, after = _button(body, "提交移交")
     assert "disabled" in attrs and "验收资料不全，缺少：" in after and "《用户验收报告》" not in after
+    assert "《安装验收报告》" in after  # a small project's own acceptance document
     gate = re.search(r'<section class="card" id="gate">.*?</section>', body, re.S).group(0)
-    assert gate.count('class="ok"') == 1 and gate.count('class="missing"') == 6
+    # one row per document of a small project, only the uploaded one done; the report's approval too
+    assert gate.count('class="ok"') == 1 and gate.count('class="missing"') == len(wanted) - 1 + 1
+    assert re.search(r'class="missing">.*?验收报告尚未经 CM 工程师和客户服务部审批通过', gate, re.S)
 
 
 def test_confirming_requirements_waits_for_the_signed_form(client, org, project, upload):
@@ -302,15 +312,9 @@ def test_every_tab_stays_within_twenty_queries_whatever_its_rows(client, org, pr
 
 def test_a_project_in_handover_says_who_it_waits_on(client, org, confirmed, upload):
     from aftersales import services as aftersales_services
-    from projects.gates import ACCEPTANCE_DOCUMENTS
 
     pm = org["regional_pm"]
-    upload(confirmed, "trial-run-confirmation")
-    project = _move(
-        confirmed, pm, "start_requirements", "start_implementation", "start_trial_run", "go_live", "start_acceptance"
-    )
-    for code in ACCEPTANCE_DOCUMENTS:
-        upload(project, code)
+    project = ready_for_handover(org, confirmed, upload)
     aftersales_services.handover_submit(project=project, actor=pm, note="请接收")
     client.force_login(pm)
     body = client.get(project.get_absolute_url()).content.decode()
