@@ -18,6 +18,7 @@ from operations.models import Incident, Inspection, OnsiteVisit
 from planning.demo import demo_planning_seed
 from platformops.demo import demo_platform_seed
 from platformops.models import CloudDeployment
+from projects import workspace
 from projects.demo import demo_projects_seed
 from projects.models import CustomisationRequest, ProductRequest, Project
 from registrations.demo import demo_registrations_seed
@@ -60,10 +61,9 @@ def pages(org, accepted):  # noqa: F811
     support = Ticket.objects.filter(tasks__step="ticket.local_support", tasks__state="open").order_by("pk").first()
     awaiting_solution = Registration.objects.filter(tasks__step="registration.presales_solution").first()
     assert registration and product_request and customisation and untriaged and assigned, "演示数据不全"
-    workspace = customisation.requirement.project
-    project_url = reverse("projects:tab", args=[workspace.pk, "requirements"])
     assert rd_check and support and awaiting_solution, "演示数据不全"
-    project_url = customisation.requirement.project.get_absolute_url()
+    ws_project = customisation.requirement.project
+    project_url = reverse("projects:tab", args=[ws_project.pk, "requirements"])  # the estimate form's tab
     escalated = Incident.objects.get(state="escalated")
     visit = OnsiteVisit.objects.get()
     inspection = Inspection.objects.get()
@@ -88,10 +88,10 @@ def pages(org, accepted):  # noqa: F811
             "#decision button[type=submit]",
         ),
         ("customisation", "regional_pm", project_url, "#requirements form[action*='/customisations/'] button"),
-        ("project-overview", "regional_pm", workspace.get_absolute_url(), None),
-        ("project-tasks", "regional_pm", reverse("projects:tab", args=[workspace.pk, "tasks"]), None),
-        ("project-documents", "regional_pm", reverse("projects:tab", args=[workspace.pk, "documents"]), None),
-        ("project-team", "regional_pm", reverse("projects:tab", args=[workspace.pk, "team"]), None),
+        ("project-overview", "regional_pm", ws_project.get_absolute_url(), None),
+        ("project-tasks", "regional_pm", reverse("projects:tab", args=[ws_project.pk, "tasks"]), None),
+        ("project-documents", "regional_pm", reverse("projects:tab", args=[ws_project.pk, "documents"]), None),
+        ("project-team", "regional_pm", reverse("projects:tab", args=[ws_project.pk, "team"]), None),
         ("projects", "project_director", reverse("projects:all"), None),
         ("handover", "aftersales", reverse("aftersales:handover", args=[handover.pk]), "#audit-form button"),
         ("ticket-triage", "aftersales", reverse("aftersales:ticket", args=[untriaged.pk]), "#triage-form button"),

@@ -4,11 +4,13 @@ the item leave the inbox. Screenshots go to test-artifacts/working-day/<role>-<w
 page after the action), <role>-<width>-item.png (the item before it) and <role>-<width>-inbox.png
 (the inbox after it)."""
 
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from approvals.models import Task
 from approvals.selectors import inbox_for
@@ -19,7 +21,7 @@ from tests.conftest import PDF
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "working-day"
-NOTHING_WAITS = {"platform_ops"}  # its cloud-deployment steps are not built yet
+NOTHING_WAITS: set[str] = set()  # every demo role has something waiting (platform_ops: a cloud deployment)
 
 
 def _decide_registration(page, approve_business=False):
@@ -88,6 +90,7 @@ def _initiate(page):
     page.get_by_role("link", name="立项", exact=True).click()
     page.get_by_label("可行性评估").fill("标准产品满足主要场景")
     page.get_by_label("合同与实施风险评估").fill("工期可控")
+    page.get_by_label("项目规模").select_option(index=1)
     page.get_by_role("button", name="确认立项").click()
 
 
@@ -132,6 +135,73 @@ def _resubmit(page):
     page.get_by_role("button", name="提交审批").click()
 
 
+def _record_inspection(page):
+    form = page.locator("#inspection-form")
+    for result in form.locator("select[name^=ok_]").all():
+        result.select_option(label="正常")
+    form.get_by_label("巡检结论").fill("各项检查正常")
+    form.get_by_role("button", name="提交巡检记录").click()
+
+
+def _decide_deployment(page):
+    form = page.locator("#decide-form")
+    form.get_by_label("审批结果").select_option(label="同意")
+    form.get_by_label("意见 / 驳回原因").fill("同意按申请部署")
+    form.get_by_role("button", name="提交").click()
+
+
+def _execute_deployment(page):
+    form = page.locator("#execute-form")
+    today = timezone.localdate().isoformat()
+    form.get_by_label("服务器").fill("cloud-01 10.1.2.3")
+    form.get_by_label("部署版本").fill("云签章 V5.2")
+    form.get_by_label("开始日期").fill(today)
+    form.get_by_label("完成日期").fill(today)
+    form.get_by_role("button", name="登记完成").click()
+
+
+def _open_cloud_order(page):
+    form = page.locator("#open-form")
+    form.locator("textarea[name=opened_note]").fill("已开通云签章企业账号 1 个")
+    form.get_by_role("button", name="登记开通").click()
+
+
+def _finish_service_request(page):
+    actions = page.locator("#request-actions")
+    start = actions.get_by_role("button", name="受理", exact=True)
+    if start.count():
+        start.click()
+        page.wait_for_load_state("load")
+    form = page.locator("#finish-form")
+    form.get_by_label("办理结果").fill("已按申请办理完毕")
+    form.get_by_role("button", name="办结").click()
+
+
+def _review_incident_report(page):
+    form = page.locator("#review-form")
+    form.locator("select[name=decision]").select_option("approve")
+    form.locator("button[type=submit]").click()
+
+
+def _change_action(page, action, fields, choose=None):
+    """A 需求变更 / 版本发布 page: each action is a form in #action-<action>, its fields prefixed."""
+    form = page.locator(f"#action-{action} form")
+    for name, value in (choose or {}).items():
+        form.locator(f"input[name='{action}-{name}'][value='{value}']").check()
+    for name, value in fields.items():
+        form.locator(f"[name='{action}-{name}']").fill(value)
+    form.locator("button[type=submit]").click()
+
+
+def _decide_trial_rejection(page):
+    form = page.locator("#trial-decide-form")
+    form.locator("textarea[name=decision]").fill("延长试运行一个月，项目组驻场整改")
+    form.locator("input[name=title_1]").fill("整改试运行中客户提出的问题")
+    _pick_first(page, form)  # 任务 1 负责人
+    form.locator("input[name=due_1]").fill((timezone.localdate() + timedelta(days=14)).isoformat())
+    form.get_by_role("button", name="作出决定并下达任务").click()
+
+
 def _act(page, task: Task):
     """The real action of each kind of step, on the page its inbox item opens."""
     step = task.step
@@ -165,6 +235,28 @@ def _act(page, task: Task):
         _handover_audit(page)
     elif step == "handover.cs_head":
         _handover_cs_head(page)
+    elif step == "inspection.record":
+        _record_inspection(page)
+    elif step in ("deployment.special", "deployment.manager"):
+        _decide_deployment(page)
+    elif step == "deployment.execute":
+        _execute_deployment(page)
+    elif step == "cloud_order.open":
+        _open_cloud_order(page)
+    elif step == "service_request.work":
+        _finish_service_request(page)
+    elif step == "incident.review":
+        _review_incident_report(page)
+    elif step == "change.work":
+        _change_action(page, "work", {"design_note": "柜面签章页增加批量验签入口"})
+    elif step == "change.verify":
+        _change_action(page, "verify", {"note": "导出字段与网点一致"}, {"passed": "yes"})
+    elif step == "release.perform":
+        page.locator("#action-perform button[type=submit]").click()
+    elif step == "acceptance.cm":
+        page.locator("#acceptance-decide-form button.primary").click()
+    elif step == "review.trial_rejection":
+        _decide_trial_rejection(page)
     else:
         raise AssertionError(f"没有为环节 {step} 准备的操作")
     page.wait_for_load_state("load")
