@@ -133,6 +133,7 @@ def _project_pms(user, context) -> QuerySet:
     projects = my_projects(user) if context == "mine" else projects_visible(user)
     return User.objects.filter(pk__in=projects.filter(pm__isnull=False).values("pm_id"))
 
+
 def _projects_for_orders(user, context) -> QuerySet:
     """The project of a cloud product order or a service request: sales and customer success
     may pick any project (their forms accept any); nobody else files them."""
@@ -163,11 +164,13 @@ def _project_source(choices: Callable) -> Source:
         lambda p: f"{p.get_state_display()} · {p.region} · {p.customer_name}",
     )
 
+
 def _release_testers(user, context) -> QuerySet:
     """版本发布测试: 质量人员 and 实施人员, for a PM assigning the test."""
     if not user.is_authenticated:
         return User.objects.none()
     return User.objects.filter(groups__name__in=["quality", "implementer"], is_active=True).distinct()
+
 
 def _project_team(user, context) -> QuerySet:
     """行动项 / 培训负责人 / 高管下达任务: the people of a project the user may open (its PM, its
@@ -202,9 +205,7 @@ SOURCES: dict[str, Source] = {
     "person": _people(
         lambda user, context: User.objects.filter(is_active=True) if user.is_authenticated else User.objects.none()
     ),
-
     "release_tester": _people(_release_testers),
-
     "project_team": _people(_project_team),
     "project": Source(
         Project,

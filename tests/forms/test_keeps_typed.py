@@ -645,6 +645,7 @@ def test_monthly_report_keeps_what_was_typed(client, org, project):
     data = {"month": days_from_today(0), "progress": "完成部署", "milestones": "上线按期", "next_month": ""}
     _kept(client.post(reverse("planning:monthly_report", args=[project.pk]), data), "完成部署", "上线按期")
 
+
 # -- customer success and platform operations ----------------------------------------------
 
 
@@ -782,6 +783,7 @@ def test_deployment_execution_is_kept_when_refused(client, org, project):
     )
     assert "cloud-01</textarea>" in body and "完成日期不能早于开始日期" in body
 
+
 # -- approvals: 代理审批, 抄送, 批量审批, 一键审批 ------------------------------------------------------
 
 
@@ -850,6 +852,7 @@ def test_return_to_form(client, org, make_registration):
     url = reverse("approvals:return_to", args=[open_tasks_for(r).get().pk])
     body = _kept(client.post(url, {"reason": "回款计划需重新确认"}), "回款计划需重新确认")
     assert "请选择要退回到的环节" in body
+
 
 # -- operations and knowledge ------------------------------------------------------------------
 
@@ -987,6 +990,7 @@ def test_article_new(client, org):
     }
     body = _kept(client.post(reverse("knowledge:new"), data), "签章服务启动失败", "V3.2")
     assert "结束旧进程</textarea>" in body
+
 
 # -- delivery (会议 / 培训 / 验收 / 满意度) ------------------------------------------------------------
 

@@ -131,6 +131,7 @@ def _articles(org):
             problem="现象", cause="原因", solution="方案", created_by=org["aftersales"],
         )  # fmt: skip
 
+
 def _people(org):
     """Eight 平台运维部 staff (the role filter leaves out every demo account)."""
     from pmis.org.models import User
