@@ -17,9 +17,13 @@ def _local_apps() -> tuple[str, ...]:
     from django.conf import settings
 
     root = Path(settings.BASE_DIR).resolve()
-    return tuple(
-        sorted({c.name.split(".")[0] for c in apps.get_app_configs() if root in Path(c.path).resolve().parents})
-    )
+
+    def local(path: str) -> bool:
+        # a virtualenv inside the checkout (make's .venv) holds third-party apps, not ours
+        resolved = Path(path).resolve()
+        return root in resolved.parents and "site-packages" not in resolved.parts
+
+    return tuple(sorted({c.name.split(".")[0] for c in apps.get_app_configs() if local(c.path)}))
 
 
 PACKAGES = _local_apps()
