@@ -66,5 +66,8 @@ def login(live_server, demo_password):
         page.fill("#id_password", demo_password)
         page.click("button[type=submit]")
         page.wait_for_selector(".user-name")
+        # the page's deferred scripts (search box, menu, pickers) run before "load": typing earlier
+        # would fire input events nobody listens to yet
+        page.wait_for_load_state("load")
 
     return _login
