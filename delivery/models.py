@@ -41,7 +41,9 @@ class Meeting(FSMModelMixin, models.Model):
     minutes = models.TextField("会议纪要", blank=True)
     state = FSMField("状态", max_length=16, choices=State.choices, default=State.OPEN, protected=True)
     ended_at = models.DateTimeField("结束时间", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
@@ -79,11 +81,21 @@ class Review(FSMModelMixin, models.Model):
     note = models.TextField("提交说明", blank=True)
     decision = models.TextField("决定 / 意见", blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="申请人",
     )
     requested_at = models.DateTimeField("提交时间", auto_now_add=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="决定人",
     )
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)
     tasks = GenericRelation("approvals.Task", related_query_name="delivery_review")
@@ -170,7 +182,9 @@ class TrainingPlan(models.Model):
     )
     notice = models.TextField("培训通知单", blank=True)
     notice_sent_at = models.DateTimeField("通知发出时间", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
     created_at = models.DateTimeField("制定时间", auto_now_add=True)
 
     class Meta:
@@ -201,7 +215,9 @@ class TrainingSession(models.Model):
 
 
 class TrainingAttendee(models.Model):
-    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="attendees")
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="attendees", verbose_name="培训场次"
+    )
     name = models.CharField("姓名", max_length=50)
     organisation = models.CharField("单位 / 部门", max_length=100, blank=True)
     position = models.CharField("职务", max_length=50, blank=True)
@@ -232,7 +248,9 @@ class AcceptanceApproval(FSMModelMixin, models.Model):
     )
     state = FSMField("状态", max_length=32, choices=State.choices, default=State.PENDING_CM, protected=True)
     note = models.TextField("提交说明", blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提交人"
+    )
     submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
     comment = models.TextField("审批意见", blank=True)
     decided_at = models.DateTimeField("审批完成时间", null=True, blank=True)
@@ -274,10 +292,17 @@ class AcceptanceIssue(FSMModelMixin, models.Model):
     description = models.TextField("说明", blank=True)
     state = FSMField("状态", max_length=16, choices=State.choices, default=State.OPEN, protected=True)
     resolution = models.TextField("处理结果", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="关闭人",
     )
     closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
     tasks = GenericRelation("approvals.Task", related_query_name="acceptance_issue")
@@ -310,7 +335,9 @@ class Survey(FSMModelMixin, models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="surveys", verbose_name="项目")
     state = FSMField("状态", max_length=16, choices=State.choices, default=State.SENT, protected=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发送人"
+    )
     sent_at = models.DateTimeField("发出时间", auto_now_add=True)
     expires_at = models.DateTimeField("链接有效期至")
     contact = models.CharField("客户联系人", max_length=100)

@@ -103,7 +103,9 @@ class Incident(FSMModelMixin, models.Model):
     )
     report_at = models.DateTimeField("报告提交时间", null=True, blank=True)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     tasks = GenericRelation("approvals.Task", related_query_name="incident")
 
@@ -187,7 +189,9 @@ class OnsiteVisit(FSMModelMixin, models.Model):
     departed_at = models.DateTimeField("离场时间", null=True, blank=True)
     work_note = models.TextField("现场工作记录", blank=True)
     state = FSMField("状态", max_length=16, choices=State.choices, default=State.REQUESTED, protected=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
     tasks = GenericRelation("approvals.Task", related_query_name="onsite_visit")
 
     class Meta:
@@ -268,7 +272,9 @@ class Repair(FSMModelMixin, models.Model):
     engineer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="维修人员"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
     tasks = GenericRelation("approvals.Task", related_query_name="repair")
 
     class Meta:
@@ -356,7 +362,12 @@ class Inspection(FSMModelMixin, models.Model):
     summary = models.TextField("巡检结论", blank=True)
     state = FSMField("状态", max_length=16, choices=State.choices, default=State.OPEN, protected=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="巡检人",
     )
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
     tasks = GenericRelation("approvals.Task", related_query_name="inspection")
@@ -390,7 +401,9 @@ class DutyRoster(models.Model):
     year = models.PositiveSmallIntegerField("年份")
     first_day = models.DateField("首日")
     last_day = models.DateField("末日")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -434,7 +447,9 @@ class Complaint(models.Model):
         "aftersales.Ticket", on_delete=models.CASCADE, related_name="complaint", verbose_name="售后问题"
     )
     note = models.TextField("投诉内容")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+    )
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:

@@ -110,7 +110,7 @@ class CloudOrder(FSMModelMixin, models.Model):
 
 
 class CloudOrderItem(models.Model):
-    order = models.ForeignKey(CloudOrder, on_delete=models.CASCADE, related_name="items")
+    order = models.ForeignKey(CloudOrder, on_delete=models.CASCADE, related_name="items", verbose_name="云产品下单申请")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, verbose_name="产品")
     quantity = models.PositiveIntegerField("数量")
 
@@ -181,7 +181,7 @@ class LicenceReminder(models.Model):
     """The ledger of renewal reminders: one row per licence, expiry date and threshold, so a
     reminder job run twice reminds once."""
 
-    licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="reminders")
+    licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="reminders", verbose_name="授权")
     expires_on = models.DateField("到期日")
     days_before = models.PositiveSmallIntegerField("提前天数")
     sent_at = models.DateTimeField("提醒时间", auto_now_add=True)
@@ -323,7 +323,9 @@ class IntegrationRequest(FSMModelMixin, models.Model):
         DeliveryTask, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="集成任务"
     )
     comment = models.TextField("受理意见", blank=True)
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
     integrated_at = models.DateTimeField("集成完成时间", null=True, blank=True)
     tasks = GenericRelation("approvals.Task", related_query_name="integration_request")
