@@ -3,6 +3,7 @@ only parse what was typed, with Chinese messages that name the field."""
 
 from django import forms
 
+from pmis.catalog.models import Product
 from pmis.forms import NamedRequiredMixin
 from pmis.org.models import User
 from pmis.search.widgets import PickerWidget
@@ -99,6 +100,13 @@ class RdFixForm(Form):
 
 class ProductReviewForm(Form):
     passed = _yes_no("测试与评审结果", yes="通过，发放到项目", no="不通过，退回研发")
+    product = forms.ModelChoiceField(
+        label="发放的产品",
+        queryset=Product.objects.filter(kind=Product.Kind.PRODUCT, is_active=True),
+        required=False,
+        empty_label="请选择",
+        help_text="通过时必选：修复版本以产品领取单发放到项目，由实施人员确认领取",
+    )
     download_path = forms.CharField(label="下载路径", max_length=500, required=False, help_text="通过时必填")
     note = _text("测试与评审意见")
 

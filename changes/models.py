@@ -161,6 +161,7 @@ class Bug(FSMModelMixin, models.Model):
         PRODUCT_VERIFY = "product_verify", "待产品管理部核实"
         RD_FIXING = "rd_fixing", "研发修复中"
         PRODUCT_REVIEW = "product_review", "待产品管理部测试评审"
+        RELEASED = "released", "修复版本已发放，待项目确认领取"
         AWAITING_FEEDBACK = "awaiting_feedback", "已修复，待用户方反馈"
         CHECKING = "checking", "待核查修复"
         CLOSED = "closed", "已关闭"
@@ -189,6 +190,15 @@ class Bug(FSMModelMixin, models.Model):
     fix_note = models.TextField("修复说明", blank=True)
     fixed_version = models.CharField("修复版本", max_length=50, blank=True)
     download_path = models.CharField("下载路径", max_length=500, blank=True, help_text="产品缺陷：产品管理部评审后发放")
+    # the 产品领取单 the reviewed fix version was released on (000 §3.5: products leave on one)
+    product_request = models.ForeignKey(
+        "projects.ProductRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bugs",
+        verbose_name="发放修复版本的产品领取单",
+    )
     review_note = models.TextField("产品管理部评审意见", blank=True)
     fixed_at = models.DateTimeField("修复时间", null=True, blank=True)
     feedback = models.TextField("用户方反馈", blank=True)
@@ -247,9 +257,14 @@ class Bug(FSMModelMixin, models.Model):
     def rd_fixed(self, *, version, note):
         self.fixed_version, self.fix_note = version, note
 
-    @transition(field=state, source=State.PRODUCT_REVIEW, target=State.AWAITING_FEEDBACK)
-    def version_released(self, *, at, path, note):
+    @transition(field=state, source=State.PRODUCT_REVIEW, target=State.RELEASED)
+    def version_released(self, *, at, path, note, request):
         self.download_path, self.review_note, self.fixed_at = path, note, at
+        self.product_request = request
+
+    @transition(field=state, source=State.RELEASED, target=State.AWAITING_FEEDBACK)
+    def version_received(self):
+        pass
 
     @transition(field=state, source=State.PRODUCT_REVIEW, target=State.RD_FIXING)
     def review_failed(self, *, note):

@@ -72,7 +72,8 @@ BUG_ACTIONS = {
             bug=r, actor=u, version=d["version"], note=d["note"]), "bug.rd_fix"),
         Action("product_review", "产品管理部测试与评审", forms.ProductReviewForm,
                lambda r, u, d: services.bug_product_review(
-                   bug=r, actor=u, passed=d["passed"], note=d["note"], download_path=d["download_path"]),
+                   bug=r, actor=u, passed=d["passed"], note=d["note"], download_path=d["download_path"],
+                   product=d["product"]),
                "bug.product_review"),
         Action("fix", "登记修复", forms.FixForm, lambda r, u, d: services.bug_project_fix(
             bug=r, actor=u, note=d["note"], version=d["version"]), "bug.fix"),

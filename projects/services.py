@@ -836,31 +836,59 @@ def _open_product_step(request: ProductRequest) -> None:
 
 
 @transaction.atomic
-def product_request_create(*, project: Project, actor, items: list[dict], note: str = "") -> ProductRequest:
-    """An implementer lists the products; the registration number and SVN path are filled in."""
+def product_request_create(
+    *, project: Project, actor, items: list[dict], note: str = "", fix_release_to=None
+) -> ProductRequest:
+    """An implementer lists the products; the registration number and SVN path are filled in.
+
+    `fix_release_to`: 产品管理部 releases a product version 研发 fixed, which it has tested and
+    reviewed (000 §3.4–3.5), to this person of the project, on a request of its own issued at once
+    with each item's download path: the fix of a product the project already holds needs neither
+    the regional PM's nor 商务's check. The person confirms receipt as for any product."""
     project = _lock(project)
-    _require(
-        actor.has_perm("projects.implement_project", project) or can_manage(actor, project),
-        "只有项目组实施人员可以提交产品领取单",
-    )
+    if fix_release_to is not None:
+        _require("product_dept" in user_role_codes(actor), "只有产品管理部可以向项目发放修复版本")
+        refusal = new_work_refusal(project)
+        if not refusal and any(not (item.get("download_path") or "").strip() for item in items):
+            refusal = "请填写修复版本的下载路径"
+    else:
+        _require(
+            actor.has_perm("projects.implement_project", project) or can_manage(actor, project),
+            "只有项目组实施人员可以提交产品领取单",
+        )
+        kinds = [item.get("kind") or ProductRequestItem.Kind.STANDARD for item in items]
+        refusal = product_request_refusal(project, kinds)
     if not items:
         raise DomainError("请至少填写一项产品")
-    refusal = product_request_refusal(project, [item.get("kind") or ProductRequestItem.Kind.STANDARD for item in items])
     if refusal:
         raise DomainError(refusal)
     registration = project.registration or (project.parent.registration if project.parent_id else None)
     request = ProductRequest.objects.create(
         project=project,
         number=next_number("LQ"),
-        requester=actor,
+        requester=fix_release_to or actor,
         registration_number=registration.number if registration else project.basis,
         svn_path=project.svn_path,
         note=note,
+        **({"state": ProductRequest.State.PENDING_PRODUCT} if fix_release_to is not None else {}),
     )
     ProductRequestItem.objects.bulk_create([ProductRequestItem(request=request, **item) for item in items])
     audit_record(
         subject=request, action="product_request.submit", label="提交产品领取单", actor=actor, to_state=request.state
     )
+    if fix_release_to is not None:
+        request.issue(note=note, at=timezone.now())
+        request.save(update_fields=["state", "issue_note", "issued_at"])
+        audit_record(
+            subject=request,
+            action="product_request.issue",
+            label="修复版本已发放",
+            actor=actor,
+            from_state=ProductRequest.State.PENDING_PRODUCT,
+            to_state=request.state,
+            comment=note,
+        )
+        _tell_requester(request, "修复版本已发放，请下载并确认领取", note)
     _open_product_step(request)
     return request
 
@@ -1021,6 +1049,9 @@ def product_request_receive(*, request: ProductRequest, actor) -> ProductRequest
         from_state=ProductRequest.State.ISSUED,
         to_state=request.state,
     )
+    from changes.services import bugs_fix_received  # a product defect's fix version (BUG 修复)
+
+    bugs_fix_received(request=request, actor=actor)
     return request
 
 

@@ -7,6 +7,7 @@ from .bugs import (
     bug_product_verify,
     bug_project_fix,
     bug_rd_fix,
+    bugs_fix_received,
     monthly_bug_lists,
 )
 from .change_requests import (
@@ -42,6 +43,7 @@ __all__ = [
     "bug_product_verify",
     "bug_project_fix",
     "bug_rd_fix",
+    "bugs_fix_received",
     "change_deadline_reminders",
     "change_request_delay_notice",
     "change_request_discuss",

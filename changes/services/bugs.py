@@ -18,8 +18,11 @@ from approvals.services import next_number, task_close, task_open
 from pmis.audit.services import audit_record
 from pmis.notify.services import notify, notify_once
 from pmis.worktime.calendar import WorkCalendar
-from projects.models import Project
+from pmis.catalog.models import Product
+from projects.models import Project, ProductRequest
 from projects.selectors import projects_visible
+from projects.services import product_request_create
+from projects.team import users_with_role
 
 from ..models import Bug
 from .common import can_file, require_live, require_text, step_for
@@ -144,34 +147,75 @@ def bug_rd_fix(*, bug: Bug, actor, version: str, note: str) -> Bug:
     return bug
 
 
+def _fix_receiver(bug: Bug):
+    """Who receives a released fix version on the project: the filer when an implementer of it,
+    else the project's first implementer, else the PM (as the request's receipt step falls back)."""
+    project = bug.project
+    if bug.filed_by.has_perm("projects.implement_project", project):
+        return bug.filed_by
+    implementers = users_with_role(project, "implement_project")
+    return implementers[0] if implementers else (project.pm or bug.filed_by)
+
+
 @transaction.atomic
-def bug_product_review(*, bug: Bug, actor, passed: bool, note: str, download_path: str = "") -> Bug:
+def bug_product_review(
+    *, bug: Bug, actor, passed: bool, note: str, download_path: str = "", product: Product | None = None
+) -> Bug:
+    """Passed, the fixed version is released to the project on a 产品领取单 of its own (000 §3.5:
+    products leave with their download path on one), issued at once for the implementer to confirm
+    receipt; the customer's feedback is asked for once it is received (bugs_fix_received)."""
     bug = _locked(bug)
     task = step_for(bug, "bug.product_review", actor)
     before, now = bug.state, timezone.now()
     note = require_text(note, "请填写测试与评审意见")
     if passed:
         path = require_text(download_path, "评审通过须填写发放给项目的下载路径")
+        if product is None:
+            raise DomainError("评审通过须选择发放的产品")
     task_close(task=task, actor=actor, outcome="issued" if passed else "return")
     if passed:
-        bug.version_released(at=now, path=path, note=note)
+        request = product_request_create(
+            project=bug.project,
+            actor=actor,
+            items=[{"product": product, "version": bug.fixed_version, "download_path": path}],
+            note=f"{bug.number} {bug.title} 的修复版本（产品管理部测试评审通过）：{note}",
+            fix_release_to=_fix_receiver(bug),
+        )
+        bug.version_released(at=now, path=path, note=note, request=request)
     else:
         bug.review_failed(note=note)
-    bug.save(update_fields=["state", "download_path", "review_note", "fixed_at"])
-    _audit(bug, "bug.product_review", "产品管理部测试评审", actor, before, comment=note, details={"passed": passed})
+    bug.save(update_fields=["state", "download_path", "review_note", "fixed_at", "product_request"])
+    details = {"passed": passed, **({"product_request": bug.product_request.number} if passed else {})}
+    _audit(bug, "bug.product_review", "产品管理部测试评审", actor, before, comment=note, details=details)
     if passed:
         notify(
             recipients=[bug.project.pm, bug.filed_by],
             title=f"修复版本已发放到项目：{bug.fixed_version} · {bug.title}",
-            body=f"产品管理部已测试评审通过，下载路径：{bug.download_path}",
+            body=f"产品管理部已测试评审通过，产品领取单 {bug.product_request.number}，下载路径：{bug.download_path}",
             link=bug.get_absolute_url(),
             subject=bug,
             kind="bug_version_issued",
         )
-        _open(bug, "bug.feedback", "登记用户方反馈", **_pm(bug.project), policy=None)
     else:
         _open(bug, "bug.rd_fix", "研发修复产品缺陷（评审未通过）", group="rd_expert", policy=None)
     return bug
+
+
+def bugs_fix_received(*, request: ProductRequest, actor) -> list[Bug]:
+    """The project confirmed receipt of the 产品领取单 a fix version was released on: the PM now
+    registers the customer's feedback on the fix. Called inside product_request_receive's
+    transaction; a request that carries no fix changes nothing."""
+    bugs = list(
+        Bug.objects.select_for_update(of=("self",))
+        .select_related("project", "project__pm")
+        .filter(product_request=request, state=Bug.State.RELEASED)
+    )
+    for bug in bugs:
+        bug.version_received()
+        bug.save(update_fields=["state"])
+        _audit(bug, "bug.fix_received", "项目确认领取修复版本", actor, Bug.State.RELEASED)
+        _open(bug, "bug.feedback", "登记用户方反馈", **_pm(bug.project), policy=None)
+    return bugs
 
 
 @transaction.atomic

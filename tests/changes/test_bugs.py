@@ -11,8 +11,11 @@ from changes import services
 from changes.models import Bug
 from changes.services.bugs import bugs_of_month
 from pmis.audit.models import AuditEntry
+from pmis.catalog.models import Product
 from pmis.notify.models import Notification
 from pmis.worktime.services import calendar_fill
+from projects.models import ProductRequest
+from projects.services import product_request_create, product_request_receive
 
 from .conftest import BUG, at
 
@@ -64,10 +67,84 @@ def test_a_product_defect_goes_through_product_dept_and_rd(org, live):
     assert bug.state == Bug.State.RD_FIXING
     bug = services.bug_rd_fix(bug=bug, actor=rd, version="V3.2.3", note="再修复")
     with pytest.raises(DomainError, match="下载路径"):
-        services.bug_product_review(bug=bug, actor=product, passed=True, note="通过")
-    bug = services.bug_product_review(bug=bug, actor=product, passed=True, note="通过", download_path="/dl/v3.2.3")
-    assert bug.state == Bug.State.AWAITING_FEEDBACK and bug.download_path == "/dl/v3.2.3"
+        services.bug_product_review(bug=bug, actor=product, passed=True, note="通过", product=PRODUCT())
+    with pytest.raises(DomainError, match="选择发放的产品"):
+        services.bug_product_review(bug=bug, actor=product, passed=True, note="通过", download_path="/dl/v3.2.3")
+    bug = services.bug_product_review(
+        bug=bug, actor=product, passed=True, note="通过", download_path="/dl/v3.2.3", product=PRODUCT()
+    )
+    assert bug.state == Bug.State.RELEASED and bug.download_path == "/dl/v3.2.3"
     assert Notification.objects.filter(recipient=pm, kind="bug_version_issued", title__contains="V3.2.3").exists()
+
+
+def test_a_released_fix_reaches_the_project_on_a_product_request_the_implementer_receives(org, live, client):
+    """000 §3.4–3.5: the reviewed version leaves 产品管理部 on a 产品领取单 with its download path;
+    the implementer confirms receipt as for any product, and only then is the customer's feedback asked."""
+    pm, product, implementer = org["regional_pm"], org["product_dept"], org["implementer"]
+    bug = _reviewed_fix(org, live, filed_by=implementer)
+    request = bug.product_request
+    assert request.state == ProductRequest.State.ISSUED and request.project == live
+    assert request.requester == implementer
+    item = request.items.get()
+    assert (item.product, item.version, item.download_path) == (PRODUCT(), "V3.2.2", "/dl/v3.2.2")
+    assert bug.number in request.note
+    # nothing waits on the regional PM or 商务: the implementer's receipt is the one open step
+    receipt = open_tasks_for(request).get()
+    assert receipt.step == "product_request.receive" and receipt.assignee == implementer
+    assert not open_tasks_for(bug).exists()
+    assert Notification.objects.filter(recipient=implementer, kind="product_request", object_id=request.pk).exists()
+    # the implementer sees the version and path on the request's page, with the BUG it fixes
+    client.force_login(implementer)
+    page = client.get(request.get_absolute_url()).content.decode()
+    assert "/dl/v3.2.2" in page and bug.number in page
+    with pytest.raises(PermissionDenied):
+        product_request_receive(request=request, actor=product)
+    product_request_receive(request=request, actor=implementer)
+    bug.refresh_from_db()
+    assert bug.state == Bug.State.AWAITING_FEEDBACK
+    feedback = open_tasks_for(bug).get()
+    assert feedback.step == "bug.feedback" and feedback.assignee == pm
+    assert AuditEntry.objects.filter(object_id=bug.pk, action="bug.fix_received").count() == 1
+    bug = services.bug_feedback(bug=bug, actor=pm, feedback="用户反馈已正常")
+    assert bug.state == Bug.State.CHECKING
+
+
+def test_a_fix_filed_by_someone_off_the_team_goes_to_the_projects_implementer(org, live):
+    bug = _reviewed_fix(org, live, filed_by=org["regional_pm"])
+    assert bug.product_request.requester == org["implementer"]
+
+
+def test_only_product_dept_releases_a_fix_on_a_product_request(org, live):
+    with pytest.raises(PermissionDenied, match="产品管理部"):
+        product_request_create(
+            project=live,
+            actor=org["implementer"],
+            items=[{"product": PRODUCT(), "version": "V9", "download_path": "/dl/v9"}],
+            fix_release_to=org["implementer"],
+        )
+    with pytest.raises(DomainError, match="下载路径"):
+        product_request_create(
+            project=live,
+            actor=org["product_dept"],
+            items=[{"product": PRODUCT(), "version": "V9"}],
+            fix_release_to=org["implementer"],
+        )
+    assert not ProductRequest.objects.filter(project=live).exists()
+
+
+def PRODUCT():
+    return Product.objects.filter(kind=Product.Kind.PRODUCT).order_by("id").first()
+
+
+def _reviewed_fix(org, live, *, filed_by):
+    pm, product, rd = org["regional_pm"], org["product_dept"], org["rd_expert"]
+    bug = services.bug_file(project=live, actor=filed_by, data=BUG)
+    bug = services.bug_confirm(bug=bug, actor=pm, decision="product")
+    bug = services.bug_product_verify(bug=bug, actor=product, is_product=True, note="可复现")
+    bug = services.bug_rd_fix(bug=bug, actor=rd, version="V3.2.2", note="修复队列")
+    return services.bug_product_review(
+        bug=bug, actor=product, passed=True, note="回归通过", download_path="/dl/v3.2.2", product=PRODUCT()
+    )
 
 
 def test_wont_fix_needs_the_reason_told_to_the_customer(org, live):

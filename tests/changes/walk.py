@@ -5,6 +5,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from changes import services
+from pmis.catalog.models import Product
+from projects.services import product_request_receive
 
 from .conftest import BUG, CHANGE, RELEASE
 
@@ -45,6 +47,10 @@ def walk_change_steps(org, project) -> None:
     bug = services.bug_rd_fix(bug=bug, actor=org["rd_expert"], version="V2", note="修复")
     bug = services.bug_product_review(bug=bug, actor=org["product_dept"], passed=False, note="不通过")
     bug = services.bug_rd_fix(bug=bug, actor=org["rd_expert"], version="V3", note="修复")
-    bug = services.bug_product_review(bug=bug, actor=org["product_dept"], passed=True, note="通过", download_path="/dl")
+    bug = services.bug_product_review(
+        bug=bug, actor=org["product_dept"], passed=True, note="通过", download_path="/dl",
+        product=Product.objects.filter(kind=Product.Kind.PRODUCT).first(),
+    )  # fmt: skip
+    product_request_receive(request=bug.product_request, actor=org["implementer"])
     bug = services.bug_feedback(bug=bug, actor=pm, feedback="正常")
     services.bug_check(bug=bug, actor=pm, passed=False, note="仍有问题")
