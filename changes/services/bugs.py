@@ -16,10 +16,10 @@ from django.utils import timezone
 from approvals.errors import DomainError
 from approvals.services import next_number, task_close, task_open
 from pmis.audit.services import audit_record
+from pmis.catalog.models import Product
 from pmis.notify.services import notify, notify_once
 from pmis.worktime.calendar import WorkCalendar
-from pmis.catalog.models import Product
-from projects.models import Project, ProductRequest
+from projects.models import ProductRequest, Project
 from projects.selectors import projects_visible
 from projects.services import product_request_create
 from projects.team import users_with_role
