@@ -105,6 +105,10 @@ def handover_submit(*, project: Project, actor, route: str | None = None, note: 
 
     # 002 验收确认: issues left at acceptance go to 客户服务部 with the handover
     acceptance_issues_hand_over(project=project, actor=actor)
+    from success.services import integration_handed_back
+
+    # 000 §3.6.2: a SaaS project integrated for 售后支持组 is handed back with this handover
+    integration_handed_back(project=project, handover=handover, actor=actor)
     return handover
 
 

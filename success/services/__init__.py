@@ -6,6 +6,7 @@ from .integration import (
     integration_accept,
     integration_complete,
     integration_decline,
+    integration_handed_back,
     integration_handover_state,
 )
 from .licences import licence_reminders, licence_term_set, licences_from_product_request, reminder_days
@@ -29,6 +30,7 @@ __all__ = [
     "integration_accept",
     "integration_complete",
     "integration_decline",
+    "integration_handed_back",
     "integration_handover_state",
     "licence_reminders",
     "licence_term_set",

@@ -6,6 +6,7 @@ handed back to 售后支持组 through the handover flow (aftersales.services.ha
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from approvals.errors import AlreadyDecided, DomainError
@@ -13,6 +14,7 @@ from approvals.services import task_close, task_open
 from pmis.audit.services import audit_record
 from pmis.notify.services import notify
 from projects.models import DeliveryTask, Project
+from projects.models import State as ProjectState
 from projects.services import can_manage, delivery_task_assign
 
 from ..models import CloudOrder, IntegrationRequest
@@ -20,6 +22,9 @@ from .common import step_task
 from .orders import CONFIRM_STEP, _locked, _open_step
 
 PMO_STEP = "integration.pmo"
+HANDBACK_STEP = "integration.handback"
+# a project already submitted for handover, or handed over, has nothing to hand back
+HANDED_OVER_STATES = (ProjectState.HANDOVER, ProjectState.MAINTENANCE, ProjectState.CLOSED)
 
 
 @transaction.atomic
@@ -162,7 +167,8 @@ def integration_decline(*, request: IntegrationRequest, actor, comment: str) -> 
 @transaction.atomic
 def integration_complete(*, request: IntegrationRequest, actor) -> IntegrationRequest:
     """Once the integration task is done: the request is complete and the project's PM is asked to
-    hand the project back to 售后支持组 through the handover flow."""
+    hand the project back to 售后支持组 through the handover flow: a step waiting on the PM
+    (交回售后支持组), closed when the handover is submitted."""
     request = _locked_request(request)
     if request.state != IntegrationRequest.State.INTEGRATING:
         raise AlreadyDecided(f"该申请当前为“{request.get_state_display()}”")
@@ -183,15 +189,51 @@ def integration_complete(*, request: IntegrationRequest, actor) -> IntegrationRe
         to_state=request.state,
     )
     project = request.project
+    handing_back = project.state not in HANDED_OVER_STATES
     notify(
-        recipients=[request.filed_by, *([project.pm] if project.pm else [])],
+        recipients=[request.filed_by],
         title=f"集成已完成：{project.name}",
-        body="请项目经理通过项目移交流程将项目移交售后支持组（客户成功部）。",
-        link=project.get_absolute_url(),
+        body="项目经理将通过项目移交流程把项目交回售后支持组（客户成功部）。"
+        if handing_back
+        else f"项目{project.get_state_display()}，已在移交流程中或已移交。",
+        link=request.get_absolute_url(),
         subject=request,
         kind="integration_done",
     )
+    if handing_back:
+        # the PM hands the project back; handover_submit closes this step (integration_handed_back)
+        task_open(
+            subject=request,
+            step=HANDBACK_STEP,
+            step_label="交回售后支持组",
+            title=f"{project.code} {project.name}",
+            link=reverse("aftersales:handover_new", args=[project.pk]),
+            **({"assignee": project.pm} if project.pm_id else {"group": "regional_pm", "region": project.region}),
+            policy=None,
+        )
     return request
+
+
+def integration_handed_back(*, project: Project, handover, actor) -> int:
+    """The project's handover was submitted: every integration waiting to be handed back is. Called
+    inside handover_submit's transaction; the number of steps closed."""
+    from approvals.models import Task
+
+    tasks = Task.objects.select_for_update(of=("self",)).filter(
+        integration_request__project=project, step=HANDBACK_STEP, state=Task.State.OPEN
+    )
+    closed = 0
+    for task in tasks.select_related("content_type"):
+        task_close(task=task, actor=actor, outcome="filed")
+        audit_record(
+            subject=task.subject,
+            action="integration.hand_back",
+            label="已提交移交，交回售后支持组",
+            actor=actor,
+            details={"handover": handover.pk},
+        )
+        closed += 1
+    return closed
 
 
 def integration_handover_state(request: IntegrationRequest) -> str:

@@ -189,6 +189,7 @@ def _walk_every_step(org, make_registration, upload, parent_project):
     upload(saas_project, "requirement-confirmation")
     project_services.requirements_confirm(project=saas_project, actor=pm)
     saas_project = to_acceptance(saas_project)
+    _walk_integration(org, saas_project, upload)
     handover = aftersales_services.handover_submit(
         project=saas_project, actor=pm, route=Handover.Route.CUSTOMER_SUCCESS
     )
@@ -261,6 +262,31 @@ def _walk_every_step(org, make_registration, upload, parent_project):
 
     walk_change_steps(org, project)
     _walk_operations(org, parent_project)
+
+
+def _walk_integration(org, saas_project, upload):
+    """A SaaS order integrated on the project before its handover: the PM's 交回售后支持组 step."""
+    from success import services as success_services
+    from success.models import IntegrationRequest
+
+    today = timezone.localdate()
+    order = success_services.cloud_order_file(
+        actor=org["sales"], customer_name="某医院", project=saas_project, payment="paid",
+        items=[{"product": Product.objects.get(name="云签章"), "quantity": 1}],
+        licence_starts_on=today, licence_ends_on=today.replace(year=today.year + 1),
+    )  # fmt: skip
+    order = success_services.cloud_order_review(
+        order=order, actor=org["business_approver"], approve=True, licence_ok=True, payment_ok=True
+    )
+    success_services.cloud_order_confirm(order=order, actor=org["cs_support"], integration_needed=True, need="对接")
+    request = success_services.integration_accept(
+        request=IntegrationRequest.objects.get(order=order), actor=org["project_director"], assignee=org["implementer"]
+    )
+    task = request.delivery_task
+    project_services.delivery_task_act(task=task, actor=org["implementer"], action="start")
+    upload(task, "install-debug-report", actor=org["implementer"])
+    project_services.delivery_task_act(task=task, actor=org["implementer"], action="finish", result="已对接")
+    success_services.integration_complete(request=request, actor=org["project_director"])
 
 
 def _walk_operations(org, project):

@@ -3,14 +3,20 @@ decides on integration → 项目实施部 opens a 系统集成 task on the proj
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
+from aftersales.models import Handover
+from aftersales.services.handover import handover_submit
 from approvals.errors import DomainError
+from approvals.models import Task
 from approvals.selectors import inbox_for, open_tasks_for
+from pmis.audit.models import AuditEntry
 from projects import services as project_services
 from projects.models import DeliveryTask
 from registrations.models import Kind
 from success import services
 from success.models import CloudOrder, IntegrationRequest
+from tests import walk
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +79,47 @@ def test_integration_runs_as_a_delivery_task_and_completes_when_it_is_done(org, 
     project_services.delivery_task_act(task=task, actor=org["implementer"], action="finish", result="已对接")
     request = services.integration_complete(request=request, actor=org["regional_pm"])
     assert request.state == IntegrationRequest.State.INTEGRATED and request.integrated_at is not None
-    assert org["regional_pm"].notifications.filter(kind="integration_done").count() == 1
+    assert org["cs_support"].notifications.filter(kind="integration_done").count() == 1
     assert services.integration_handover_state(request) == "尚未提交移交"
+    # the PM now has to hand the project back to 售后支持组: a step in the inbox, not a notice
+    handback = open_tasks_for(request).get()
+    assert handback.step_label == "交回售后支持组" and handback in inbox_for(org["regional_pm"])
+    assert handback.link == reverse("aftersales:handover_new", args=[saas_project.pk])
+
+
+def _integrated(org, approved, upload):
+    services.cloud_order_confirm(order=approved, actor=org["cs_support"], integration_needed=True, need="对接 HIS")
+    request = IntegrationRequest.objects.get(order=approved)
+    request = services.integration_accept(request=request, actor=org["project_director"], assignee=org["implementer"])
+    task = request.delivery_task
+    project_services.delivery_task_act(task=task, actor=org["implementer"], action="start")
+    upload(task, "install-debug-report", actor=org["implementer"])
+    project_services.delivery_task_act(task=task, actor=org["implementer"], action="finish", result="已对接")
+    return request
+
+
+def test_the_hand_back_step_closes_when_the_pm_submits_the_handover(org, approved, saas_project, upload):
+    request = _integrated(org, approved, upload)
+    project = walk.ready_for_handover(org, saas_project, upload)
+    request = services.integration_complete(request=request, actor=org["project_director"])
+    handback = open_tasks_for(request).get()
+    assert handback.assignee == org["regional_pm"]
+    handover = handover_submit(project=project, actor=org["regional_pm"])
+    handback.refresh_from_db()
+    assert handback.state == Task.State.DONE and handback.closed_by == org["regional_pm"]
+    assert handback not in inbox_for(org["regional_pm"])
+    assert handover.route == Handover.Route.CUSTOMER_SUCCESS
+    assert AuditEntry.objects.filter(object_id=request.pk, action="integration.hand_back").count() == 1
+    assert services.integration_handover_state(request) == handover.get_state_display()
+
+
+def test_a_project_already_in_handover_is_not_handed_back_twice(org, approved, saas_project, upload):
+    request = _integrated(org, approved, upload)
+    project = walk.ready_for_handover(org, saas_project, upload)
+    handover_submit(project=project, actor=org["regional_pm"])
+    request = services.integration_complete(request=request, actor=org["project_director"])
+    assert not open_tasks_for(request).exists()
+    assert org["cs_support"].notifications.filter(kind="integration_done", body__contains="移交").count() == 1
 
 
 def test_integration_needs_a_project_on_the_order(org, file_order):
