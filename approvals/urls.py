@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import departments, views
 
 app_name = "approvals"
 urlpatterns = [
@@ -12,6 +12,11 @@ urlpatterns = [
     path("tasks/<int:pk>/urge/", views.urge, name="urge"),
     path("tasks/<int:pk>/add-signer/", views.add_signer, name="add_signer"),
     path("tasks/<int:pk>/return-to/", views.return_to, name="return_to"),
+    # 商务管理部, 产品管理部 and 研发: one name each, for the navigation
+    *(
+        path(f"departments/{code}/", departments.department_queue, {"code": code}, name=f"department_{code}")
+        for code in departments.DEPARTMENTS
+    ),
     path("delegations/", views.delegations, name="delegations"),
     path("delegations/<int:pk>/end/", views.delegation_end, name="delegation_end"),
     path("copies/", views.copied, name="copied"),

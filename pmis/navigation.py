@@ -24,7 +24,8 @@ def _roles(*codes: str) -> frozenset[str]:
     return frozenset(codes)
 
 
-SECTIONS = ("工作", "实施登记", "项目", "售后", "客户成功", "平台运维", "目录", "管理")
+SECTIONS = ("工作", "实施登记", "项目", "售后", "客户成功", "平台运维", "部门", "目录", "管理")
+OVERSEERS = ("project_director", "executive")  # see every department's queue
 
 NAV: tuple[NavItem, ...] = (
     NavItem("工作台", "home", "工作"),
@@ -87,6 +88,9 @@ NAV: tuple[NavItem, ...] = (
         "客户成功",
         roles=_roles("cs_ops", "cs_support", "cs_head", "cs_manager", "cs_staff", "product_dept", "business_approver"),
     ),
+    NavItem("商务管理部", "approvals:department_business", "部门", roles=_roles("business_approver", *OVERSEERS)),
+    NavItem("产品管理部", "approvals:department_product", "部门", roles=_roles("product_dept", *OVERSEERS)),
+    NavItem("研发", "approvals:department_rd", "部门", roles=_roles("rd_expert", *OVERSEERS)),
     NavItem(
         "云端部署",
         "platformops:deployments",

@@ -45,6 +45,8 @@ NO_TYPED_INPUT = {
     # customer success and platform operations: lists, record pages and a button without input
     "success:orders", "success:order", "success:ops", "success:support", "success:request", "success:licences",
     "platformops:deployments", "platformops:deployment",
+    # the department pages of 商务管理部, 产品管理部 and 研发: queues filtered by GET
+    "approvals:department_business", "approvals:department_product", "approvals:department_rd",
 
     # 催办 and 撤销代理 are single buttons; 抄送我的 is a list
     "approvals:urge", "approvals:delegation_end", "approvals:copied",

@@ -1,0 +1,91 @@
+"""The pages of the departments whose work reaches them as steps of other people's records
+(000 §3.2–3.5): 商务管理部 (registrations, product requests, cloud orders, outsourcing), 产品管理部
+(product requests, product defects and fix versions) and 研发 (defect fixes, customisation). Each
+shows the department's queue (the open steps waiting on its role groups) and its figures; the
+departments with records of their own (运营客服组, 售后支持组, 平台运维部) have their own pages."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from pmis.lists import Column, ListSpec, Sort, export_response, list_result
+from pmis.navigation import OVERSEERS as NAV_OVERSEERS
+from pmis.org.selectors import user_role_codes
+from success.selectors import FIGURES_FORMULA, department_figures
+
+from .lists import _waiting_on
+from .models import Task
+
+
+@dataclass(frozen=True)
+class DepartmentPage:
+    label: str
+    groups: tuple[str, ...]
+    viewers: frozenset[str]  # besides the department's own groups
+
+
+OVERSEERS = frozenset(NAV_OVERSEERS)
+DEPARTMENTS = {
+    "business": DepartmentPage("商务管理部", ("business_approver",), OVERSEERS),
+    "product": DepartmentPage("产品管理部", ("product_dept",), OVERSEERS),
+    "rd": DepartmentPage("研发", ("rd_expert",), OVERSEERS),
+}
+
+QUEUE = ListSpec(
+    title="部门待办",
+    sorts={
+        "due": Sort("截止时间", ("due_at", "id")),  # task_open_by_group (group, region, due_at)
+        "arrived": Sort("到达时间", ("created_at", "id")),  # search_task_created
+    },
+    default_sort="due",
+    search_fields=("title", "step_label"),
+    keyword_label="事项 / 环节",
+    columns=(
+        Column("事项", lambda t: t.title),
+        Column("环节", lambda t: t.step_label),
+        Column("等待", _waiting_on),
+        Column("认领人", lambda t: t.claimed_by or ""),
+        Column("到达时间", lambda t: t.created_at),
+        Column("截止时间", lambda t: t.due_at),
+    ),
+)
+
+
+def can_view_department(user, department: DepartmentPage) -> bool:
+    roles = user_role_codes(user)
+    return user.is_superuser or bool(roles & (set(department.groups) | department.viewers))
+
+
+@login_required
+def department_queue(request, code: str):
+    department = DEPARTMENTS.get(code)
+    if department is None:
+        raise Http404("没有这个部门页面")
+    if not can_view_department(request.user, department):
+        raise PermissionDenied(f"只有{department.label}人员与项目总监可以查看该部门的队列")
+    tasks = Task.objects.filter(state=Task.State.OPEN, group__name__in=department.groups).select_related(
+        "group", "region", "assignee", "claimed_by"
+    )
+    result = list_result(request, tasks, QUEUE, scope=department.label)
+    if result.exporting:
+        return export_response(result)
+    page = result.page()
+    now = timezone.now()
+    for task in page.object_list:
+        task.overdue = task.is_overdue(now)
+    return render(
+        request,
+        "approvals/department.html",
+        {
+            "department": department,
+            "list": result,
+            "page": page,
+            "figures": department_figures(department.groups, now=now),
+            "formula": FIGURES_FORMULA,
+        },
+        status=result.status,
+    )

@@ -1,0 +1,58 @@
+"""The pages of 商务管理部, 产品管理部 and 研发: each department's queue of waiting steps and its
+figures (waiting, overdue, done this month), here as a product defect moves between them."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from changes import services
+
+from .conftest import BUG
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client, user, code):
+    client.force_login(user)
+    return client.get(reverse(f"approvals:department_{code}"))
+
+
+def _figure(html, name):
+    marker = f'data-figure="{name}">'
+    return int(html.split(marker, 1)[1].split("<", 1)[0])
+
+
+def test_a_product_defect_shows_in_the_queue_of_the_department_it_waits_on(client, org, live):
+    bug = services.bug_file(project=live, actor=org["implementer"], data=BUG)
+    bug = services.bug_confirm(bug=bug, actor=org["regional_pm"], decision="product")
+    page = _page(client, org["product_dept"], "product").content.decode()
+    assert bug.number in page and "产品管理部核实产品缺陷" in page
+    assert (_figure(page, "waiting"), _figure(page, "done_month")) == (1, 0)
+    assert bug.number not in _page(client, org["rd_expert"], "rd").content.decode()
+
+    services.bug_product_verify(bug=bug, actor=org["product_dept"], is_product=True, note="可复现")
+    page = _page(client, org["product_dept"], "product").content.decode()
+    assert bug.number not in page
+    assert (_figure(page, "waiting"), _figure(page, "done_month")) == (0, 1)
+    page = _page(client, org["rd_expert"], "rd").content.decode()
+    assert bug.number in page and _figure(page, "waiting") == 1
+    # the director oversees every department's queue
+    assert bug.number in _page(client, org["project_director"], "rd").content.decode()
+
+
+def test_a_step_past_its_due_time_counts_as_overdue(client, org, live):
+    from approvals.models import Task
+
+    bug = services.bug_file(project=live, actor=org["implementer"], data=BUG)
+    services.bug_confirm(bug=bug, actor=org["regional_pm"], decision="product")
+    Task.objects.filter(step="bug.product_verify").update(due_at=timezone.now() - timedelta(days=1))
+    page = _page(client, org["product_dept"], "product").content.decode()
+    assert _figure(page, "overdue") == 1 and "已超时" in page
+
+
+def test_a_department_page_is_closed_to_others(client, org):
+    assert _page(client, org["implementer"], "product").status_code == 403
+    assert _page(client, org["product_dept"], "business").status_code == 403
+    assert _page(client, org["business_approver"], "business").status_code == 200
