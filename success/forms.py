@@ -120,9 +120,11 @@ class FinishForm(forms.Form):
     result = forms.CharField(label="办理结果", widget=forms.Textarea(attrs={"rows": 3}))
     new_expires_on = forms.DateField(label="续期后到期日", required=False, widget=forms.DateInput(attrs=DATE))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, renewal: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["result"].error_messages["required"] = "请填写办理结果"
+        if not renewal:  # only a 授权文件续期 request moves a licence's expiry
+            del self.fields["new_expires_on"]
 
 
 class CancelForm(forms.Form):

@@ -290,6 +290,10 @@ def team_queue(request, team: str):
             "figures": department_figures((team,)),
             "formula": FIGURES_FORMULA,
             "pending_orders": orders_visible(user).filter(team=team, state=CloudOrder.State.PENDING_OPENING)[:20],
+            # 000 §3.6.2: 售后支持组 confirms the SaaS orders 商务 approved (and whether to integrate)
+            "pending_confirm": orders_visible(user).filter(state=CloudOrder.State.PENDING_CONFIRM)[:20]
+            if team == Team.SUPPORT
+            else [],
         },
         status=400 if refused else result.status,
     )
@@ -338,6 +342,10 @@ def _visible_request(user, pk: int) -> ServiceRequest:
     return row
 
 
+def _renewal(row: ServiceRequest) -> bool:
+    return row.type == ServiceRequest.Type.LICENCE_RENEWAL
+
+
 def _request_page(request, row: ServiceRequest, *, bound: dict | None = None, error: str = ""):
     user = request.user
     can_work = any(task_can_act(user, t) for t in open_tasks_for(row))
@@ -350,7 +358,7 @@ def _request_page(request, row: ServiceRequest, *, bound: dict | None = None, er
         "details": details_display(row),
         "history": audit_for(row),
         "can_work": can_work,
-        "finish_form": bound.get("finish") or (FinishForm() if can_work else None),
+        "finish_form": bound.get("finish") or (FinishForm(renewal=_renewal(row)) if can_work else None),
         "cancel_form": bound.get("cancel") or (CancelForm() if can_cancel else None),
         "error": error,
         "overdue": row.is_overdue(timezone.now()),
@@ -370,7 +378,8 @@ def request_action(request, pk: int, action: str):
     forms = {"finish": FinishForm, "cancel": CancelForm}
     if action not in (*forms, "start"):
         raise Http404
-    form = forms[action](request.POST) if action in forms else None
+    extra = {"renewal": _renewal(row)} if action == "finish" else {}
+    form = forms[action](request.POST, **extra) if action in forms else None
     if form is not None and not form.is_valid():
         return _request_page(request, row, bound={action: form}, error="；".join(form_error_lines(form)))
     try:
@@ -379,7 +388,7 @@ def request_action(request, pk: int, action: str):
         elif action == "finish":
             data = form.cleaned_data
             services.service_request_finish(
-                request=row, actor=request.user, result=data["result"], new_expires_on=data["new_expires_on"]
+                request=row, actor=request.user, result=data["result"], new_expires_on=data.get("new_expires_on")
             )
         else:
             services.service_request_cancel(request=row, actor=request.user, reason=form.cleaned_data["reason"])

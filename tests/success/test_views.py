@@ -40,6 +40,20 @@ def test_the_ops_page_shows_its_queue_and_figures(client, org, file_order):
     assert "待开通的云产品" in body
 
 
+def test_the_support_page_lists_the_saas_orders_waiting_its_confirmation(client, org, file_order):
+    order = file_order(saas=True)
+    services.cloud_order_review(
+        order=order, actor=org["business_approver"], approve=True, licence_ok=True, payment_ok=True
+    )
+    client.force_login(org["cs_support"])
+    response = client.get(reverse("success:support"))
+    body = response.content.decode()
+    assert "待确认需求的 SaaS 下单" in body and order.number in body
+    assert response.context["figures"]["waiting"] == 1  # the one step the page shows
+    client.force_login(org["cs_ops"])
+    assert order.number not in client.get(reverse("success:ops")).content.decode()
+
+
 def test_the_figures_count_overdue_steps(client, org, time_machine):
     services.service_request_file(actor=org["cs_staff"], type="seal", customer_name="甲医院", data=SEAL)
     time_machine.move_to(timezone.now() + timedelta(days=10))
@@ -179,3 +193,17 @@ def test_the_pages_query_count_does_not_grow_with_their_rows(client, org, projec
     small = _counts(client, org, project)
     _rows(org, project, 8)
     assert _counts(client, org, project) == small
+
+
+def test_only_a_renewal_asks_for_the_new_expiry_when_it_is_finished(client, org):
+    guidance = services.service_request_file(
+        actor=org["cs_staff"], type="usage_guidance", customer_name="甲医院",
+        data={"topic": "批量签署", "mode": "remote", "contact": "李老师"},
+    )  # fmt: skip
+    client.force_login(org["cs_support"])
+    page = client.get(guidance.get_absolute_url()).content.decode()
+    assert "办理结果" in page and "续期后到期日" not in page
+    response = client.post(reverse("success:request_action", args=[guidance.pk, "finish"]), {"result": "已远程指导"})
+    assert response.status_code == 302
+    guidance.refresh_from_db()
+    assert guidance.state == guidance.State.DONE
