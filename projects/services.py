@@ -877,7 +877,8 @@ def product_request_create(
         subject=request, action="product_request.submit", label="提交产品领取单", actor=actor, to_state=request.state
     )
     if fix_release_to is not None:
-        request.issue(note=note, at=timezone.now())
+        issued = "修复版本经产品管理部测试评审通过，随本领取单发放"
+        request.issue(note=issued, at=timezone.now())
         request.save(update_fields=["state", "issue_note", "issued_at"])
         audit_record(
             subject=request,
@@ -886,7 +887,7 @@ def product_request_create(
             actor=actor,
             from_state=ProductRequest.State.PENDING_PRODUCT,
             to_state=request.state,
-            comment=note,
+            comment=issued,
         )
         _tell_requester(request, "修复版本已发放，请下载并确认领取", note)
     _open_product_step(request)

@@ -178,7 +178,7 @@ def bug_product_review(
             project=bug.project,
             actor=actor,
             items=[{"product": product, "version": bug.fixed_version, "download_path": path}],
-            note=f"{bug.number} {bug.title} 的修复版本（产品管理部测试评审通过）：{note}",
+            note=f"{bug.number} {bug.title} 的修复版本 {bug.fixed_version}。测试与评审意见：{note}",
             fix_release_to=_fix_receiver(bug),
         )
         bug.version_released(at=now, path=path, note=note, request=request)
