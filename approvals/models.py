@@ -57,7 +57,9 @@ class Task(FSMModelMixin, models.Model):
         DONE = "done", "已处理"
         CANCELLED = "cancelled", "已取消"
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name="记录类型")
+    # db_index=False here and on closed_by: task_subject and task_closed_by lead with these columns,
+    # and every index is one more write for each task the SLA sweep marks
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False, verbose_name="记录类型")
     object_id = models.PositiveBigIntegerField("记录 ID")
     subject = GenericForeignKey("content_type", "object_id")
     step = models.CharField("环节代码", max_length=64)
@@ -130,6 +132,7 @@ class Task(FSMModelMixin, models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
         related_name="+",
         verbose_name="处理人",
     )
