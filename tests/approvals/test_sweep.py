@@ -131,7 +131,8 @@ def test_setup_schedules_creates_the_beat_entries_once(db):
     call_command("setup_schedules", stdout=StringIO())
     tasks = dict(PeriodicTask.objects.values_list("task", "interval__every"))
     assert tasks == {
-        "approvals.sla_sweep": 1, "notify.resend_pending": 1, "projects.weekly_report_reminders": None,
+        "approvals.sla_sweep": 1, "aftersales.tickets_breach_mark": 1,
+        "notify.resend_pending": 1, "projects.weekly_report_reminders": None,
         "operations.incidents_sweep": 1, "operations.inspections_open": None,
         "success.licence_reminders": None, "approvals.delegations_announce": 10,
         "changes.deadline_reminders": 15, "changes.monthly_bug_lists": None,
