@@ -154,6 +154,17 @@ class Ticket(FSMModelMixin, models.Model):
             models.Index(fields=["-created_at"], name="ticket_created"),
             models.Index(fields=["reported_at"], name="ticket_reported"),
             models.Index(fields=["project", "-created_at"], name="ticket_project"),
+            # what the SLA metrics count live beside the monthly roll-up: a running clock past due
+            # the sweep has not yet marked, and a response target passed without a response
+            models.Index(
+                fields=["due_at"],
+                condition=Q(resolved_at__isnull=True, sla_breached_at__isnull=True)
+                & Q(state__in=["triaged", "assigned", "in_progress", "reopened"]),
+                name="ticket_breach_unmarked",
+            ),
+            models.Index(
+                fields=["response_due_at"], condition=Q(first_response_at__isnull=True), name="ticket_response_pending"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -265,3 +276,46 @@ class TicketComment(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.ticket.get_absolute_url()}#comment-{self.pk}"
+
+
+class TicketMonthStat(models.Model):
+    """售后 SLA 月度汇总: the SLA metrics' counts of the tickets reported in a month, per region,
+    assignee and severity. The ticket services add each change's difference in the transaction
+    that makes it; `manage.py sla_rollup_rebuild` recomputes it from the tickets. The metrics
+    page and the dashboards read these rows, not the tickets, so their cost does not grow with
+    the number of tickets."""
+
+    month = models.DateField("月份", help_text="申报时间所在月份的第一天")
+    region = models.ForeignKey(
+        "org.Region", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="区域"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name="处理人",
+    )  # fmt: skip
+    severity = models.ForeignKey(
+        SlaPolicy, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="问题级别"
+    )
+    total = models.IntegerField("问题数", default=0)
+    resolved = models.IntegerField("已解决", default=0)
+    met = models.IntegerField("SLA 达成", default=0)
+    breached_open = models.IntegerField("未解决且已标记超时", default=0)
+    responded = models.IntegerField("已响应", default=0)
+    response_met = models.IntegerField("首次响应达成", default=0)
+    reopened = models.IntegerField("重开过的问题", default=0)
+    reopens = models.IntegerField("重开次数", default=0)
+    transferred = models.IntegerField("已指派", default=0)
+    transfer_us = models.BigIntegerField("转单时长合计（微秒）", default=0)
+
+    class Meta:
+        verbose_name = "售后 SLA 月度汇总"
+        verbose_name_plural = "售后 SLA 月度汇总"
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region", "assignee", "severity"], nulls_distinct=False, name="ticket_month_stat_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} 售后 SLA 汇总"

@@ -8,6 +8,6 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from pmis.audit.services import on_record
 
-        from .webhooks import event_from_audit
+        from .webhooks import event_from_audit, events_from_audit_many
 
-        on_record(event_from_audit)
+        on_record(event_from_audit, many=events_from_audit_many)

@@ -57,7 +57,9 @@ class Task(FSMModelMixin, models.Model):
         DONE = "done", "已处理"
         CANCELLED = "cancelled", "已取消"
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name="记录类型")
+    # db_index=False here and on closed_by: task_subject and task_closed_by lead with these columns,
+    # and every index is one more write for each task the SLA sweep marks
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False, verbose_name="记录类型")
     object_id = models.PositiveBigIntegerField("记录 ID")
     subject = GenericForeignKey("content_type", "object_id")
     step = models.CharField("环节代码", max_length=64)
@@ -66,10 +68,22 @@ class Task(FSMModelMixin, models.Model):
     link = models.CharField("链接", max_length=500)
 
     group = models.ForeignKey(
-        Group, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="等待角色"
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="等待角色",
+        db_index=False,
     )
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="区域"
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="区域",
+        db_index=False,
     )
     department = models.ForeignKey(
         "org.Department",
@@ -79,6 +93,7 @@ class Task(FSMModelMixin, models.Model):
         related_name="+",
         verbose_name="团队",
         help_text="只等待该部门（团队）内的角色成员，如销售主管只审本团队的登记",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -87,6 +102,7 @@ class Task(FSMModelMixin, models.Model):
         blank=True,
         related_name="assigned_tasks",
         verbose_name="指定处理人",
+        db_index=False,
     )
     exclude_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -96,6 +112,7 @@ class Task(FSMModelMixin, models.Model):
         related_name="+",
         verbose_name="回避人",
         help_text="不得处理此待办的人（如申请人本人，不可自审）",
+        db_index=False,
     )
     routing_note = models.CharField(
         "上移说明",
@@ -110,17 +127,31 @@ class Task(FSMModelMixin, models.Model):
         blank=True,
         related_name="claimed_tasks",
         verbose_name="认领人",
+        db_index=False,
     )
     claimed_at = models.DateTimeField("认领时间", null=True, blank=True)
 
-    policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, null=True, blank=True, verbose_name="时限策略")
+    policy = models.ForeignKey(
+        SlaPolicy,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="时限策略",
+        db_index=False,
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     due_at = models.DateTimeField("截止时间", null=True, blank=True)
     warn_at = models.DateTimeField("预警时间", null=True, blank=True)
     warned_at = models.DateTimeField("已预警", null=True, blank=True)
     escalated_at = models.DateTimeField("已升级", null=True, blank=True)
     escalate_to = models.ForeignKey(
-        Group, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="超时升级至"
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="超时升级至",
+        db_index=False,
     )
 
     state = FSMField("状态", max_length=16, choices=State.choices, default=State.OPEN, protected=True)
@@ -130,6 +161,7 @@ class Task(FSMModelMixin, models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
         related_name="+",
         verbose_name="处理人",
     )
@@ -142,6 +174,7 @@ class Task(FSMModelMixin, models.Model):
         related_name="+",
         verbose_name="被代理人",
         help_text="处理人代谁审批（代理审批）；为空表示本人处理",
+        db_index=False,
     )
     urged_at = models.DateTimeField("最近催办", null=True, blank=True)
     waits_for = models.ForeignKey(
@@ -152,6 +185,7 @@ class Task(FSMModelMixin, models.Model):
         related_name="+",
         verbose_name="须先完成",
         help_text="加签：该待办要等这一待办处理后才能办理",
+        db_index=False,
     )
 
     class Meta:
@@ -168,6 +202,22 @@ class Task(FSMModelMixin, models.Model):
             ),
             models.Index(fields=["content_type", "object_id", "state"], name="task_subject"),
             models.Index(fields=["closed_by", "-closed_at"], name="task_closed_by"),
+            # The foreign keys' own indexes hold only the rows that have a value (a task waits on a
+            # group or a person, rarely both): each index is one more write per task the sweep marks.
+            models.Index(fields=["group"], condition=Q(group__isnull=False), name="task_group_set"),
+            models.Index(fields=["region"], condition=Q(region__isnull=False), name="task_region_set"),
+            models.Index(fields=["department"], condition=Q(department__isnull=False), name="task_department_set"),
+            models.Index(fields=["assignee"], condition=Q(assignee__isnull=False), name="task_assignee_set"),
+            models.Index(
+                fields=["exclude_user"], condition=Q(exclude_user__isnull=False), name="task_exclude_user_set"
+            ),
+            models.Index(fields=["claimed_by"], condition=Q(claimed_by__isnull=False), name="task_claimed_by_set"),
+            models.Index(fields=["policy"], condition=Q(policy__isnull=False), name="task_policy_set"),
+            models.Index(fields=["escalate_to"], condition=Q(escalate_to__isnull=False), name="task_escalate_to_set"),
+            models.Index(
+                fields=["on_behalf_of"], condition=Q(on_behalf_of__isnull=False), name="task_on_behalf_of_set"
+            ),
+            models.Index(fields=["waits_for"], condition=Q(waits_for__isnull=False), name="task_waits_for_set"),
         ]
         constraints = [
             models.CheckConstraint(

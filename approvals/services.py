@@ -1,6 +1,6 @@
 """The inbox of waiting work: open, claim, release, reassign, close, cancel, and the SLA sweep."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from pmis.audit.services import audit_on_behalf, audit_record
-from pmis.notify.services import notify, notify_once
+from pmis.notify.services import notify
 from pmis.org.models import Department, Region, User
 from pmis.org.selectors import users_in_role
 from pmis.worktime.calendar import add_duration
@@ -299,88 +299,8 @@ def _mark_notices_read(task: Task) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# SLA sweep
+# SLA sweep: approvals.sweep (set-based, one digest per person)
 
+from .sweep import sweep_candidates, tasks_sweep  # noqa: E402
 
-def sweep_candidates(*, now: datetime, due_field: str, done_field: str) -> models.QuerySet[Task]:
-    """Open tasks whose `due_field` has passed and whose `done_field` is unset, soonest first:
-    the shape the partial indexes task_to_warn / task_to_escalate serve."""
-    return Task.objects.filter(
-        state=Task.State.OPEN, **{f"{done_field}__isnull": True, f"{due_field}__lte": now}
-    ).order_by(due_field)
-
-
-def _sweep_batch(*, now: datetime, due_field: str, done_field: str, batch: int) -> list[Task]:
-    """Lock a batch of candidates. Rows another sweeper holds are skipped, so concurrent sweeps
-    never handle a task twice."""
-    candidates = sweep_candidates(now=now, due_field=due_field, done_field=done_field)
-    return list(candidates.select_for_update(skip_locked=True, of=("self",))[:batch])
-
-
-def tasks_sweep(*, now: datetime | None = None, batch: int = 200) -> dict[str, int]:
-    """Escalate tasks past their due time and warn those past their warning point, each once.
-    Selects by the partial indexes on warn_at / due_at; never loads all open tasks."""
-    now = now or timezone.now()
-    counts = {"escalated": 0, "warned": 0}
-    cache: dict = {}
-    while True:
-        with transaction.atomic():
-            tasks = _sweep_batch(now=now, due_field="due_at", done_field="escalated_at", batch=batch)
-            for task in tasks:
-                _escalate(task, now, cache)
-        counts["escalated"] += len(tasks)
-        if len(tasks) < batch:
-            break
-    while True:
-        with transaction.atomic():
-            tasks = _sweep_batch(now=now, due_field="warn_at", done_field="warned_at", batch=batch)
-            for task in tasks:
-                _warn(task, now, cache)
-        counts["warned"] += len(tasks)
-        if len(tasks) < batch:
-            break
-    return counts
-
-
-def _warn(task: Task, now: datetime, cache: dict) -> None:
-    task.warned_at = now
-    task.save(update_fields=["warned_at"])
-    left = task.due_at - now if task.due_at else timedelta(0)
-    hours = max(int(left.total_seconds() // 3600), 0)
-    notify_once(
-        job="sla_warning",
-        period=timezone.localtime(task.warn_at).isoformat() if task.warn_at else "",
-        recipients=waiting_users(task, cache=cache),
-        title=f"即将超时：{task.step_label} · {task.title}",
-        body=f"该待办将于 {timezone.localtime(task.due_at):%Y-%m-%d %H:%M} 到期（约剩 {hours} 小时），请尽快处理。",
-        link=task.link,
-        subject=task,
-        kind="sla_warning",
-    )
-    audit_record(subject=task, action="task.warn", label="时限预警", actor=None)
-
-
-def _escalate(task: Task, now: datetime, cache: dict) -> None:
-    task.escalated_at = now
-    fields = ["escalated_at"]
-    if task.warned_at is None:
-        task.warned_at = now  # a breach says more than the warning it replaces
-        fields.append("warned_at")
-    task.save(update_fields=fields)
-    recipients = waiting_users(task, cache=cache)
-    if task.escalate_to_id:
-        key = ("escalate", task.escalate_to_id)
-        if key not in cache:
-            cache[key] = list(users_in_role(task.escalate_to.name))
-        recipients = recipients + cache[key]
-    notify_once(
-        job="sla_escalation",
-        period=timezone.localtime(task.due_at).isoformat() if task.due_at else "",
-        recipients=recipients,
-        title=f"已超时：{task.step_label} · {task.title}",
-        body=f"该待办已于 {timezone.localtime(task.due_at):%Y-%m-%d %H:%M} 超过处理时限。",
-        link=task.link,
-        subject=task,
-        kind="sla_escalation",
-    )
-    audit_record(subject=task, action="task.escalate", label="超时升级", actor=None)
+__all__ = ["sweep_candidates", "tasks_sweep"]

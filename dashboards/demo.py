@@ -82,7 +82,11 @@ def _move_into_past(ticket: Ticket, back: timedelta) -> None:
     trail and notifications moved `back` as a whole, so that last month has figures to show.
     The SLA verdict the services reached (late or on time) is unchanged by the move."""
     kind = ContentType.objects.get_for_model(Ticket)
+    from aftersales.services.rollup import contribution, rollup_apply
+
+    before = contribution(Ticket.objects.select_related("project").get(pk=ticket.pk))
     _shift(Ticket.objects.filter(pk=ticket.pk), back)
+    rollup_apply(before, Ticket.objects.select_related("project").get(pk=ticket.pk))  # now last month's
     for model in (Task, AuditEntry, Notification):
         _shift(model.objects.filter(content_type=kind, object_id=ticket.pk), back)
 

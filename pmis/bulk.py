@@ -18,6 +18,7 @@ from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from aftersales.models import Ticket
+from aftersales.services.rollup import rollup_rebuild
 from approvals.models import Task
 from pmis.audit.models import AuditEntry
 from pmis.catalog.models import DocumentType, Product
@@ -495,6 +496,8 @@ class BulkSeeder:
                     first_response_at=reported + timedelta(minutes=self.random.randrange(10, 300)),
                     resolved_at=resolved_at,
                     sla_met=(resolved_at <= due) if resolved else None,
+                    # the breach the resolution (or the minute's sweep) marks on a clock that ran out
+                    sla_breached_at=due if (resolved_at or self.now) > due else None,
                     closed_at=resolved_at,
                 )
             )
@@ -583,5 +586,6 @@ class BulkSeeder:
             self.plans(projects, people)
             self.tasks(registration_ids, people)
             self.tickets(projects, people)
+            rollup_rebuild()  # the SLA metrics' monthly roll-up, as the ticket services keep it
             self.changes(projects, people)
             self.audit(registration_ids, people)

@@ -19,6 +19,7 @@ from pmis.worktime.services import TRIAGE_POLICY
 from projects.models import Project
 
 from ..models import Ticket
+from .rollup import contribution, rollup_apply
 from .sla import remaining_at, reported_at_check, resolution_deadlines, response_due, resumed_deadlines
 
 AFTERSALES_ROLES = frozenset({"aftersales", "aftersales_manager", "cs_staff", "cs_head"})
@@ -60,6 +61,7 @@ def ticket_create(*, project: Project, actor, data: dict) -> Ticket:
         reported_at=reported_at,
         **data,
     )
+    rollup_apply(None, ticket)
     # The form has minute precision: a report time within the current minute is not 补录.
     late = reported_at < now.replace(second=0, microsecond=0)
     audit_record(
@@ -116,6 +118,7 @@ def _open_resolution_task(ticket: Ticket, *, warn_at: datetime, label: str) -> T
 def ticket_triage(*, ticket: Ticket, actor, severity: SlaPolicy) -> Ticket:
     """Set the severity; the resolution and first-response clocks start from the report time."""
     ticket = _locked_ticket(ticket)
+    before = contribution(ticket)
     if not _is_aftersales(actor):
         raise PermissionDenied("只有售后人员可以为问题分级")
     if not severity.code.startswith("ticket-"):
@@ -125,6 +128,7 @@ def ticket_triage(*, ticket: Ticket, actor, severity: SlaPolicy) -> Ticket:
     ticket.due_at, warn_at = resolution_deadlines(severity, ticket.reported_at)
     ticket.response_due_at = response_due(severity, ticket.reported_at)
     ticket.save(update_fields=["state", "severity", "sla_started_at", "due_at", "response_due_at"])
+    rollup_apply(before, ticket)
     for task in open_tasks_for(ticket).filter(step="ticket.triage"):
         task_close(task=task, actor=actor, outcome="triaged")
     _open_resolution_task(ticket, warn_at=warn_at, label=f"售后问题（{severity.name}）")
@@ -148,6 +152,7 @@ def ticket_assign(*, ticket: Ticket, actor, to, dispatch: bool = False) -> Ticke
     """Assign to an after-sales engineer, or (dispatch, by the aftersales manager) to the regional
     PM of the project's region for on-site support (000 §3.7)."""
     ticket = _locked_ticket(ticket)
+    before = contribution(ticket)
     roles = user_role_codes(actor)
     if dispatch:
         if not (actor.is_superuser or "aftersales_manager" in roles):
@@ -163,6 +168,7 @@ def ticket_assign(*, ticket: Ticket, actor, to, dispatch: bool = False) -> Ticke
         raise DomainError("请先为问题分级")
     ticket.assign(to=to, at=timezone.now(), by_dispatch=dispatch)
     ticket.save(update_fields=["state", "assignee", "dispatched_to_pm", "first_assigned_at"])
+    rollup_apply(before, ticket)
     task = _sla_task(ticket)
     if task is not None:
         Task.objects.filter(pk=task.pk).update(assignee=to, claimed_by=to, claimed_at=timezone.now())
@@ -197,9 +203,11 @@ def _assignee_only(ticket: Ticket, actor) -> None:
 @transaction.atomic
 def ticket_start(*, ticket: Ticket, actor) -> Ticket:
     ticket = _locked_ticket(ticket)
+    before = contribution(ticket)
     _assignee_only(ticket, actor)
     ticket.start(at=timezone.now())
     ticket.save(update_fields=["state", "first_response_at"])
+    rollup_apply(before, ticket)
     audit_record(subject=ticket, action="ticket.start", label="开始处理", actor=actor, to_state=ticket.state)
     return ticket
 
@@ -209,12 +217,14 @@ def ticket_pause(*, ticket: Ticket, actor, reason: str) -> Ticket:
     """Waiting for the customer: the SLA clock stops (the sweeper no longer sees the task). A ticket
     already past its due time stays breached."""
     ticket = _locked_ticket(ticket)
+    before = contribution(ticket)
     _assignee_only(ticket, actor)
     if not reason.strip():
         raise DomainError("请填写等待客户的原因")
     now = timezone.now()
     ticket.pause(at=now, remaining_seconds=int(remaining_at(ticket, now).total_seconds()))
     ticket.save(update_fields=["state", "paused_at", "remaining_seconds", "sla_breached_at"])
+    rollup_apply(before, ticket)
     task = _sla_task(ticket)
     if task is not None:
         Task.objects.filter(pk=task.pk).update(due_at=None, warn_at=None)
@@ -235,9 +245,11 @@ def _resume_clock(ticket: Ticket, now) -> None:
 @transaction.atomic
 def ticket_resume(*, ticket: Ticket, actor) -> Ticket:
     ticket = _locked_ticket(ticket)
+    before = contribution(ticket)
     _assignee_only(ticket, actor)
     _resume_clock(ticket, timezone.now())
     ticket.save(update_fields=["state", "paused_at", "remaining_seconds", "due_at"])
+    rollup_apply(before, ticket)
     audit_record(
         subject=ticket,
         action="ticket.resume",
@@ -251,6 +263,7 @@ def ticket_resume(*, ticket: Ticket, actor) -> Ticket:
 @transaction.atomic
 def ticket_resolve(*, ticket: Ticket, actor, resolution: str) -> Ticket:
     ticket = _locked_ticket(ticket)
+    before = contribution(ticket)
     _assignee_only(ticket, actor)
     if not resolution.strip():
         raise DomainError("请填写解决方案")
@@ -264,6 +277,7 @@ def ticket_resolve(*, ticket: Ticket, actor, resolution: str) -> Ticket:
             "due_at",
         ]
     )  # fmt: skip
+    rollup_apply(before, ticket)
     # solved without it: a request for local support no longer waits on the manager
     for task in open_tasks_for(ticket).filter(step__in=["ticket.sla", "ticket.reopened", "ticket.local_support"]):
         task_close(task=task, actor=actor, outcome="resolved")
@@ -284,6 +298,7 @@ def ticket_reopen(*, ticket: Ticket, actor, reason: str) -> Ticket:
     """The fix did not hold: a new resolution clock starts now on the severity's policy, warned
     and escalated like the first; the ticket counts as unresolved until resolved again."""
     ticket = _locked_ticket(ticket)
+    before = contribution(ticket)
     if not _is_aftersales(actor):
         raise PermissionDenied("只有售后人员可以重开问题")
     if not reason.strip():
@@ -297,6 +312,7 @@ def ticket_reopen(*, ticket: Ticket, actor, reason: str) -> Ticket:
             "sla_met",
         ]
     )  # fmt: skip
+    rollup_apply(before, ticket)
     _open_resolution_task(ticket, warn_at=warn_at, label=f"售后问题（重开，{ticket.severity.name}）")
     if ticket.assignee is not None:
         notify(
@@ -324,12 +340,14 @@ def ticket_reopen(*, ticket: Ticket, actor, reason: str) -> Ticket:
 def ticket_close(*, ticket: Ticket, actor, confirmation: str) -> Ticket:
     """Closed once the reporter confirms the fix (recorded by after-sales)."""
     ticket = _locked_ticket(ticket)
+    before = contribution(ticket)
     if not _is_aftersales(actor) and ticket.assignee_id != actor.pk:
         raise PermissionDenied("只有售后人员可以关闭问题")
     if not confirmation.strip():
         raise DomainError("请记录申报人的确认情况")
     ticket.close(at=timezone.now())
     ticket.save(update_fields=["state", "closed_at"])
+    rollup_apply(before, ticket)
     for task in open_tasks_for(ticket):
         task_close(task=task, actor=actor, outcome="closed")
     audit_record(

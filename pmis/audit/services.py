@@ -1,3 +1,5 @@
+import json
+from collections.abc import Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -8,13 +10,18 @@ from . import channel
 from .models import AuditEntry
 
 _listeners: list = []
+_bulk_listeners: dict = {}
 
 
-def on_record(listener) -> None:
+def on_record(listener, *, many=None) -> None:
     """Call `listener(entry, subject)` after each audit row, in the same transaction (the
-    webhook outbox is written this way, so an event exists exactly when its change committed)."""
+    webhook outbox is written this way, so an event exists exactly when its change committed).
+    `many(pairs)`, if given, is called instead with an iterator of (entry, subject) pairs when
+    a sweep writes thousands of rows at once, so it can decide once whether it cares."""
     if listener not in _listeners:
         _listeners.append(listener)
+    if many is not None:
+        _bulk_listeners[listener] = many
 
 
 def _state_label(subject: models.Model, field_name: str, value: str) -> str:
@@ -94,3 +101,49 @@ def audit_record(
     for listener in _listeners:
         listener(entry, subject)
     return entry
+
+
+def audit_record_many(
+    *, model: type[models.Model], object_ids: Sequence[int], action: str, label: str, comment: str = ""
+) -> int:
+    """One audit row per record of `model` for the same system action (the actor is the system),
+    written with one INSERT whatever their number — for sweeps that act on thousands of rows at
+    once. The records themselves are loaded only if a listener wants to see them."""
+    if not object_ids:
+        return 0
+    from django.db import connection
+    from django.utils import timezone
+
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    details = dict(channel.current() or {})
+    at = timezone.now()
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (content_type_id, object_id, action, action_label, from_state, to_state, "
+            "actor_id, at, comment, details) "
+            "SELECT %s, o, %s, %s, '', '', NULL, %s, %s, %s::jsonb FROM unnest(%s::bigint[]) WITH ORDINALITY "
+            "AS t(o, n) ORDER BY n RETURNING id, object_id",
+            [content_type.pk, action, label, at, comment, json.dumps(details), list(object_ids)],
+        )
+        written = cursor.fetchall()
+
+    def pairs():
+        for start in range(0, len(written), 1000):
+            chunk = written[start : start + 1000]
+            subjects = model._default_manager.in_bulk([object_id for _, object_id in chunk])
+            for pk, object_id in chunk:
+                entry = AuditEntry(
+                    pk=pk, content_type=content_type, object_id=object_id, action=action, action_label=label,
+                    at=at, comment=comment, details=details,
+                )  # fmt: skip
+                yield entry, subjects[object_id]
+
+    for listener in _listeners:
+        many = _bulk_listeners.get(listener)
+        if many is not None:
+            many(pairs())
+        else:
+            for entry, subject in pairs():
+                listener(entry, subject)
+    return len(written)

@@ -51,12 +51,20 @@ class Notification(models.Model):
 class ScheduledSend(models.Model):
     """What a scheduled job has sent, to whom, about what, for which period (a week, a deadline).
     Written in the same transaction as the notification; the unique key makes a second run, a
-    redelivered task or a second beat send nothing twice."""
+    redelivered task or a second beat send nothing twice. A row without a recipient records that
+    the job has told everyone concerned about the record for that period (the SLA sweep's
+    digests: one row per task, not one per task and person)."""
 
     job = models.CharField("定时任务", max_length=64)
     period = models.CharField("周期", max_length=64, help_text="如周报提醒的周一日期、时限预警的到期时间")
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="接收人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="接收人",
+        help_text="为空表示已通知该记录的全部相关人员",
     )
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name="关联记录类型")
     object_id = models.PositiveBigIntegerField("关联记录 ID")
@@ -70,6 +78,11 @@ class ScheduledSend(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["job", "period", "recipient", "content_type", "object_id"], name="scheduled_send_once"
+            ),
+            models.UniqueConstraint(
+                fields=["job", "period", "content_type", "object_id"],
+                condition=Q(recipient__isnull=True),
+                name="scheduled_send_once_for_all",
             ),
         ]
 

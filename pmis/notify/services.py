@@ -1,6 +1,8 @@
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -16,6 +18,49 @@ logger = logging.getLogger(__name__)
 MAX_EMAIL_ATTEMPTS = 8
 
 
+@dataclass(frozen=True)
+class Message:
+    """One notification to write: its own recipient, words and record."""
+
+    recipient: Any
+    title: str
+    body: str = ""
+    link: str = ""
+    subject: models.Model | None = None
+    kind: str = ""
+
+
+def notify_many(messages: Iterable[Message]) -> list[Notification]:
+    """Write the notifications in the caller's transaction with one INSERT, at most one per
+    recipient and message (inactive people are skipped); the e-mail copies are handed to Celery
+    only after that transaction commits. Every notification, single or digest, is written here."""
+    rows = []
+    for message in messages:
+        user = message.recipient
+        if user is None or not user.is_active:
+            continue
+        subject = message.subject
+        rows.append(
+            Notification(
+                recipient=user,
+                kind=message.kind,
+                title=message.title[:200],
+                body=message.body,
+                link=message.link,
+                content_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
+                object_id=subject.pk if subject is not None else None,
+                email_state=Notification.EmailState.PENDING if user.email else Notification.EmailState.SKIPPED,
+            )
+        )
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    pending = [n.pk for n in created if n.email_state == Notification.EmailState.PENDING]
+    if pending:
+        transaction.on_commit(lambda: publish_deliveries(pending))
+    return created
+
+
 def notify(
     *,
     recipients: Iterable,
@@ -27,30 +72,14 @@ def notify(
 ) -> list[Notification]:
     """Write one notification per recipient in the caller's transaction; the e-mail copies are
     handed to Celery only after that transaction commits."""
-    content_type = ContentType.objects.get_for_model(subject) if subject is not None else None
     seen: set[int] = set()
-    rows = []
+    messages = []
     for user in recipients:
-        if user is None or user.pk in seen or not user.is_active:
+        if user is None or user.pk in seen:
             continue
         seen.add(user.pk)
-        rows.append(
-            Notification(
-                recipient=user,
-                kind=kind,
-                title=title[:200],
-                body=body,
-                link=link,
-                content_type=content_type,
-                object_id=subject.pk if subject is not None else None,
-                email_state=Notification.EmailState.PENDING if user.email else Notification.EmailState.SKIPPED,
-            )
-        )
-    created = Notification.objects.bulk_create(rows)
-    pending = [n.pk for n in created if n.email_state == Notification.EmailState.PENDING]
-    if pending:
-        transaction.on_commit(lambda: publish_deliveries(pending))
-    return created
+        messages.append(Message(recipient=user, title=title, body=body, link=link, subject=subject, kind=kind))
+    return notify_many(messages)
 
 
 def notify_once(

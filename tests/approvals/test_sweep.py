@@ -8,6 +8,7 @@ from django.db import connection
 
 from approvals.models import Task
 from approvals.services import task_close, task_open, tasks_sweep
+from pmis.audit.models import AuditEntry
 from pmis.notify.models import Notification
 from tests.helpers import run_at_once
 
@@ -81,8 +82,15 @@ def test_two_sweeps_at_once_warn_each_task_once(demo, subject, policies, time_ma
     time_machine.move_to(datetime(2026, 6, 1, 16, 0, tzinfo=SH))
     totals = [counts["warned"] for counts in run_at_once(lambda: tasks_sweep(batch=3))]
     assert sum(totals) == 30
-    assert Notification.objects.filter(kind="sla_warning").count() == 30
     assert not Task.objects.filter(warned_at__isnull=True).exists()
+    # each task warned once (one audit row each), and the approver told once by each sweep that found work
+    warned = AuditEntry.objects.filter(action="task.warn").values_list("object_id", flat=True)
+    assert sorted(warned) == sorted(Task.objects.values_list("pk", flat=True))
+    digests = Notification.objects.filter(kind="sla_warning")
+    assert digests.count() == sum(1 for n in totals if n)
+    assert sorted(int(n.title.split()[1]) for n in digests if n.title.startswith("您有")) == sorted(
+        n for n in totals if n > 1
+    )
 
 
 def test_the_sweep_selects_through_the_partial_indexes(db):
@@ -123,7 +131,8 @@ def test_setup_schedules_creates_the_beat_entries_once(db):
     call_command("setup_schedules", stdout=StringIO())
     tasks = dict(PeriodicTask.objects.values_list("task", "interval__every"))
     assert tasks == {
-        "approvals.sla_sweep": 1, "notify.resend_pending": 1, "projects.weekly_report_reminders": None,
+        "approvals.sla_sweep": 1, "aftersales.tickets_breach_mark": 1,
+        "notify.resend_pending": 1, "projects.weekly_report_reminders": None,
         "operations.incidents_sweep": 1, "operations.inspections_open": None,
         "success.licence_reminders": None, "approvals.delegations_announce": 10,
         "changes.deadline_reminders": 15, "changes.monthly_bug_lists": None,

@@ -9,6 +9,7 @@ import pytest
 
 from approvals.models import Task
 from approvals.services import task_open, tasks_sweep
+from pmis.audit.models import AuditEntry
 from pmis.notify.models import Notification, ScheduledSend
 from tests.helpers import run_at_once
 
@@ -41,6 +42,13 @@ def test_two_sweeps_at_once_escalate_once(demo, subject, policies, time_machine)
     for _ in range(5):
         _open(subject)
     time_machine.move_to(datetime(2026, 6, 2, 10, 0, tzinfo=SH))
-    run_at_once(lambda: tasks_sweep(batch=2))
-    # five tasks, each escalated once to the business approver and the after-sales manager
-    assert Notification.objects.filter(kind="sla_escalation").count() == 10
+    totals = [counts["escalated"] for counts in run_at_once(lambda: tasks_sweep(batch=2))]
+    # five tasks, each escalated once (one audit row, one ledger row); the business approver and the
+    # after-sales manager each told once by every sweep that escalated any, in one digest
+    assert sum(totals) == 5
+    escalated = AuditEntry.objects.filter(action="task.escalate").values_list("object_id", flat=True)
+    assert sorted(escalated) == sorted(Task.objects.values_list("pk", flat=True))
+    assert ScheduledSend.objects.filter(job="sla_escalation", recipient=None).count() == 5
+    for person in ("business_approver", "aftersales_manager"):
+        told = Notification.objects.filter(kind="sla_escalation", recipient=demo[person])
+        assert told.count() == sum(1 for n in totals if n)

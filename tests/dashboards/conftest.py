@@ -11,6 +11,7 @@ import time_machine
 from django.core.cache import cache
 
 from aftersales.models import Handover, Ticket
+from aftersales.services.rollup import rollup_apply
 from pmis.audit.services import audit_record
 from pmis.org.models import Region
 from pmis.worktime.models import SlaPolicy
@@ -79,7 +80,7 @@ def build(org, now):
         def ticket(self, project, *, reported, severity="ticket-medium", resolved=None, met=None, assignee=None):
             n = next(numbers)
             state = Ticket.State.RESOLVED if resolved else Ticket.State.ASSIGNED
-            return Ticket.objects.create(
+            ticket = Ticket.objects.create(
                 number=f"TT{n:05d}",
                 project=project,
                 subject=f"问题{n}",
@@ -96,5 +97,7 @@ def build(org, now):
                 resolved_at=resolved,
                 sla_met=met,
             )
+            rollup_apply(None, ticket)  # written past the services: counted in the SLA roll-up as they would
+            return ticket
 
     return Build()

@@ -4,6 +4,7 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 # name -> (task, every n minutes)
 SCHEDULES = {
     "SLA 扫描（预警与超时升级）": ("approvals.sla_sweep", 1),
+    "售后问题超时标记（SLA 月度汇总）": ("aftersales.tickets_breach_mark", 1),
     "通知补发（未投递的邮件）": ("notify.resend_pending", 1),
     "事件推送重投（订阅方暂时不可达）": ("api.resend_webhooks", 1),
     "代理审批开始与结束通知": ("approvals.delegations_announce", 10),
