@@ -46,6 +46,9 @@ def inbox(request, bulk_form=None):
     if result.exporting:
         return export_response(result)
     page = result.page()
+    if not mine and not result.keyword:
+        # the whole inbox was just counted for paging: the side bar's badge reuses that count
+        request.pmis_inbox_count = page.paginator.count
     now = timezone.now()
     for task in page.object_list:
         task.overdue = task.is_overdue(now)
