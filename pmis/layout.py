@@ -7,11 +7,16 @@ BADGE_LIMIT and shown as "99+"; no page counts a whole queue for the side bar.""
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
 from django.db import transaction
 from django.utils import timezone
 
 BADGE_LIMIT = 99
+
+
+def _cache():
+    return caches[settings.PMIS_LAYOUT_CACHE]
 
 
 def _key(user_id: int, day=None) -> str:
@@ -49,23 +54,30 @@ def layout_facts(user, *, inbox_count: int | None = None) -> dict:
     """The cached facts of the user's layout. A page that has just counted the user's whole inbox
     (the inbox page, for its paging) passes that count so that a miss does not count again."""
     key = _key(user.pk)
-    facts = cache.get(key)
+    facts = _cache().get(key)
     if facts is None:
         facts = _build(user, inbox=inbox_count)
-        cache.set(key, facts, settings.PMIS_LAYOUT_CACHE_SECONDS)
+        _cache().set(key, facts, settings.PMIS_LAYOUT_CACHE_SECONDS)
     return facts
+
+
+def _keeps_nothing() -> bool:
+    return isinstance(_cache(), DummyCache)  # nothing kept, nothing to forget: no query spent on who
 
 
 def layout_forget(user_ids: Iterable[int | None]) -> None:
     """Forget the layouts of these users now, and again when the transaction commits, so that a
     page rendered meanwhile from the old rows does not keep them."""
+    if _keeps_nothing():
+        return
     ids = sorted({pk for pk in user_ids if pk})
     if not ids:
         return
     day = timezone.localdate()
     keys = [_key(pk, day) for pk in ids]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    store = _cache()
+    store.delete_many(keys)
+    transaction.on_commit(lambda: store.delete_many(keys))
 
 
 def with_delegates(user_ids: Iterable[int | None]) -> set[int]:
@@ -102,6 +114,8 @@ def layout_forget_task(task, *also: int | None) -> None:
     closes, so those people are forgotten too."""
     from approvals.models import Task
 
+    if _keeps_nothing():
+        return
     ids = task_people(task) | with_delegates(also)
     if task.pk is not None and task.state != Task.State.OPEN:
         for held in Task.objects.filter(waits_for=task, state=Task.State.OPEN).select_related("group", "region"):

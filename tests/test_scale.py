@@ -18,6 +18,12 @@ from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def layout_cached(settings):
+    settings.PMIS_LAYOUT_CACHE = "default"  # pages measured as people get them: the layout cached
+
+
 PAGES = (
     ("business_approver", "approvals:inbox", {}),
     ("project_director", "approvals:inbox", {}),

@@ -15,6 +15,12 @@ from pmis.notify.services import notification_mark_read, notify
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def layout_cached(settings):
+    settings.PMIS_LAYOUT_CACHE = "default"  # the production arrangement (tests build it afresh)
+
+
 # Tables the layout reads for a person: his roles, region permissions, delegations, waiting
 # tasks and unread notifications.
 LAYOUT_TABLES = ("auth_group", "guardian_", "approvals_task", "approvals_delegation", "notify_notification")
