@@ -16,7 +16,7 @@ from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
 from pmis.documents.selectors import attachments_for
 from pmis.forms import filter_errors
-from pmis.lists import export_response, list_result
+from pmis.lists import export_response, list_result, row_url
 from pmis.org.selectors import user_role_codes
 from projects.gates import present_documents
 from projects.selectors import projects_visible
@@ -180,8 +180,10 @@ def ticket_list(request):
         return export_response(result)
     page = result.page()
     now = timezone.now()
+    detail = row_url("aftersales:ticket")  # reversed once for the page, not once per row
     for ticket in page.object_list:
         ticket.overdue = ticket.is_breached(now)
+        ticket.url = detail(ticket.pk)
     return render(
         request,
         "aftersales/tickets.html",

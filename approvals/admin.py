@@ -50,7 +50,7 @@ class ChainStepSettingAdmin(admin.ModelAdmin):
     list_display = ("label", "code", "role", "mode", "policy")
     list_editable = ("mode",)
     readonly_fields = ("code",)
-    filter_horizontal = ("copy_to",)
+    autocomplete_fields = ("copy_to",)  # a search box, not a list of every person
 
     def has_add_permission(self, request):
         return False

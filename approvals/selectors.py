@@ -4,17 +4,13 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from pmis.org.selectors import user_regions
+from pmis.org.selectors import user_region_ids
 
 from .models import Delegation, Task
 
 
 def _region_ids(user) -> list[int]:
-    cached = getattr(user, "_pmis_region_ids", None)
-    if cached is None:
-        cached = list(user_regions(user).values_list("pk", flat=True))
-        user._pmis_region_ids = cached
-    return cached
+    return list(user_region_ids(user))
 
 
 def _own_waiting(user, *, also_claimed_by=None) -> Q:

@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from pmis.audit.services import audit_on_behalf, audit_record
+from pmis.layout import layout_forget, with_delegates
 from pmis.notify.services import notify
 from pmis.org.models import Department, Region, User
 from pmis.org.selectors import users_in_role
@@ -218,6 +219,8 @@ def _hand_to(task: Task, to_user: User, *, claimed: bool, action: str, label: st
     task.assignee = to_user
     task.claimed_by, task.claimed_at = (to_user, timezone.now()) if claimed else (None, None)
     task.save(update_fields=["assignee", "claimed_by", "claimed_at"])
+    if previous is not None:  # the save forgets whom it waits on now; this, whom it waited on before
+        layout_forget(with_delegates([previous.pk]))
     audit_record(
         subject=task,
         action=action,
@@ -295,7 +298,9 @@ def _mark_notices_read(task: Task) -> int:
         recipient_id__in=people,
         created_at__gte=task.created_at,
     )
-    return unread.filter(about_task | about_record).update(read_at=timezone.now())
+    stale = unread.filter(about_task | about_record)
+    layout_forget(stale.values_list("recipient_id", flat=True).distinct())  # their bells
+    return stale.update(read_at=timezone.now())
 
 
 # ---------------------------------------------------------------------------------------------

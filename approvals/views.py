@@ -9,7 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from pmis.lists import export_response, list_result
+from pmis.lists import export_response, list_result, row_url
+from pmis.org.roles import role_label
 
 from . import robots
 from .actions import can_decide_here, task_return_to, tasks_bulk_approve
@@ -36,6 +37,13 @@ from .services import task_claim, task_reassign, task_release
 from .urging import task_can_urge, task_urge
 
 
+def _waiting_label(task: Task) -> str:
+    if task.assignee_id:
+        return str(task.assignee)
+    label = role_label(task.group.name) if task.group_id else ""
+    return f"{label} · {task.region}" if task.region_id else label
+
+
 @login_required
 def inbox(request, bulk_form=None):
     tasks = inbox_for(request.user)
@@ -46,8 +54,15 @@ def inbox(request, bulk_form=None):
     if result.exporting:
         return export_response(result)
     page = result.page()
+    if not mine and not result.keyword:
+        # the whole inbox was just counted for paging: the side bar's badge reuses that count
+        request.pmis_inbox_count = page.paginator.count
     now = timezone.now()
+    claim, release, reassign = row_url("approvals:claim"), row_url("approvals:release"), row_url("approvals:reassign")
     for task in page.object_list:
+        # what each row shows, prepared here: no reverse, filter or lookup per row in the template
+        task.claim_url, task.release_url, task.reassign_url = claim(task.pk), release(task.pk), reassign(task.pk)
+        task.waiting_label = _waiting_label(task)
         task.overdue = task.is_overdue(now)
         task.warning = not task.overdue and task.warn_at is not None and task.warn_at <= now
         task.bulk_ok = can_decide_here(task)

@@ -8,12 +8,11 @@ from approvals.models import Task
 from approvals.selectors import task_can_act
 from projects import workspace
 from projects.gates import present_documents
-from projects.services import can_manage
+from projects.tabs import access  # the request's one permission checker
 
 from . import forms
 from .models import AcceptanceApproval, AcceptanceIssue, ActionItem, Review, Survey, TrainingSession
 from .services import acceptance, reviews, satisfaction
-from .services.common import is_member
 
 
 def _bound(request, name: str, make):
@@ -66,7 +65,7 @@ def meetings_context(request, project) -> dict:
     ]
     tasks = _open_tasks([*review_rows, *all_actions])
     _mark_actionable(user, review_rows, tasks)
-    member = is_member(user, project)
+    member = access(request, project).member
     for m in meeting_rows:
         m.end_form = _bound(request, f"end_form_{m.pk}", lambda m=m: forms.MeetingEndForm(prefix=f"end{m.pk}"))
         m.action_form = _bound(
@@ -82,7 +81,7 @@ def meetings_context(request, project) -> dict:
         "meetings": meeting_rows,
         "reviews": review_rows,
         "member": member,
-        "manage": can_manage(user, project),
+        "manage": access(request, project).manage,
         "meeting_form": _bound(
             request, "meeting_form", lambda: forms.MeetingForm(initial={"held_on": timezone.localdate()})
         ),
@@ -100,7 +99,7 @@ def training_context(request, project) -> dict:
     plans = list(
         project.training_plans.select_related("trainer").prefetch_related(Prefetch("sessions", queryset=sessions))
     )
-    manage = can_manage(user, project)
+    manage = access(request, project).manage
     for plan in plans:
         plan.can_edit = manage or plan.trainer_id == user.pk
         plan.session_form = _bound(
@@ -135,7 +134,7 @@ def acceptance_context(request, project) -> dict:
     codes = acceptance.required_documents(project)
     names = dict(DocumentType.objects.filter(code__in=codes).values_list("code", "name"))
     return {
-        "manage": can_manage(user, project),
+        "manage": access(request, project).manage,
         "approvals": approvals,
         "current_approval": approvals[0] if approvals else None,
         "issues": issues,
@@ -150,9 +149,8 @@ def acceptance_context(request, project) -> dict:
 
 
 def satisfaction_context(request, project) -> dict:
-    user = request.user
     surveys = list(project.surveys.select_related("sent_by"))
-    manage = can_manage(user, project)
+    manage = access(request, project).manage
     for survey in surveys:
         survey.link = (
             request.build_absolute_uri(satisfaction.survey_link(survey))

@@ -54,5 +54,11 @@ class RiskAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(ProjectRaci)
-admin.site.register(MonthlyReport)
+@admin.register(ProjectRaci)
+class ProjectRaciAdmin(admin.ModelAdmin):
+    autocomplete_fields = ("project", "ours_person")  # search boxes, not every project and person
+
+
+@admin.register(MonthlyReport)
+class MonthlyReportAdmin(admin.ModelAdmin):
+    autocomplete_fields = ("project", "author")

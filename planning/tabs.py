@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from projects import workspace
 from projects.forms import WeeklyReportForm
+from projects.tabs import access  # the request's one permission checker: manage or implement
 
 from . import health, raci, reports, risks
-from .access import can_edit
 from .forms import (
     BaselineForm,
     FollowUpForm,
@@ -45,7 +45,7 @@ def plan_context(request, project) -> dict:
     days = Workdays()
     items = plan_items(project)
     schedule = critical_path(items, days)
-    edit = can_edit(request.user, project)
+    edit = access(request, project).member
     for item in items:
         item.late = is_late(item, today)
         item.critical = item.pk in schedule and schedule[item.pk].slack <= 0
@@ -73,7 +73,7 @@ def plan_context(request, project) -> dict:
 
 
 def risks_context(request, project) -> dict:
-    edit = can_edit(request.user, project)
+    edit = access(request, project).member
     rows = list(risks.project_risks(project))
     open_pk = _edit_pk(request)
     for risk in rows:
@@ -93,7 +93,7 @@ def risks_context(request, project) -> dict:
 
 
 def raci_context(request, project) -> dict:
-    edit = can_edit(request.user, project)
+    edit = access(request, project).member
     rows = raci.project_raci(project)
     open_pk = _edit_pk(request)
     implementers = None
@@ -118,7 +118,7 @@ def reports_context(request, project) -> dict:
     weekly_initial = reports.weekly_draft(project, week) if draft == "weekly" else {}
     monthly_initial = {"month": month, **(reports.monthly_draft(project, month) if draft == "monthly" else {})}
     return {
-        "can_edit": can_edit(request.user, project),
+        "can_edit": access(request, project).member,
         "week": week,
         "month": month,
         "draft": draft,

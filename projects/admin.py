@@ -9,4 +9,4 @@ class ProjectAdmin(admin.ModelAdmin):
     list_filter = ("kind", "region")
     search_fields = ("code", "name", "customer_name")
     list_select_related = ("region", "pm")
-    raw_id_fields = ("pm", "parent")
+    autocomplete_fields = ("pm", "initiated_by", "parent")  # search boxes, not a list of every person

@@ -114,7 +114,9 @@ class RequirementUpdateForm(NamedRequiredMixin, forms.ModelForm):
 
 class EstimateForm(NamedRequiredMixin, forms.Form):
     person_days = forms.DecimalField(label="工作量（人天）", min_value=0.5, max_digits=7, decimal_places=1)
-    rd_expert = forms.ModelChoiceField(label="研发评估人", queryset=None, required=False)
+    rd_expert = forms.ModelChoiceField(
+        label="研发评估人", queryset=None, required=False, widget=PickerWidget("rd_expert", placeholder="研发评估人")
+    )
     note = forms.CharField(label="评估说明", required=False)
 
     def __init__(self, *args, **kwargs):

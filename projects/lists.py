@@ -4,7 +4,7 @@ Every sort is served by an index (named beside it)."""
 from django import forms
 
 from pmis.forms import region_filter_field
-from pmis.lists import Column, ListSpec, Sort
+from pmis.lists import Column, ListSpec, Sort, row_url
 
 from .models import ACTIVE_STATES, State
 
@@ -12,6 +12,9 @@ from .models import ACTIVE_STATES, State
 def _with_health(projects: list) -> list:
     from planning.selectors import attach_health  # 项目健康度: computed from the plan and the risks
 
+    detail = row_url("projects:detail")  # reversed once for the page, not once per row
+    for project in projects:
+        project.url = detail(project.pk)
     return attach_health(projects)
 
 

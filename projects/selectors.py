@@ -1,7 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from pmis.org.selectors import user_regions, user_role_codes
+from pmis.org.selectors import acts_in_region, user_regions, user_role_codes
 
 from .models import (
     CustomisationRequest,
@@ -69,7 +69,7 @@ def project_team_member(user, project: Project) -> bool:
         or ProjectGroupObjectPermission.objects.filter(
             group__in=user.groups.all(), content_object=project, permission__codename=VIEW
         ).exists()
-        or ("regional_pm" in user_role_codes(user) and user.has_perm("org.act_in_region", project.region))
+        or ("regional_pm" in user_role_codes(user) and acts_in_region(user, project.region_id))
     )
 
 

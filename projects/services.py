@@ -14,7 +14,7 @@ from approvals.services import next_number, task_close, task_open, task_redirect
 from pmis.audit.services import audit_record
 from pmis.documents.selectors import present_doc_type_codes
 from pmis.notify.services import notify, notify_once
-from pmis.org.selectors import user_role_codes, users_in_role
+from pmis.org.selectors import acts_in_region, user_role_codes, users_in_role
 from registrations.models import Kind as RegistrationKind
 from registrations.models import Registration
 from registrations.models import State as RegistrationState
@@ -67,7 +67,7 @@ def is_director(user, project: Project | None = None) -> bool:
 
 
 def is_regional_pm_for(user, project: Project) -> bool:
-    return "regional_pm" in user_role_codes(user) and user.has_perm("org.act_in_region", project.region)
+    return "regional_pm" in user_role_codes(user) and acts_in_region(user, project.region_id)
 
 
 def can_manage(user, project: Project) -> bool:

@@ -258,7 +258,18 @@ def requirements_context(request, project: Project) -> dict:
     user = request.user
     requirements = list(project.requirements.select_related("customisation", "registration__owner").order_by("pk"))
     _typed_rows(request, "requirement", requirements)
-    _typed_rows(request, "customisation", [i.customisation for i in requirements if _customisation(i)])
+    customisations = [i.customisation for i in requirements if _customisation(i)]
+    _typed_rows(request, "customisation", customisations)
+    picker = EstimateForm.base_fields["rd_expert"].widget
+    for cr in customisations:
+        if cr.state in ("estimating", "declined", "rd_returned"):
+            # a search box, not a list of every R&D expert per row; a refused form shows the choice again
+            typed = getattr(cr, "typed", None)
+            cr.rd_expert_picker = picker.render(
+                "rd_expert",
+                picker.value_from_datadict(typed, None, "rd_expert") if typed else None,
+                attrs={"id": f"rd-expert-{cr.pk}", "aria-label": "研发评估人"},
+            )
     sales = services._responsible_sales(project)
     for item in requirements:
         item.is_sales = (item.registration.owner if item.registration_id else sales) == user
@@ -271,7 +282,6 @@ def requirements_context(request, project: Project) -> dict:
     return {
         "requirements": requirements,
         "requirement_form": RequirementForm(),
-        "estimate_form": EstimateForm(),
         "classifications": RequirementItem.Classification.choices,
         "statuses": RequirementItem.Status.choices,
         "confirm_refusal": confirm_refusal,

@@ -22,7 +22,7 @@ from pmis.documents.selectors import attachments_for
 from pmis.documents.services import attachment_add
 from pmis.documents.validation import check_upload
 from pmis.forms import filter_errors, form_error_lines, region_filter_field
-from pmis.lists import export_response, list_result
+from pmis.lists import export_response, list_result, row_url
 from pmis.org.selectors import user_role_codes
 
 from . import lists
@@ -399,8 +399,10 @@ def queue(request):
         return export_response(result)
     page = result.page()
     now = timezone.now()
+    detail = row_url("registrations:detail")  # reversed once for the page, not once per row
     for task in page.object_list:
         task.overdue = task.is_overdue(now)
+        task.record_url = detail(task.record.pk) if task.record is not None else ""
     return render(
         request,
         "registrations/queue.html",

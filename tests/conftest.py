@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -39,6 +40,15 @@ def demo_password():
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache and leaves one: a layout (roles, badges) cached by
+    one test never shows in another."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -75,6 +75,7 @@ def test_production_settings_pass_the_deploy_check():
             DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
             DJANGO_ALLOWED_HOSTS="pmis.example.com",
             DATABASE_URL="sqlite:////tmp/pmis-deploy-check.sqlite3",
+            CACHE_URL="redis://127.0.0.1:6379/1",  # required in production: one cache for every process
         ),
         capture_output=True,
         text=True,

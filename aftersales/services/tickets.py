@@ -11,6 +11,7 @@ from approvals.models import Task
 from approvals.selectors import open_tasks_for
 from approvals.services import next_number, task_close, task_open
 from pmis.audit.services import audit_record
+from pmis.layout import layout_forget_task
 from pmis.notify.services import notify
 from pmis.org.selectors import user_role_codes, users_in_role
 from pmis.worktime.display import duration_text
@@ -111,6 +112,7 @@ def _open_resolution_task(ticket: Ticket, *, warn_at: datetime, label: str) -> T
     if ticket.assignee is not None:
         fields |= {"assignee": ticket.assignee, "claimed_by": ticket.assignee, "claimed_at": timezone.now()}
     Task.objects.filter(pk=task.pk).update(**fields)
+    layout_forget_task(task, ticket.assignee_id)
     return task
 
 
@@ -172,6 +174,7 @@ def ticket_assign(*, ticket: Ticket, actor, to, dispatch: bool = False) -> Ticke
     task = _sla_task(ticket)
     if task is not None:
         Task.objects.filter(pk=task.pk).update(assignee=to, claimed_by=to, claimed_at=timezone.now())
+        layout_forget_task(task, to.pk)
     if dispatch:
         from .local_support import support_answered_by_dispatch
 

@@ -11,6 +11,8 @@ from django.core.mail import send_mail
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from pmis.layout import layout_forget
+
 from .models import Notification, ScheduledSend
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
+    layout_forget({n.recipient_id for n in created})  # the bell
     pending = [n.pk for n in created if n.email_state == Notification.EmailState.PENDING]
     if pending:
         transaction.on_commit(lambda: publish_deliveries(pending))
@@ -207,7 +210,10 @@ def notification_mark_read(*, notification: Notification, actor) -> None:
         raise PermissionDenied("只能标记自己的通知")
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+        layout_forget([actor.pk])
 
 
 def notifications_mark_all_read(*, actor) -> int:
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+    count = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+    layout_forget([actor.pk])
+    return count

@@ -26,6 +26,25 @@ def user_regions(user: User) -> QuerySet[Region]:
     return get_objects_for_user(user, REGION_PERMISSION, klass=Region, accept_global_perms=False, with_superuser=False)
 
 
+def user_region_ids(user: User) -> frozenset[int]:
+    """The regions a user acts for, read once per request object (every "may he act in this
+    region" of a page is then a set lookup, not a permission query each)."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_pmis_region_ids", None)
+    if cached is None:
+        cached = frozenset(user_regions(user).values_list("pk", flat=True))
+        user._pmis_region_ids = cached
+    return cached
+
+
+def acts_in_region(user: User, region_id: int | None) -> bool:
+    """user.has_perm("org.act_in_region", region), from the request's one read of his regions."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or (region_id is not None and region_id in user_region_ids(user))
+
+
 def users_in_role(code: str, *, region: Region | None = None) -> QuerySet[User]:
     users = User.objects.filter(groups__name=code, is_active=True)
     if region is not None:

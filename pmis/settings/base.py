@@ -215,6 +215,10 @@ PMIS_SEARCH_MAX_CHARS = env.int("PMIS_SEARCH_MAX_CHARS", default=100)
 PMIS_SEARCH_SUGGEST_LIMIT = env.int("PMIS_SEARCH_SUGGEST_LIMIT", default=5)
 PMIS_SEARCH_RESULTS_LIMIT = env.int("PMIS_SEARCH_RESULTS_LIMIT", default=50)
 PMIS_PICKER_LIMIT = env.int("PMIS_PICKER_LIMIT", default=20)
+# How long a person's layout (roles, navigation, badges) may stay cached; the services that change
+# it forget it at once, so this bounds only what they cannot see (e.g. a role given in the shell).
+PMIS_LAYOUT_CACHE_SECONDS = env.int("PMIS_LAYOUT_CACHE_SECONDS", default=600)
+PMIS_LAYOUT_CACHE = "default"  # the cache alias that holds it
 
 # Dashboards on the 工作台: how many months and weeks the trends show, the age bands of waiting
 # work (days), how many records a card lists, and how long past months' SLA figures are cached.

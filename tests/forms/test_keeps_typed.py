@@ -277,7 +277,7 @@ def test_customisation_estimate(client, org, project):
     url = reverse("projects:customisation_action", args=[project.pk, cr.pk, "estimate"])
     data = {"seen_state": "estimating", "person_days": "5000", "rd_expert": org["rd_expert"].pk, "note": "含接口开发"}
     body = _kept(client.post(url, data), "5000", "含接口开发")
-    _selected(body, org["rd_expert"].pk)
+    _picked(body, "rd_expert", org["rd_expert"])
     assert "工作量不能超过 1000 人天" in body
 
 

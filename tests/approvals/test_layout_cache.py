@@ -1,0 +1,125 @@
+"""The layout (side bar, badges, bell, roles) costs one cache lookup on a warm page, and changes
+as soon as the services change what it shows."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from approvals.services import task_claim, task_close, task_open, task_reassign
+from pmis.notify.models import Notification
+from pmis.notify.services import notification_mark_read, notify
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def layout_cached(settings):
+    settings.PMIS_LAYOUT_CACHE = "default"  # the production arrangement (tests build it afresh)
+
+
+# Tables the layout reads for a person: his roles, region permissions, delegations, waiting
+# tasks and unread notifications.
+LAYOUT_TABLES = ("auth_group", "guardian_", "approvals_task", "approvals_delegation", "notify_notification")
+
+
+def _page(client):
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(reverse("password_change")).content.decode()
+    return body, [q["sql"] for q in ctx.captured_queries]
+
+
+def _layout_queries(sqls):
+    return [sql for sql in sqls if any(table in sql for table in LAYOUT_TABLES)]
+
+
+def _badge(body, name):
+    found = re.search(rf'data-badge="{name}">([^<]+)<', body)
+    return found.group(1) if found else None
+
+
+def _open(subject, **kwargs):
+    return task_open(
+        subject=subject, step="test.step", step_label="销售主管审批", title="某银行立项申请", link="/x/1/", **kwargs
+    )
+
+
+def test_a_warm_layout_reads_nothing_about_the_person(client, demo, subject, policies):
+    _open(subject, group="sales_manager")
+    client.force_login(demo["sales_manager"])
+    _, cold = _page(client)
+    warm_body, warm = _page(client)
+    assert _layout_queries(cold), "the first page builds the layout from the database"
+    assert _layout_queries(warm) == []
+    assert len(warm) < len(cold)
+    assert _badge(warm_body, "inbox") == "1" and "登记审批" in warm_body and "销售主管" in warm_body
+
+
+def test_the_badge_follows_a_task_opened_claimed_handed_on_and_closed(client, demo, subject, policies):
+    manager, colleague = demo["sales_manager"], demo["sales_manager2"]
+    client.force_login(manager)
+    assert _badge(_page(client)[0], "inbox") is None
+    task = _open(subject, group="sales_manager")
+    assert _badge(_page(client)[0], "inbox") == "1"
+
+    client.force_login(colleague)
+    assert _badge(_page(client)[0], "inbox") == "1"
+    task_claim(task=task, actor=manager)
+    assert _badge(_page(client)[0], "inbox") is None  # claimed by the other: gone from his inbox
+
+    task_reassign(task=task, actor=manager, to_user=colleague, reason="出差")
+    assert _badge(_page(client)[0], "inbox") == "1"
+    client.force_login(manager)
+    assert _badge(_page(client)[0], "inbox") is None
+
+    client.force_login(colleague)
+    task.refresh_from_db()
+    task_close(task=task, actor=colleague, outcome="approved")
+    assert _badge(_page(client)[0], "inbox") is None
+
+
+def test_the_bell_follows_a_notification_written_and_read(client, demo):
+    user = demo["sales"]
+    client.force_login(user)
+    assert _badge(_page(client)[0], "notifications") is None
+    notify(recipients=[user], title="项目新闻")
+    assert _badge(_page(client)[0], "notifications") == "1"
+    notification_mark_read(notification=Notification.objects.get(recipient=user), actor=user)
+    assert _badge(_page(client)[0], "notifications") is None
+
+
+def test_a_role_given_shows_its_pages_at_once(client, demo):
+    user = demo["sales"]
+    client.force_login(user)
+    assert "全部项目" not in _page(client)[0]
+    user.groups.add(Group.objects.get(name="project_director"))
+    assert "全部项目" in _page(client)[0]
+    user.groups.remove(Group.objects.get(name="project_director"))
+    assert "全部项目" not in _page(client)[0]
+
+
+def test_a_huge_queue_is_counted_no_further_than_the_badge_shows(client, demo, subject):
+    from approvals.models import Task
+    from pmis.layout import BADGE_LIMIT
+
+    group = Group.objects.get(name="sales_manager")
+    rows = dict(content_type_id=1, object_id=subject.pk, step="s", step_label="审批", link="/", group=group)
+    Task.objects.bulk_create(Task(title=f"事项{i}", **rows) for i in range(BADGE_LIMIT + 5))
+    client.force_login(demo["sales_manager"])
+    body, sqls = _page(client)
+    assert _badge(body, "inbox") == f"{BADGE_LIMIT}+"
+    counts = [sql for sql in sqls if "approvals_task" in sql and "COUNT" in sql.upper()]
+    assert counts and all(f"LIMIT {BADGE_LIMIT + 1}" in sql for sql in counts)
+
+
+def test_the_inbox_page_counts_the_inbox_once(client, demo, subject, policies):
+    _open(subject, group="sales_manager")
+    client.force_login(demo["sales_manager"])
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(reverse("approvals:inbox")).content.decode()
+    counts = [q["sql"] for q in ctx.captured_queries if "approvals_task" in q["sql"] and "COUNT" in q["sql"].upper()]
+    assert len(counts) == 1
+    assert _badge(body, "inbox") == "1"
