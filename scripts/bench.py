@@ -26,6 +26,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
@@ -231,7 +232,8 @@ def wrk(path: str, cookie: str | None) -> dict:
     command = ["wrk", "-t2", "-c8", f"-d{DURATION}s", "--latency", "-s", str(ROOT / "scripts" / "wrk_report.lua")]
     if cookie:
         command += ["-H", f"Cookie: sessionid={cookie}"]
-    output = subprocess.run([*command, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True)
+    url = f"http://127.0.0.1:{PORT}{quote(path, safe='/?=&')}"  # wrk takes ASCII only (搜索's query)
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True)
     line = next(line for line in output.stdout.splitlines() if line.startswith("{"))
     result = json.loads(line)
     result["rps"] = result["requests"] / result["seconds"]
