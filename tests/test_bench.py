@@ -15,6 +15,7 @@ from pmis.audit.models import AuditEntry
 from pmis.navigation import nav_for
 from pmis.org.demo import DEMO_USERS
 from projects import workspace
+from tests.helpers import count_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -130,6 +131,8 @@ def test_the_floor_page_under_the_bench_urlconf(client, demo, settings):
     client.force_login(user)
     response = client.get("/bench/floor/")
     assert response.status_code == 200
+    # the session, the signed-in user and the 25 rows: none of the layout's queries
+    assert count_queries(lambda: client.get("/bench/floor/")) == 3
     body = response.content.decode()
     assert body.count("<tr>") == 26  # the heading row and the 25 newest
     assert "第29行" in body and "第5行" in body and "第4行" not in body
