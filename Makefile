@@ -45,7 +45,8 @@ format: install
 	$(BIN)/ruff check --fix .
 
 # Every daily page at a tenth of the data and at full scale (BENCH_SCALE, default 1), under
-# gunicorn on loopback, driven by wrk; prints the table and writes test-artifacts/bench.md.
+# gunicorn on loopback, driven by wrk, beside the floor page and a bare view; prints the table and
+# writes test-artifacts/bench.md and bench.json (BENCH_DB, BENCH_REDIS_DB, BENCH_PORT: see scripts/bench.py).
 bench: install
 	bash scripts/ensure_services.sh
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
