@@ -323,57 +323,13 @@ def sla_sweep_seconds() -> tuple[float, int]:
     return elapsed, due
 
 
-def _from_sweep_module() -> tuple[float, int | None] | None:
-    """scripts/bench_sweep.py, where it exists, measures an ordinary sweep minute over a million
-    open tasks: its `sweep_minute_seconds()` (or the first public function named for the minute)
-    returns the seconds, or (seconds, open tasks), or a dict with "seconds" and "open"."""
-    try:
-        import bench_sweep  # scripts/ is on the path when this file runs as a script
-    except ImportError:
-        return None
-    function = getattr(bench_sweep, "sweep_minute_seconds", None) or next(
-        (
-            getattr(bench_sweep, name)
-            for name in sorted(dir(bench_sweep))
-            if "minute" in name and not name.startswith("_") and callable(getattr(bench_sweep, name))
-        ),
-        None,
-    )
-    if function is None:
-        return None
-    result = function()
-    if isinstance(result, dict):
-        return float(result.get("seconds", result.get("sweep_minute_s"))), result.get("open")
-    if isinstance(result, tuple | list):
-        return float(result[0]), (int(result[1]) if len(result) > 1 else None)
-    return float(result), None
-
-
 def sweep_minute_seconds() -> tuple[float, int]:
-    """An ordinary minute of the SLA sweep: scripts/bench_sweep.py's measure where it exists,
-    otherwise, over the bench's open tasks, the sweep of the minute after one that caught up with
-    everything already due (rolled back)."""
-    from datetime import timedelta
+    """An ordinary minute of the SLA sweep: a handful due among a million open tasks
+    (scripts/bench_sweep.py, rolled back)."""
+    from bench_sweep import sla_sweep_minute_seconds  # scripts/ is on the path when this file runs
 
-    from django.db import transaction
-    from django.utils import timezone
-
-    from approvals.models import Task
-    from approvals.services import tasks_sweep
-
-    measured = _from_sweep_module()
-    if measured is not None:
-        seconds, open_tasks = measured
-        return seconds, open_tasks if open_tasks is not None else -1
-    open_tasks = Task.objects.filter(state="open").count()
-    now = timezone.now()
-    with transaction.atomic():
-        tasks_sweep(now=now)  # the bulk data's tasks already past due: what earlier minutes did
-        started = time.monotonic()
-        tasks_sweep(now=now + timedelta(minutes=1))  # then only what falls due in the next minute
-        elapsed = time.monotonic() - started
-        transaction.set_rollback(True)
-    return elapsed, open_tasks
+    result = sla_sweep_minute_seconds()
+    return result["seconds"], result["open"]
 
 
 def pdf_seconds() -> tuple[float, float]:
