@@ -23,8 +23,13 @@ class ProjectsConfig(AppConfig):
         tabs.register_built_in()
 
         from approvals.actions import register_decision
+        from approvals.chains import chain_record
 
-        from .services import product_request_decide
+        from .services import product_request_context, product_request_decide, product_request_receiver
+
+        chain_record(
+            ProductRequest, chain="product_request", context=product_request_context, assignee=product_request_receiver
+        )
 
         for step in ("product_request.pm", "product_request.business"):
             register_decision(

@@ -473,6 +473,15 @@ class ProductRequest(FSMModelMixin, models.Model):
     def send_back(self):
         pass
 
+    @transition(
+        field=state,
+        source=[State.PENDING_BUSINESS, State.PENDING_PRODUCT],
+        target=RETURN_VALUE(State.PENDING_PM, State.PENDING_BUSINESS),
+    )
+    def send_back_to(self, target: str):
+        """退回到指定环节: back to an earlier step of its chain (approvals.chains checks which)."""
+        return target
+
     @transition(field=state, source=State.RETURNED, target=State.PENDING_PM)
     def resubmit(self, *, note):
         self.note = note

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from approvals.chains import chain_advance, chain_countersigned, chain_current, chain_step_end, chain_take
 from approvals.errors import AlreadyDecided, DomainError
 from approvals.selectors import open_tasks_for, task_can_act
 from approvals.services import next_number, task_close, task_open, task_redirect, tasks_cancel_for
@@ -808,31 +809,46 @@ PRODUCT_STEPS = {
 }
 
 
-def _open_product_step(request: ProductRequest) -> None:
-    step = PRODUCT_STEPS.get(request.state)
-    if step is None:
-        return
-    common = {
-        "subject": request,
-        "step": step[0],
-        "step_label": step[1],
+def product_request_context(request: ProductRequest) -> dict:
+    """How a product request fills in the steps of its chain (approvals.chains, "product_request")."""
+    return {
         "title": f"{request.number} {request.project.name}",
         "link": request.get_absolute_url(),
+        "applicant": request.requester,
+        "region": request.project.region,
     }
-    if request.state == ProductRequest.State.PENDING_PM:
-        task_open(group="regional_pm", region=request.project.region, exclude_user=request.requester, **common)
-    elif request.state == ProductRequest.State.PENDING_BUSINESS:
-        task_open(group="business_approver", **common)
-    elif request.state == ProductRequest.State.PENDING_PRODUCT:
-        task_open(group="product_dept", **common)
-    else:
-        receiver = request.requester
-        if not _member(receiver, request.project) and request.project.pm is not None:
-            receiver = request.project.pm  # the requester has left the team
-        # a returned request: the requester revises and resubmits, or withdraws (told with the reason
-        # by _tell_requester); an issued one: the requester confirms receipt
-        returned = request.state == ProductRequest.State.RETURNED
-        task_open(assignee=receiver, policy=None, notify_waiting=not returned, **common)
+
+
+def product_request_receiver(request: ProductRequest, step) -> object | None:
+    """确认领取 waits on the requester (the project's PM when he has left the team)."""
+    if step.code != "product_request.receive":
+        return None
+    receiver = request.requester
+    if not _member(receiver, request.project) and request.project.pm is not None:
+        receiver = request.project.pm
+    return receiver
+
+
+def _open_product_step(request: ProductRequest) -> None:
+    """The chain "product_request" (approvals.chains) opens the step of the state the request has
+    entered — who, 会签 / 或签 and the deadline as the administrator set them; a returned request
+    waits on its requester to revise and resubmit, or withdraw."""
+    if chain_advance(request):
+        return
+    if request.state != ProductRequest.State.RETURNED:
+        return
+    code, label = PRODUCT_STEPS[request.state]
+    # told with the reason by _tell_requester
+    task_open(
+        subject=request,
+        step=code,
+        step_label=label,
+        title=f"{request.number} {request.project.name}",
+        link=request.get_absolute_url(),
+        assignee=request.requester,
+        policy=None,
+        notify_waiting=False,
+    )
 
 
 @transaction.atomic
@@ -885,12 +901,16 @@ def _product_request(request: ProductRequest) -> ProductRequest:
 
 
 def _current_product_task(request: ProductRequest, actor):
-    step = PRODUCT_STEPS.get(request.state)
-    task = open_tasks_for(request).filter(step=step[0]).first() if step else None
-    if task is None:
-        raise AlreadyDecided("该环节已被他人处理，请刷新页面")
-    _require(task_can_act(actor, task), "您无权处理该环节")
-    return task, step
+    """The step the request waits on and the task of it this person may answer (会签 and 加签 open
+    several); pressed second, “已由 X 于 … 处理”."""
+    if request.state == ProductRequest.State.RETURNED:
+        task = open_tasks_for(request).filter(step=PRODUCT_STEPS[request.state][0]).first()
+        if task is None:
+            raise AlreadyDecided("该环节已被他人处理，请刷新页面")
+        _require(task_can_act(actor, task), "您无权处理该环节")
+        return task, PRODUCT_STEPS[request.state]
+    step, task = chain_take(request, actor)
+    return task, (step.code, step.label)
 
 
 @transaction.atomic
@@ -906,7 +926,10 @@ def product_request_decide(*, request: ProductRequest, actor, approve: bool, com
         raise DomainError(f"{refusal}，该领取单只能退回")
     from_state = request.state
     task_close(task=task, actor=actor, outcome="approve" if approve else "return")
+    if approve and chain_countersigned(request, chain_current(request), actor, comment):
+        return request  # 会签 / 加签: the step moves on when everyone it waits on has approved
     if not approve:
+        chain_step_end(request, step[0], actor)
         request.send_back()
     elif from_state == ProductRequest.State.PENDING_PM:
         request.approve_pm()
@@ -985,6 +1008,7 @@ def product_request_issue(*, request: ProductRequest, actor, paths: dict[int, st
         item.download_path = paths[item.pk].strip()
     ProductRequestItem.objects.bulk_update(items, ["download_path"])
     task_close(task=task, actor=actor, outcome="issued")
+    chain_step_end(request, task.step, actor)  # one issue answers the step
     request.issue(note=note, at=timezone.now())
     request.save(update_fields=["state", "issue_note", "issued_at"])
     audit_record(
