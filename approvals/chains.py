@@ -25,6 +25,11 @@ audits materials, confirms receipt): it opens and is answered the same way, but 
 000 §3.6–3.7 项目移交 (chain "handover"; the route of the handover says which steps):
   客户成功部 route: 1 客户成功负责人审批移交 cs_head · 2 客户成功部审核移交材料 cs_staff
   系统服务部 route: 1 系统服务部审核移交材料 aftersales
+004 需求变更 (chain "change"): 用户方初审 (the PM records the customer's answer, change-approval,
+  escalated to 项目总监) · 评估 · 需求讨论 (when a meeting is needed) · 需求组长实施 · 质量验证 (not by
+  the 需求组长 who did it) · 提交版本发布申请
+004 版本发布 (chain "release"): 项目总监审批 (emergency or downtime only) · 指派测试 · 测试 · 项目经理签字
+  · 用户方同意 · 发布 · 留守观察 · 申请人确认
 """
 
 from collections.abc import Callable
@@ -59,6 +64,10 @@ class ChainStep:
     # an approval (加签 and 会签 make sense); a step that does something (issue a licence, confirm
     # receipt) is answered on its page by whoever it waits on
     approval: bool = True
+    # who may not answer it: None — the applicant on an approval step, nobody on another; "" —
+    # nobody; else the key of the record's context naming him (a change's 需求组长 for 质量验证)
+    exclude: str | None = None
+    escalate_to: str = ""  # the role an overdue task goes to (else the deadline policy's)
 
     def applies(self, record) -> bool:
         return self.when is None or str(getattr(record, self.when[0], "")) == self.when[1]
@@ -153,6 +162,72 @@ CHAINS: dict[str, Chain] = {
         ),
         drives_tasks=True,
     ),
+    "change": Chain(
+        "change",
+        "需求变更",
+        "004 需求变更流程",
+        (
+            ChainStep(
+                "change.review",
+                "用户方初审（业务审批）",
+                "regional_pm",
+                REGION,
+                policy="change-approval",
+                state="pending_review",
+                approval=False,
+                escalate_to="project_director",
+            ),
+            ChainStep("change.evaluate", "评估需求变更", "regional_pm", REGION, state="evaluating", approval=False),
+            ChainStep(
+                "change.discuss",
+                "需求讨论（记录纪要）",
+                "regional_pm",
+                REGION,
+                state="discussing",
+                when=("needs_meeting", "True"),
+                approval=False,
+            ),
+            ChainStep("change.work", "需求设计与实施", "requirement_lead", policy="", state="in_work", approval=False),
+            ChainStep("change.verify", "质量验证", "quality", state="verifying", exclude="lead"),
+            ChainStep(
+                "change.release_request", "提交版本发布申请", "requirement_lead", state="verified", approval=False
+            ),
+        ),
+        drives_tasks=True,
+    ),
+    "release": Chain(
+        "release",
+        "版本发布",
+        "004 版本发布流程",
+        (
+            ChainStep(
+                "release.director",
+                "项目总监审批（紧急 / 停机发布）",
+                "project_director",
+                state="pending_director",
+                when=("needs_director", "True"),
+            ),
+            ChainStep("release.assign", "指派测试人员", "regional_pm", REGION, state="pending_assign", approval=False),
+            ChainStep("release.test", "测试发布版本", "quality", state="testing", approval=False),
+            ChainStep(
+                "release.signoff", "项目经理签字审批", "regional_pm", REGION, state="pending_signoff", exclude=""
+            ),
+            ChainStep(
+                "release.consent",
+                "登记用户方是否同意发布",
+                "regional_pm",
+                REGION,
+                state="pending_consent",
+                approval=False,
+            ),
+            ChainStep("release.perform", "发布版本并公告变更说明", "releaser", state="pending_release", approval=False),
+            ChainStep("release.watch", "现网验证与留守观察", "releaser", policy="", state="released", approval=False),
+            ChainStep(
+                "release.confirm", "申请人确认发布结果", "regional_pm", REGION, state="pending_confirm", approval=False
+            ),
+        ),
+        drives_tasks=True,
+    ),
 }
 
 
@@ -203,6 +278,7 @@ def chain_open(
     route_region: Region | None = None,
     assignee: User | None = None,
     notify_waiting: bool = True,
+    label_suffix: str = "",
 ) -> list[Task]:
     """Open a declared step as its setting says: 或签 — one task any member of the role may
     answer; 会签 — one task for each member (in the step's scope, the requester left out), and
@@ -221,13 +297,14 @@ def chain_open(
     common = {
         "subject": subject,
         "step": code,
-        "step_label": setting.label,
+        "step_label": f"{setting.label}{label_suffix}",
         "title": title,
         "link": link,
         "exclude_user": exclude_user,
         "policy": setting.policy,
         "route_region": route_region,
         "notify_waiting": notify_waiting,
+        "escalate_to": step.escalate_to or None,
     }
     members: list[User] = []
     if assignee is not None:
@@ -286,7 +363,9 @@ def _decided_for(subject: models.Model, code: str, actor) -> str | None:
         .order_by("-closed_at", "-pk")
     )
     for task in closed[:20]:
-        if task_was_for(actor, task):
+        # his own earlier decision of another step says nothing about this one
+        mine = task.closed_by_id == actor.pk and task.on_behalf_of_id is None
+        if (task.step == code or not mine) and task_was_for(actor, task):
             return stale_message(task)
     return None
 
@@ -376,7 +455,7 @@ def chain_current(record: models.Model) -> ChainStep | None:
     return chain.step_in(record) if chain is not None else None
 
 
-def chain_advance(record: models.Model, *, notify_waiting: bool = True) -> list[Task]:
+def chain_advance(record: models.Model, *, notify_waiting: bool = True, label_suffix: str = "") -> list[Task]:
     """Open the step of the state the record has just entered, as the declaration and the
     administrator's setting say; nothing when that state waits on no step of its chain."""
     binding = _binding(record)
@@ -385,18 +464,23 @@ def chain_advance(record: models.Model, *, notify_waiting: bool = True) -> list[
         return []
     ctx = binding.context(record)
     assignee = binding.assignee(record, step) if binding.assignee is not None else None
+    if step.exclude is None:
+        # the applicant never decides his own request; a step of his own (confirm receipt) waits on him
+        excluded = ctx.get("applicant") if step.approval else None
+    else:
+        excluded = ctx.get(step.exclude) if step.exclude else None
     return chain_open(
         subject=record,
         code=step.code,
         title=ctx["title"],
         link=ctx["link"],
-        # the applicant never decides his own request; a step of his own (confirm receipt) waits on him
-        exclude_user=ctx.get("applicant") if step.approval else None,
+        exclude_user=excluded,
         region=ctx.get("region"),
         department=ctx.get("department"),
         route_region=ctx.get("route_region") or ctx.get("region"),
         assignee=assignee,
         notify_waiting=notify_waiting,
+        label_suffix=label_suffix,
     )
 
 
