@@ -25,6 +25,9 @@ audits materials, confirms receipt): it opens and is answered the same way, but 
 000 §3.6–3.7 项目移交 (chain "handover"; the route of the handover says which steps):
   客户成功部 route: 1 客户成功负责人审批移交 cs_head · 2 客户成功部审核移交材料 cs_staff
   系统服务部 route: 1 系统服务部审核移交材料 aftersales
+000 §3.3.2, §3.4 合同外定制 (chain "customisation"): 1 定制工作量评估 (the PM) · 2 研发确认技术方案与工作量
+  (the named 研发经理, else 立项专家 / 开发经理; not the PM who estimated) · 3 定制工作量确认 (the responsible
+  sales) · 4 发起定制化任务申请 (the same sales); a return (研发退回, 销售不认可) waits on the PM outside the chain
 004 需求变更 (chain "change"): 用户方初审 (the PM records the customer's answer, change-approval,
   escalated to 项目总监) · 评估 · 需求讨论 (when a meeting is needed) · 需求组长实施 · 质量验证 (not by
   the 需求组长 who did it) · 提交版本发布申请
@@ -159,6 +162,20 @@ CHAINS: dict[str, Chain] = {
                 when=("route", "system_service"),
                 approval=False,
             ),
+        ),
+        drives_tasks=True,
+    ),
+    "customisation": Chain(
+        "customisation",
+        "合同外定制",
+        "000 §3.3.2、§3.4",
+        (
+            ChainStep(
+                "customisation.estimate", "定制工作量评估", "regional_pm", REGION, state="estimating", approval=False
+            ),
+            ChainStep("customisation.rd", "研发确认技术方案与工作量", "rd_expert", state="pending_rd"),
+            ChainStep("customisation.confirm", "定制工作量确认", "sales", state="pending_sales", approval=False),
+            ChainStep("customisation.file", "发起定制化任务申请", "sales", state="confirmed", approval=False),
         ),
         drives_tasks=True,
     ),

@@ -499,14 +499,7 @@ def _after_classification(item: RequirementItem, actor, *, reclassified: bool = 
     else:
         request = CustomisationRequest.objects.create(requirement=item)
     project = item.project
-    task_open(
-        subject=request,
-        step="customisation.estimate",
-        step_label="定制工作量评估",
-        title=f"{project.name}：{item.title}",
-        link=tab_url(project, "requirements"),
-        assignee=project.pm or actor,
-    )
+    chain_advance(request)  # 定制工作量评估 by the PM
     audit_record(subject=project, action="customisation.open", label=f"合同外定制：{item.title}", actor=actor)
 
 
@@ -523,6 +516,32 @@ def requirements_confirm(*, project: Project, actor) -> Project:
         task_close(task=task, actor=actor, outcome="confirmed")
     audit_record(subject=project, action="project.requirements_confirmed", label="需求已确认", actor=actor)
     return project
+
+
+def customisation_context(request: CustomisationRequest) -> dict:
+    """How a customisation fills in the steps of its chain (approvals.chains, "customisation"):
+    the PM's estimate is what the others decide on, so he is the applicant the 研发 step leaves out."""
+    project = request.requirement.project
+    return {
+        "title": f"{project.name}：{request.requirement.title}"
+        + (f"（{request.person_days} 人天）" if request.person_days else ""),
+        "link": request.get_absolute_url()
+        if request.state == CustomisationRequest.State.PENDING_RD
+        else tab_url(project, "requirements"),
+        "applicant": getattr(request, "estimated_by", None) or project.pm,
+        "region": project.region,
+    }
+
+
+def customisation_assignee(request: CustomisationRequest, step):
+    """The PM estimates, the named 研发经理 confirms (none named: the role), the responsible sales
+    confirms and files."""
+    project = request.requirement.project
+    if step.code == "customisation.estimate":
+        return project.pm
+    if step.code == "customisation.rd":
+        return request.rd_expert
+    return _responsible_sales(project, request.requirement)
 
 
 def _customisation(request: CustomisationRequest) -> CustomisationRequest:
@@ -563,16 +582,8 @@ def customisation_estimate(*, request: CustomisationRequest, actor, person_days,
     request.save(update_fields=["state", "person_days", "estimate_note", "rd_expert"])
     _close_step(request, "customisation.estimate", actor, "estimated")
     _close_step(request, "customisation.revise", actor, "reestimated")
-    task_open(
-        subject=request,
-        step="customisation.rd",
-        step_label="研发确认技术方案与工作量",
-        title=f"{project.name}：{request.requirement.title}（{person_days} 人天）",
-        link=request.get_absolute_url(),
-        assignee=rd_expert,
-        group=None if rd_expert is not None else "rd_expert",
-        exclude_user=actor,
-    )
+    request.estimated_by = actor  # the 研发 step is never answered by who estimated
+    chain_advance(request)
     audit_record(
         subject=project,
         action="customisation.estimate",
@@ -605,23 +616,20 @@ def customisation_rd_decide(
         raise DomainError("请填写与项目总监确认的技术实现方案")
     if not confirm and not comment:
         raise DomainError("退回时请填写原因")
+    step, task = chain_take(request, actor)  # 会签 and 加签 open several
+    task_close(task=task, actor=actor, outcome="rd_confirmed" if confirm else "rd_returned")
+    if confirm and chain_countersigned(request, step, actor, solution):
+        return request  # the step moves on when everyone it waits on has confirmed
+    chain_step_end(request, step.code, actor)
     if confirm:
         request.rd_confirm(solution=solution)
         request.save(update_fields=["state", "solution"])
     else:
         request.rd_return()
         request.save(update_fields=["state"])
-    _close_step(request, "customisation.rd", actor, "rd_confirmed" if confirm else "rd_returned")
     title = f"{project.name}：{request.requirement.title}"
     if confirm:
-        task_open(
-            subject=request,
-            step="customisation.confirm",
-            step_label="定制工作量确认",
-            title=f"{title}（{request.person_days} 人天）",
-            link=tab_url(project, "requirements"),
-            assignee=_responsible_sales(project, request.requirement),
-        )
+        chain_advance(request)  # 定制工作量确认 by the responsible sales
         notify(
             recipients=list(users_in_role("project_director")),
             title=f"研发已确认技术方案：{title}",
@@ -673,14 +681,7 @@ def customisation_confirm(*, request: CustomisationRequest, actor, accept: bool,
     request.save(update_fields=["state"])
     _close_step(request, "customisation.confirm", actor, "accepted" if accept else "declined")
     if accept:
-        task_open(
-            subject=request,
-            step="customisation.file",
-            step_label="发起定制化任务申请",
-            title=f"{project.name}：{request.requirement.title}",
-            link=tab_url(project, "requirements"),
-            assignee=actor,
-        )
+        chain_advance(request)  # 发起定制化任务申请 by the same sales
     else:
         # declined: the PM re-estimates with R&D, or re-classifies the item (which cancels this step)
         _open_reestimate(
