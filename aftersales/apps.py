@@ -17,8 +17,12 @@ class AftersalesConfig(AppConfig):
         access.register(TicketComment, can_view=comment_can_view, can_attach=comment_can_view)
 
         from approvals.actions import register_decision
+        from approvals.chains import chain_record
 
-        from .services.handover import handover_cs_head_decide
+        from .models import Handover
+        from .services.handover import handover_context, handover_cs_head_decide
+
+        chain_record(Handover, chain="handover", context=handover_context)
 
         register_decision(
             "handover.cs_head",

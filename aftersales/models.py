@@ -3,7 +3,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from pmis.worktime.models import SlaPolicy
 from projects.models import Project
@@ -54,6 +54,11 @@ class Handover(FSMModelMixin, models.Model):
     @transition(field=state, source=[State.PENDING_CS_HEAD, State.PENDING_AUDIT], target=State.RETURNED)
     def send_back(self, *, by, at):
         self.decided_by, self.decided_at = by, at
+
+    @transition(field=state, source=State.PENDING_AUDIT, target=RETURN_VALUE(State.PENDING_CS_HEAD))
+    def send_back_to(self, target: str):
+        """退回到指定环节: the receiver sends it back to the 客户成功负责人's approval."""
+        return target
 
     @transition(field=state, source=State.PENDING_AUDIT, target=State.ACCEPTED)
     def accept(self, *, by, at):

@@ -93,7 +93,9 @@ def handover_detail(request, pk: int):
 def _handover_page(request, handover: Handover, posted=None):
     """The handover page; after a refused audit the verdicts and notes come back as typed."""
     posted = posted or {}
-    task = open_tasks_for(handover).select_related("group").first()
+    # 会签 and 加签 open several tasks of a step: the one this person may answer, else the first
+    waiting = list(open_tasks_for(handover).select_related("group").order_by("pk"))
+    task = next((t for t in waiting if task_can_act(request.user, t)), waiting[0] if waiting else None)
     can_act = task is not None and task_can_act(request.user, task)
     items = list(handover.items.all())
     for item in items:

@@ -35,14 +35,22 @@ def register_decision(step: str, *, approve: Decide, send_back: Decide, return_t
 
 
 def task_return_to(*, task: Task, actor, step_code: str, comment: str) -> None:
-    """退回到指定环节 through the step's own service."""
+    """退回到指定环节 through the step's own service, or — for a step of any chain bound to its
+    records (approvals.chains.chain_record) — through the one machinery of the chains."""
+    from .chains import chain_of_record, chain_return_to
+
     task.refresh_from_db()
     if task.state != Task.State.OPEN:
         raise AlreadyDecided(stale_message(task))
     decision = DECISIONS.get(task.step)
-    if decision is None or decision.return_to is None:
+    if decision is not None and decision.return_to is not None:
+        decision.return_to(task.subject, actor, step_code, comment)
+        return
+    record = task.subject
+    chain = chain_of_record(record)
+    if chain is None or chain.step(task.step) is None:
         raise DomainError(f"“{task.step_label}”不支持退回到指定环节")
-    decision.return_to(task.subject, actor, step_code, comment)
+    chain_return_to(record=record, actor=actor, step_code=step_code, comment=comment)
 
 
 def can_decide_here(task: Task) -> bool:

@@ -1,8 +1,9 @@
 """加签: the person a step waits on asks someone else to approve it too — before him (前加签: his
 own task waits until the added signer has approved), after him (后加签: the added signer's task
 waits for his), or beside him (并加签: both, in any order). The step moves on only when every task
-it has is done (approvals.chains.chain_step_pending), so this works for the steps of a declared
-chain whose service opens and answers them through approvals.chains."""
+it has is done (approvals.chains.chain_step_pending), so this works for the approval steps of
+every declared chain whose service opens and answers them through approvals.chains
+(registrations, product requests, handovers, …)."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -23,7 +24,7 @@ POSITIONS = {
 
 
 def add_sign_steps() -> set[str]:
-    return {s.code for c in CHAINS.values() if c.drives_tasks for s in c.steps}
+    return {s.code for c in CHAINS.values() if c.drives_tasks for s in c.steps if s.approval}
 
 
 def task_can_add_signer(user, task: Task) -> bool:

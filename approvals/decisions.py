@@ -27,8 +27,24 @@ OUTCOMES = {"approve": "通过", "return": "退回", "reject": "驳回", "cancel
 
 def task_was_for(user, task: Task) -> bool:
     """Whether a step waited on this user (open or not, claimed or not): who may be told how it
-    ended."""
+    ended. 代理审批 counts both ways: the delegate of someone it waited on (while the delegation
+    runs), and whoever decided it or was stood in for."""
     if not user.is_authenticated or task.exclude_user_id == user.pk:
+        return False
+    if user.pk in (task.closed_by_id, task.on_behalf_of_id):
+        return True
+    if _was_for_self(user, task):
+        return True
+    from .selectors import active_delegations_to
+
+    return any(
+        delegation.covers(task.step) and _was_for_self(delegation.delegator, task)
+        for delegation in active_delegations_to(user)
+    )
+
+
+def _was_for_self(user, task: Task) -> bool:
+    if task.exclude_user_id == user.pk:
         return False
     if task.assignee_id is not None:
         return task.assignee_id == user.pk

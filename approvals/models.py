@@ -279,6 +279,8 @@ STEP_KINDS = {
     "delivery": "交付任务",
     "handover": "项目移交",
     "ticket": "售后问题",
+    "change": "需求变更",
+    "release": "版本发布",
 }
 
 

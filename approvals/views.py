@@ -13,10 +13,11 @@ from pmis.lists import export_response, list_result, row_url
 from pmis.org.roles import role_label
 
 from . import robots
-from .actions import can_decide_here, task_return_to, tasks_bulk_approve
+from .actions import can_decide_here, stale_message, task_return_to, tasks_bulk_approve
 from .addsign import task_add_signer
 from .chains import earlier_steps
 from .copies import copied_to, copies_add, copies_can_add
+from .decisions import task_was_for
 from .delegations import delegation_cancel, delegation_set, delegations_visible
 from .errors import DomainError
 from .forms import (
@@ -305,16 +306,33 @@ def im_callback(request, platform: str):
 # 加签 and 退回到指定环节
 
 
+class _Decided(Exception):
+    def __init__(self, task: Task):
+        self.task = task
+
+
 def _acting_task(request, pk: int) -> Task:
-    task = get_object_or_404(Task.objects.select_related("group", "region"), pk=pk)
+    """The task this person may answer; one decided meanwhile by someone else (his principal,
+    his delegate, a countersigner of his step) answers “已由 X 于 … 处理” instead of a 404."""
+    task = get_object_or_404(Task.objects.select_related("group", "region", "closed_by", "on_behalf_of"), pk=pk)
     if not task_can_act(request.user, task):
+        if task.state != Task.State.OPEN and task_was_for(request.user, task):
+            raise _Decided(task)
         raise Http404
     return task
 
 
+def _decided_answer(request, task: Task):
+    messages.error(request, stale_message(task))
+    return redirect(task.link)
+
+
 @login_required
 def add_signer(request, pk: int):
-    task = _acting_task(request, pk)
+    try:
+        task = _acting_task(request, pk)
+    except _Decided as decided:
+        return _decided_answer(request, decided.task)
     form = AddSignerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -334,7 +352,10 @@ def add_signer(request, pk: int):
 
 @login_required
 def return_to(request, pk: int):
-    task = _acting_task(request, pk)
+    try:
+        task = _acting_task(request, pk)
+    except _Decided as decided:
+        return _decided_answer(request, decided.task)
     steps = earlier_steps(task.subject, task.step)
     form = ReturnToForm(request.POST or None, steps=steps)
     if request.method == "POST" and form.is_valid():

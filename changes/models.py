@@ -5,7 +5,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from projects.models import Project
 
@@ -139,6 +139,15 @@ class ChangeRequest(FSMModelMixin, models.Model):
     @transition(field=state, source=State.RELEASING, target=State.DONE)
     def finish(self, *, at):
         self.closed_at = at
+
+    @transition(
+        field=state,
+        source=[State.DISCUSSING, State.IN_WORK, State.VERIFYING, State.VERIFIED],
+        target=RETURN_VALUE(State.EVALUATING, State.DISCUSSING, State.IN_WORK, State.VERIFYING),
+    )
+    def send_back_to(self, target: str):
+        """退回到指定环节: back to an earlier step of its chain (approvals.chains checks which)."""
+        return target
 
     @transition(field=state, source=State.RELEASING, target=State.IN_WORK)
     def release_failed(self):
@@ -413,6 +422,17 @@ class Release(FSMModelMixin, models.Model):
     )
     def reject(self, *, reason):
         self.reject_reason = reason
+
+    @transition(
+        field=state,
+        source=[State.TESTING, State.PENDING_SIGNOFF, State.PENDING_CONSENT, State.PENDING_RELEASE],
+        target=RETURN_VALUE(
+            State.PENDING_DIRECTOR, State.PENDING_ASSIGN, State.TESTING, State.PENDING_SIGNOFF, State.PENDING_CONSENT
+        ),
+    )
+    def send_back_to(self, target: str):
+        """退回到指定环节: back to an earlier step of its chain (approvals.chains checks which)."""
+        return target
 
     @transition(field=state, source=State.PENDING_ASSIGN, target=State.TESTING)
     def assign_tester(self, *, tester):

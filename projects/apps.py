@@ -23,8 +23,24 @@ class ProjectsConfig(AppConfig):
         tabs.register_built_in()
 
         from approvals.actions import register_decision
+        from approvals.chains import chain_record
 
-        from .services import product_request_decide
+        from .models import CustomisationRequest
+        from .services import (
+            customisation_assignee,
+            customisation_context,
+            product_request_context,
+            product_request_decide,
+            product_request_receiver,
+        )
+
+        chain_record(
+            CustomisationRequest, chain="customisation", context=customisation_context, assignee=customisation_assignee
+        )
+
+        chain_record(
+            ProductRequest, chain="product_request", context=product_request_context, assignee=product_request_receiver
+        )
 
         for step in ("product_request.pm", "product_request.business"):
             register_decision(

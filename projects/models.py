@@ -328,6 +328,15 @@ class CustomisationRequest(FSMModelMixin, models.Model):
     def decline(self):
         pass
 
+    @transition(
+        field=state,
+        source=[State.PENDING_RD, State.PENDING_SALES, State.CONFIRMED],
+        target=RETURN_VALUE(State.ESTIMATING, State.PENDING_RD, State.PENDING_SALES),
+    )
+    def send_back_to(self, target: str):
+        """退回到指定环节: back to an earlier step of its chain (approvals.chains checks which)."""
+        return target
+
     @transition(field=state, source=State.CONFIRMED, target=State.FILED)
     def file_task(self, *, reference):
         self.task_reference = reference
@@ -472,6 +481,15 @@ class ProductRequest(FSMModelMixin, models.Model):
     )
     def send_back(self):
         pass
+
+    @transition(
+        field=state,
+        source=[State.PENDING_BUSINESS, State.PENDING_PRODUCT],
+        target=RETURN_VALUE(State.PENDING_PM, State.PENDING_BUSINESS),
+    )
+    def send_back_to(self, target: str):
+        """退回到指定环节: back to an earlier step of its chain (approvals.chains checks which)."""
+        return target
 
     @transition(field=state, source=State.RETURNED, target=State.PENDING_PM)
     def resubmit(self, *, note):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from approvals.chains import chain_advance, chain_countersigned, chain_current, chain_step_end, chain_take
 from approvals.errors import AlreadyDecided, DomainError
 from approvals.selectors import open_tasks_for, task_can_act
 from approvals.services import next_number, task_close, task_open, task_redirect, tasks_cancel_for
@@ -498,14 +499,7 @@ def _after_classification(item: RequirementItem, actor, *, reclassified: bool = 
     else:
         request = CustomisationRequest.objects.create(requirement=item)
     project = item.project
-    task_open(
-        subject=request,
-        step="customisation.estimate",
-        step_label="定制工作量评估",
-        title=f"{project.name}：{item.title}",
-        link=tab_url(project, "requirements"),
-        assignee=project.pm or actor,
-    )
+    chain_advance(request)  # 定制工作量评估 by the PM
     audit_record(subject=project, action="customisation.open", label=f"合同外定制：{item.title}", actor=actor)
 
 
@@ -522,6 +516,32 @@ def requirements_confirm(*, project: Project, actor) -> Project:
         task_close(task=task, actor=actor, outcome="confirmed")
     audit_record(subject=project, action="project.requirements_confirmed", label="需求已确认", actor=actor)
     return project
+
+
+def customisation_context(request: CustomisationRequest) -> dict:
+    """How a customisation fills in the steps of its chain (approvals.chains, "customisation"):
+    the PM's estimate is what the others decide on, so he is the applicant the 研发 step leaves out."""
+    project = request.requirement.project
+    return {
+        "title": f"{project.name}：{request.requirement.title}"
+        + (f"（{request.person_days} 人天）" if request.person_days else ""),
+        "link": request.get_absolute_url()
+        if request.state == CustomisationRequest.State.PENDING_RD
+        else tab_url(project, "requirements"),
+        "applicant": getattr(request, "estimated_by", None) or project.pm,
+        "region": project.region,
+    }
+
+
+def customisation_assignee(request: CustomisationRequest, step):
+    """The PM estimates, the named 研发经理 confirms (none named: the role), the responsible sales
+    confirms and files."""
+    project = request.requirement.project
+    if step.code == "customisation.estimate":
+        return project.pm
+    if step.code == "customisation.rd":
+        return request.rd_expert
+    return _responsible_sales(project, request.requirement)
 
 
 def _customisation(request: CustomisationRequest) -> CustomisationRequest:
@@ -562,16 +582,8 @@ def customisation_estimate(*, request: CustomisationRequest, actor, person_days,
     request.save(update_fields=["state", "person_days", "estimate_note", "rd_expert"])
     _close_step(request, "customisation.estimate", actor, "estimated")
     _close_step(request, "customisation.revise", actor, "reestimated")
-    task_open(
-        subject=request,
-        step="customisation.rd",
-        step_label="研发确认技术方案与工作量",
-        title=f"{project.name}：{request.requirement.title}（{person_days} 人天）",
-        link=request.get_absolute_url(),
-        assignee=rd_expert,
-        group=None if rd_expert is not None else "rd_expert",
-        exclude_user=actor,
-    )
+    request.estimated_by = actor  # the 研发 step is never answered by who estimated
+    chain_advance(request)
     audit_record(
         subject=project,
         action="customisation.estimate",
@@ -604,23 +616,20 @@ def customisation_rd_decide(
         raise DomainError("请填写与项目总监确认的技术实现方案")
     if not confirm and not comment:
         raise DomainError("退回时请填写原因")
+    step, task = chain_take(request, actor)  # 会签 and 加签 open several
+    task_close(task=task, actor=actor, outcome="rd_confirmed" if confirm else "rd_returned")
+    if confirm and chain_countersigned(request, step, actor, solution):
+        return request  # the step moves on when everyone it waits on has confirmed
+    chain_step_end(request, step.code, actor)
     if confirm:
         request.rd_confirm(solution=solution)
         request.save(update_fields=["state", "solution"])
     else:
         request.rd_return()
         request.save(update_fields=["state"])
-    _close_step(request, "customisation.rd", actor, "rd_confirmed" if confirm else "rd_returned")
     title = f"{project.name}：{request.requirement.title}"
     if confirm:
-        task_open(
-            subject=request,
-            step="customisation.confirm",
-            step_label="定制工作量确认",
-            title=f"{title}（{request.person_days} 人天）",
-            link=tab_url(project, "requirements"),
-            assignee=_responsible_sales(project, request.requirement),
-        )
+        chain_advance(request)  # 定制工作量确认 by the responsible sales
         notify(
             recipients=list(users_in_role("project_director")),
             title=f"研发已确认技术方案：{title}",
@@ -672,14 +681,7 @@ def customisation_confirm(*, request: CustomisationRequest, actor, accept: bool,
     request.save(update_fields=["state"])
     _close_step(request, "customisation.confirm", actor, "accepted" if accept else "declined")
     if accept:
-        task_open(
-            subject=request,
-            step="customisation.file",
-            step_label="发起定制化任务申请",
-            title=f"{project.name}：{request.requirement.title}",
-            link=tab_url(project, "requirements"),
-            assignee=actor,
-        )
+        chain_advance(request)  # 发起定制化任务申请 by the same sales
     else:
         # declined: the PM re-estimates with R&D, or re-classifies the item (which cancels this step)
         _open_reestimate(
@@ -808,31 +810,46 @@ PRODUCT_STEPS = {
 }
 
 
-def _open_product_step(request: ProductRequest) -> None:
-    step = PRODUCT_STEPS.get(request.state)
-    if step is None:
-        return
-    common = {
-        "subject": request,
-        "step": step[0],
-        "step_label": step[1],
+def product_request_context(request: ProductRequest) -> dict:
+    """How a product request fills in the steps of its chain (approvals.chains, "product_request")."""
+    return {
         "title": f"{request.number} {request.project.name}",
         "link": request.get_absolute_url(),
+        "applicant": request.requester,
+        "region": request.project.region,
     }
-    if request.state == ProductRequest.State.PENDING_PM:
-        task_open(group="regional_pm", region=request.project.region, exclude_user=request.requester, **common)
-    elif request.state == ProductRequest.State.PENDING_BUSINESS:
-        task_open(group="business_approver", **common)
-    elif request.state == ProductRequest.State.PENDING_PRODUCT:
-        task_open(group="product_dept", **common)
-    else:
-        receiver = request.requester
-        if not _member(receiver, request.project) and request.project.pm is not None:
-            receiver = request.project.pm  # the requester has left the team
-        # a returned request: the requester revises and resubmits, or withdraws (told with the reason
-        # by _tell_requester); an issued one: the requester confirms receipt
-        returned = request.state == ProductRequest.State.RETURNED
-        task_open(assignee=receiver, policy=None, notify_waiting=not returned, **common)
+
+
+def product_request_receiver(request: ProductRequest, step) -> object | None:
+    """确认领取 waits on the requester (the project's PM when he has left the team)."""
+    if step.code != "product_request.receive":
+        return None
+    receiver = request.requester
+    if not _member(receiver, request.project) and request.project.pm is not None:
+        receiver = request.project.pm
+    return receiver
+
+
+def _open_product_step(request: ProductRequest) -> None:
+    """The chain "product_request" (approvals.chains) opens the step of the state the request has
+    entered — who, 会签 / 或签 and the deadline as the administrator set them; a returned request
+    waits on its requester to revise and resubmit, or withdraw."""
+    if chain_advance(request):
+        return
+    if request.state != ProductRequest.State.RETURNED:
+        return
+    code, label = PRODUCT_STEPS[request.state]
+    # told with the reason by _tell_requester
+    task_open(
+        subject=request,
+        step=code,
+        step_label=label,
+        title=f"{request.number} {request.project.name}",
+        link=request.get_absolute_url(),
+        assignee=request.requester,
+        policy=None,
+        notify_waiting=False,
+    )
 
 
 @transaction.atomic
@@ -914,12 +931,16 @@ def _product_request(request: ProductRequest) -> ProductRequest:
 
 
 def _current_product_task(request: ProductRequest, actor):
-    step = PRODUCT_STEPS.get(request.state)
-    task = open_tasks_for(request).filter(step=step[0]).first() if step else None
-    if task is None:
-        raise AlreadyDecided("该环节已被他人处理，请刷新页面")
-    _require(task_can_act(actor, task), "您无权处理该环节")
-    return task, step
+    """The step the request waits on and the task of it this person may answer (会签 and 加签 open
+    several); pressed second, “已由 X 于 … 处理”."""
+    if request.state == ProductRequest.State.RETURNED:
+        task = open_tasks_for(request).filter(step=PRODUCT_STEPS[request.state][0]).first()
+        if task is None:
+            raise AlreadyDecided("该环节已被他人处理，请刷新页面")
+        _require(task_can_act(actor, task), "您无权处理该环节")
+        return task, PRODUCT_STEPS[request.state]
+    step, task = chain_take(request, actor)
+    return task, (step.code, step.label)
 
 
 @transaction.atomic
@@ -935,7 +956,10 @@ def product_request_decide(*, request: ProductRequest, actor, approve: bool, com
         raise DomainError(f"{refusal}，该领取单只能退回")
     from_state = request.state
     task_close(task=task, actor=actor, outcome="approve" if approve else "return")
+    if approve and chain_countersigned(request, chain_current(request), actor, comment):
+        return request  # 会签 / 加签: the step moves on when everyone it waits on has approved
     if not approve:
+        chain_step_end(request, step[0], actor)
         request.send_back()
     elif from_state == ProductRequest.State.PENDING_PM:
         request.approve_pm()
@@ -1014,6 +1038,7 @@ def product_request_issue(*, request: ProductRequest, actor, paths: dict[int, st
         item.download_path = paths[item.pk].strip()
     ProductRequestItem.objects.bulk_update(items, ["download_path"])
     task_close(task=task, actor=actor, outcome="issued")
+    chain_step_end(request, task.step, actor)  # one issue answers the step
     request.issue(note=note, at=timezone.now())
     request.save(update_fields=["state", "issue_note", "issued_at"])
     audit_record(

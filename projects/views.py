@@ -617,7 +617,9 @@ def _product_request_page(request, pr: ProductRequest, typed=None):
     a return without a reason) it comes back with the download paths, notes and comment typed."""
     from approvals.selectors import open_tasks_for
 
-    open_task = open_tasks_for(pr).select_related("group", "region", "assignee").first()
+    # 会签 and 加签 open several tasks of a step: the one this person may answer, else the first
+    waiting = list(open_tasks_for(pr).select_related("group", "region", "assignee").order_by("pk"))
+    open_task = next((t for t in waiting if task_can_act(request.user, t)), waiting[0] if waiting else None)
     can_act = open_task is not None and task_can_act(request.user, open_task)
     typed = typed or {}
     items = list(pr.items.select_related("product"))

@@ -20,6 +20,11 @@ class RegistrationsConfig(AppConfig):
         )
 
         from approvals.actions import register_decision
+        from approvals.chains import chain_record
+
+        from .services import registration_context
+
+        chain_record(Registration, chain="registration", context=registration_context)
 
         from .services import STEPS, registration_decide, registration_return_to
 

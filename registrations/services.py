@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.chains import chain_open, chain_step_end, chain_step_pending, chain_task_for
+from approvals.chains import chain_advance, chain_countersigned, chain_current, chain_step_end, chain_task_for
 from approvals.errors import AlreadyDecided, DomainError
 from approvals.models import Task
 from approvals.selectors import open_tasks_for, task_can_act
@@ -119,6 +119,17 @@ def _lock(registration: Registration) -> Registration:
     return Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
 
 
+def registration_context(registration: Registration) -> dict:
+    """How a registration fills in the steps of its chain (approvals.chains, "registration")."""
+    return {
+        "title": f"{registration.number} {registration.title}",
+        "link": registration.get_absolute_url(),
+        "applicant": registration.owner,
+        "region": registration.region,
+        "department": registration.owner.department,
+    }
+
+
 def _open_step(registration: Registration) -> Task | None:
     """Open the task for the state the registration has just entered."""
     step = STEPS.get(registration.state)
@@ -135,17 +146,7 @@ def _open_step(registration: Registration) -> Task | None:
     }
     if registration.state in PENDING_STATES:
         # the approval chain of 000 §3.1–3.2 is declared in approvals.chains (who, 会签 / 或签, deadline)
-        tasks = chain_open(
-            subject=registration,
-            code=step.code,
-            title=common["title"],
-            link=common["link"],
-            exclude_user=registration.owner,
-            region=registration.region,
-            department=registration.owner.department,
-            route_region=registration.region,
-        )
-        return tasks[0]
+        return chain_advance(registration)[0]
     # dispatched: where the project is initiated
     if registration.kind == Kind.LOCAL:
         return task_open(group="project_director", **common)
@@ -217,17 +218,8 @@ def registration_decide(
 
     from_state = registration.state
     task_close(task=task, actor=actor, outcome=decision)
-    if decision == "approve" and (waiting := chain_step_pending(registration, step.code)):
-        # 会签 / 加签: the step moves on when everyone it waits on has approved
-        audit_record(
-            subject=registration,
-            action="registration.countersign",
-            label=f"{step.label}：会签通过（尚待 {waiting} 人）",
-            actor=actor,
-            comment=comment,
-            details={"step": step.code, "waiting": waiting},
-        )
-        return registration
+    if decision == "approve" and chain_countersigned(registration, chain_current(registration), actor, comment):
+        return registration  # 会签 / 加签: the step moves on when everyone it waits on has approved
     if decision != "approve":
         chain_step_end(registration, step.code, actor)
     now = timezone.now()
@@ -429,45 +421,9 @@ def registration_save(*, form, stakeholders, systems, actor, kind: str | None = 
     return registration
 
 
-@transaction.atomic
 def registration_return_to(*, registration: Registration, actor, step_code: str, comment: str) -> Registration:
     """退回到指定环节: send the registration back to an earlier step of its chain that it went
-    through; the chain resumes from there."""
-    from approvals.chains import earlier_steps
+    through; the chain resumes from there (the one machinery of approvals.chains)."""
+    from approvals.chains import chain_return_to
 
-    comment = (comment or "").strip()
-    if not comment:
-        raise DomainError("退回到指定环节必须填写原因")
-    registration = _lock(registration)
-    if registration.state not in PENDING_STATES:
-        raise AlreadyDecided(f"该登记已被处理（当前状态：{registration.get_state_display()}），请刷新页面查看最新状态")
-    step = STEPS[registration.state]
-    task = chain_task_for(registration, step.code, actor)
-    target = next((s for s in earlier_steps(registration, step.code) if s.code == step_code), None)
-    if target is None:
-        raise DomainError("只能退回到本登记已经过的前序环节")
-    from_state = registration.state
-    task_close(task=task, actor=actor, outcome="returned_to")
-    chain_step_end(registration, step.code, actor)
-    registration.send_back_to(target.state)
-    registration.save(update_fields=["state", "updated_at"])
-    audit_record(
-        subject=registration,
-        action="registration.return_to",
-        label=f"{step.label}退回到“{target.label}”",
-        actor=actor,
-        from_state=from_state,
-        to_state=registration.state,
-        comment=comment,
-        details={"step": step.code, "to_step": target.code},
-    )
-    _open_step(registration)
-    notify(
-        recipients=[registration.owner],
-        title=f"登记被退回到“{target.label}”：{registration.title}",
-        body=f"{actor}：{comment}",
-        link=registration.get_absolute_url(),
-        subject=registration,
-        kind="registration_returned_to",
-    )
-    return registration
+    return chain_return_to(record=registration, actor=actor, step_code=step_code, comment=comment)

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from approvals.chains import chain_advance, chain_countersigned, chain_current, chain_step_end, chain_take
 from approvals.errors import AlreadyDecided, DomainError
 from approvals.models import Task
-from approvals.selectors import open_tasks_for, task_can_act
 from approvals.services import task_close, task_open
 from pmis.audit.services import audit_record
 from pmis.catalog.models import DocumentType
@@ -41,17 +41,22 @@ def _locked_handover(handover: Handover) -> Handover:
     return Handover.objects.select_for_update(of=("self",)).select_related("project").get(pk=handover.pk)
 
 
-def _open_handover_step(handover: Handover) -> None:
-    common = {
-        "subject": handover,
-        "title": f"{handover.project.code} {handover.project.name}",
+def handover_context(handover: Handover) -> dict:
+    """How a handover fills in the steps of its chain (approvals.chains, "handover")."""
+    project = handover.project
+    return {
+        "title": f"{project.code} {project.name}",
         "link": handover.get_absolute_url(),
+        "applicant": handover.submitted_by,
+        "region": project.region,
     }
-    if handover.state == Handover.State.PENDING_CS_HEAD:
-        task_open(step="handover.cs_head", step_label="客户成功负责人审批移交", group="cs_head", **common)
-    elif handover.state == Handover.State.PENDING_AUDIT:
-        group = "aftersales" if handover.route == Handover.Route.SYSTEM_SERVICE else "cs_staff"
-        task_open(step="handover.audit", step_label="移交材料审核", group=group, **common)
+
+
+def _open_handover_step(handover: Handover) -> None:
+    """The chain "handover" opens the step of the state the handover has entered: the
+    客户成功负责人's approval and 客户成功部's audit on the customer-success route, 系统服务部's
+    audit on the other — who, 会签 / 或签 and the deadline as the administrator set them."""
+    chain_advance(handover)
 
 
 def handover_route_for(project: Project) -> str:
@@ -119,17 +124,16 @@ def handover_news_title(project: Project) -> str:
     return f"{name}项目已完成移交"
 
 
-def _handover_task(handover: Handover, step: str, actor) -> Task:
-    task = open_tasks_for(handover).filter(step=step).first()
-    if task is None:
-        raise AlreadyDecided("该移交已被他人处理，请刷新页面")
-    if not task_can_act(actor, task):
-        raise PermissionDenied("您无权处理该移交")
+def _handover_task(handover: Handover, actor) -> Task:
+    """The task of the step the handover waits on that this person may answer (会签 and 加签 open
+    several); pressed second, “已由 X 于 … 处理”."""
+    _step, task = chain_take(handover, actor)
     return task
 
 
 def _return_handover(handover: Handover, task: Task, actor, comment: str) -> None:
     task_close(task=task, actor=actor, outcome="return")
+    chain_step_end(handover, task.step, actor)
     handover.send_back(by=actor, at=timezone.now())
     handover.save(update_fields=["state", "decided_by", "decided_at"])
     project = Project.objects.select_for_update(of=("self",)).get(pk=handover.project_id)
@@ -174,11 +178,13 @@ def handover_cs_head_decide(*, handover: Handover, actor, approve: bool, comment
     handover = _locked_handover(handover)
     if handover.state != Handover.State.PENDING_CS_HEAD:
         raise AlreadyDecided("该移交已被处理，请刷新页面")
-    task = _handover_task(handover, "handover.cs_head", actor)
+    task = _handover_task(handover, actor)
     if not approve and not comment.strip():
         raise DomainError("退回必须填写原因")
     if approve:
         task_close(task=task, actor=actor, outcome="approve")
+        if chain_countersigned(handover, chain_current(handover), actor, comment):
+            return handover  # 会签 / 加签: the step moves on when everyone it waits on has approved
         handover.approve_cs_head()
         handover.save(update_fields=["state"])
         _open_handover_step(handover)
@@ -202,7 +208,7 @@ def handover_audit(*, handover: Handover, actor, verdicts: dict[int, tuple[str, 
     handover = _locked_handover(handover)
     if handover.state != Handover.State.PENDING_AUDIT:
         raise AlreadyDecided("该移交已被处理，请刷新页面")
-    task = _handover_task(handover, "handover.audit", actor)
+    task = _handover_task(handover, actor)
     items = list(handover.items.all())
     for item in items:
         verdict, note = verdicts.get(item.pk, (HandoverItem.Verdict.PENDING, ""))
@@ -228,6 +234,7 @@ def handover_audit(*, handover: Handover, actor, verdicts: dict[int, tuple[str, 
         )
         return handover
     task_close(task=task, actor=actor, outcome="accept")
+    chain_step_end(handover, task.step, actor)  # one audit answers the step
     handover.accept(by=actor, at=timezone.now())
     handover.save(update_fields=["state", "decided_by", "decided_at"])
     project = Project.objects.select_for_update(of=("self",)).get(pk=handover.project_id)

@@ -2,7 +2,7 @@ from django import template
 from django.contrib.contenttypes.models import ContentType
 
 from approvals.addsign import task_can_add_signer
-from approvals.chains import chain_diagram, earlier_steps
+from approvals.chains import chain_diagram, task_can_return_to
 from approvals.copies import copies_can_add
 from approvals.forms import CopyForm
 from approvals.models import CarbonCopy
@@ -22,7 +22,7 @@ def approval_panel(context, record, title: str = "", link: str = ""):
     for task in tasks:
         task.can_urge = task_can_urge(user, task)
         task.can_add_signer = task_can_add_signer(user, task)
-        task.can_return_to = task.can_add_signer and bool(earlier_steps(record, task.step))
+        task.can_return_to = task_can_return_to(user, task)
     ct = ContentType.objects.get_for_model(record)
     copies = list(CarbonCopy.objects.filter(content_type=ct, object_id=record.pk).select_related("user"))
     can_copy = copies_can_add(user, record)

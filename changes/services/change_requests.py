@@ -14,8 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from approvals.chains import chain_advance, chain_countersigned, chain_current, chain_step_end
 from approvals.errors import DomainError
-from approvals.services import next_number, task_close, task_open
+from approvals.services import next_number, task_close
 from pmis.audit.services import audit_record
 from pmis.notify.services import notify, notify_once
 from pmis.worktime.calendar import subtract_duration
@@ -45,18 +46,25 @@ def _title(cr: ChangeRequest) -> str:
     return f"{cr.number} {cr.title}（{cr.project.name}）"
 
 
-def _open(cr: ChangeRequest, step: str, label: str, **route):
-    return task_open(subject=cr, step=step, step_label=label, title=_title(cr), link=cr.get_absolute_url(), **route)
+def change_context(cr: ChangeRequest) -> dict:
+    """How a change request fills in the steps of its chain (approvals.chains, "change")."""
+    return {
+        "title": _title(cr),
+        "link": cr.get_absolute_url(),
+        "applicant": cr.submitted_by,
+        "region": cr.project.region,
+        "lead": cr.lead,
+    }
 
 
-def _pm_route(project: Project) -> dict:
-    if project.pm_id:
-        return {"assignee": project.pm}
-    return {"group": "regional_pm", "region": project.region}
-
-
-def _work_route(cr: ChangeRequest) -> dict:
-    return {"assignee": cr.lead, "group": "requirement_lead"} if cr.lead_id else {"group": "requirement_lead"}
+def change_assignee(cr: ChangeRequest, step):
+    """The PM answers the customer-facing steps, the 需求组长 who took the work its own steps; with
+    none named, the step's role (the regional PMs, the 需求组长) answers."""
+    if step.role == "regional_pm":
+        return cr.project.pm
+    if step.role == "requirement_lead":
+        return cr.lead
+    return None
 
 
 def _audit(cr, action, label, actor, before, **extra):
@@ -82,10 +90,7 @@ def change_request_submit(*, project: Project, actor, data: dict, ticket=None) -
         proposer=require_text(data.get("proposer"), "请填写业务提出人"),
         submitted_by=actor,
     )
-    task = _open(
-        cr, "change.review", "用户方初审（业务审批）", **_pm_route(project), policy=APPROVAL_POLICY,
-        escalate_to="project_director",
-    )  # fmt: skip
+    task = chain_advance(cr)[0]  # 用户方初审: its deadline (change-approval) is the step's setting
     cr.review_due_at = task.due_at
     cr.save(update_fields=["review_due_at"])
     audit_record(subject=cr, action="change.submit", label="提交需求变更申请", actor=actor, to_state=cr.state)
@@ -108,7 +113,7 @@ def change_request_review(*, change: ChangeRequest, actor, approved: bool, answe
     late = bool(cr.review_due_at and now > cr.review_due_at)
     _audit(cr, "change.review", "用户方初审", actor, before, comment=answer, details={"late": late})
     if approved:
-        _open(cr, "change.evaluate", "评估需求变更", **_pm_route(cr.project))
+        chain_advance(cr)
     else:
         notify(
             recipients=[cr.submitted_by],
@@ -151,10 +156,7 @@ def change_request_evaluate(
         cr.start_work()
     cr.save(update_fields=["impact", "person_days", "size", "needs_meeting", "planned_date", "state"])
     _audit(cr, "change.evaluate", "评估需求变更", actor, before, details={"person_days": str(person_days)})
-    if needs_meeting:
-        _open(cr, "change.discuss", "需求讨论（记录纪要）", **_pm_route(cr.project))
-    else:
-        _open(cr, "change.work", "需求设计与实施", **_work_route(cr), policy=None)
+    chain_advance(cr)  # 需求讨论 when a meeting is needed, else 需求组长实施
     return cr
 
 
@@ -168,7 +170,7 @@ def change_request_discuss(*, change: ChangeRequest, actor, minutes: str) -> Cha
     cr.start_work()
     cr.save(update_fields=["minutes", "state"])
     _audit(cr, "change.discuss", "记录需求讨论纪要", actor, before)
-    _open(cr, "change.work", "需求设计与实施", **_work_route(cr), policy=None)
+    chain_advance(cr)
     return cr
 
 
@@ -184,7 +186,7 @@ def change_request_work_done(*, change: ChangeRequest, actor, design_note: str) 
     cr.submit_for_verification()
     cr.save(update_fields=["design_note", "lead", "state"])
     _audit(cr, "change.work_done", "完成设计与实施", actor, before)
-    _open(cr, "change.verify", "质量验证", group="quality", exclude_user=actor)
+    chain_advance(cr)  # 质量验证, never by the 需求组长 who did the work
     return cr
 
 
@@ -196,16 +198,18 @@ def change_request_verify(*, change: ChangeRequest, actor, passed: bool, note: s
     cr.verify_note = require_text(note, "请填写质量验证结论")
     cr.quality = actor
     task_close(task=task, actor=actor, outcome="approve" if passed else "return")
+    if passed and chain_countersigned(cr, chain_current(cr), actor, cr.verify_note):
+        cr.save(update_fields=["verify_note", "quality"])
+        return cr  # 会签 / 加签: the step moves on when everyone it waits on has approved
+    if not passed:
+        chain_step_end(cr, task.step, actor)
     if passed:
         cr.verification_pass()
     else:
         cr.verification_fail()
     cr.save(update_fields=["verify_note", "quality", "state"])
     _audit(cr, "change.verify", "质量验证", actor, before, comment=cr.verify_note, details={"passed": passed})
-    if passed:
-        _open(cr, "change.release_request", "提交版本发布申请", **_work_route(cr))
-    else:
-        _open(cr, "change.work", "需求设计与实施（质量验证未通过）", **_work_route(cr), policy=None)
+    chain_advance(cr, label_suffix="" if passed else "（质量验证未通过）")
     return cr
 
 

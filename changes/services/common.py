@@ -45,8 +45,23 @@ def require_live(project: Project) -> None:
 
 
 def step_for(record, step: str, actor) -> Task:
-    """The open step `step` of a record, which `actor` must be able to act on."""
-    task = open_tasks_for(record).filter(step=step).first()
+    """The open step `step` of a record, which `actor` must be able to act on: of the tasks a
+    会签 or 加签 opened, his; pressed second, “已由 X 于 … 处理”."""
+    from approvals.chains import chain_of, chain_task_for
+
+    tasks = list(open_tasks_for(record).filter(step=step).order_by("pk"))
+    if chain_of(step) is not None:
+        try:
+            return chain_task_for(record, step, actor)
+        except AlreadyDecided as exc:
+            if tasks:
+                raise
+            raise AlreadyDecided(
+                str(exc) if "已由" in str(exc) else "该环节已被处理或尚未开始，请刷新页面查看最新状态"
+            ) from None
+        except PermissionDenied:
+            raise PermissionDenied(f"您不能办理“{tasks[0].step_label}”") from None
+    task = tasks[0] if tasks else None
     if task is None:
         raise AlreadyDecided("该环节已被处理或尚未开始，请刷新页面查看最新状态")
     if not task_can_act(actor, task):

@@ -14,8 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from approvals.chains import chain_advance, chain_countersigned, chain_current, chain_step_end
 from approvals.errors import DomainError
-from approvals.services import next_number, task_close, task_open
+from approvals.services import next_number, task_close
 from pmis.audit.services import audit_record
 from pmis.notify.services import notify
 from pmis.worktime.calendar import WorkCalendar
@@ -119,15 +120,27 @@ def _locked(release: Release) -> Release:
     )
 
 
-def _open(release: Release, step: str, label: str, **route):
-    title = f"{release.number} {release.version}（{release.project.name}）"
-    return task_open(
-        subject=release, step=step, step_label=label, title=title, link=release.get_absolute_url(), **route
-    )
+def release_context(release: Release) -> dict:
+    """How a release fills in the steps of its chain (approvals.chains, "release")."""
+    return {
+        "title": f"{release.number} {release.version}（{release.project.name}）",
+        "link": release.get_absolute_url(),
+        "applicant": release.requester,
+        "region": release.project.region,
+    }
 
 
-def _pm(project: Project) -> dict:
-    return {"assignee": project.pm} if project.pm_id else {"group": "regional_pm", "region": project.region}
+def release_assignee(release: Release, step):
+    """The PM answers his steps (the regional PMs with none named), the chosen tester the test,
+    the releaser who released the watch, the requester the confirmation."""
+    return {
+        "release.assign": release.project.pm,
+        "release.signoff": release.project.pm,
+        "release.consent": release.project.pm,
+        "release.test": release.tester,
+        "release.watch": release.released_by,
+        "release.confirm": release.requester,
+    }.get(step.code)
 
 
 def _audit(release, action, label, actor, before, **extra):
@@ -210,12 +223,7 @@ def release_request(
             subject=change, action="change.release_request", label="提交版本发布申请", actor=actor,
             from_state=before, to_state=change.state, comment=release.number,
         )  # fmt: skip
-    if release.needs_director:
-        _open(
-            release, "release.director", "项目总监审批（紧急 / 停机发布）", group="project_director", exclude_user=actor
-        )
-    else:
-        _open(release, "release.assign", "指派测试人员", **_pm(project))
+    chain_advance(release)  # 项目总监审批 for an emergency or downtime release, else 指派测试
     return release
 
 
@@ -225,6 +233,10 @@ def release_director_decide(*, release: Release, actor, approve: bool, comment: 
     task = step_for(release, "release.director", actor)
     before = release.state
     task_close(task=task, actor=actor, outcome="approve" if approve else "reject")
+    if approve and chain_countersigned(release, chain_current(release), actor, comment):
+        return release  # 会签 / 加签: the step moves on when everyone it waits on has approved
+    if not approve:
+        chain_step_end(release, task.step, actor)
     if approve:
         release.director_approve(by=actor, at=timezone.now())
     else:
@@ -232,7 +244,7 @@ def release_director_decide(*, release: Release, actor, approve: bool, comment: 
     release.save(update_fields=["state", "director_by", "director_at", "reject_reason"])
     _audit(release, "release.director", "项目总监审批", actor, before, comment=comment)
     if approve:
-        _open(release, "release.assign", "指派测试人员", **_pm(release.project))
+        chain_advance(release)
     else:
         _returned(release)
     return release
@@ -249,7 +261,7 @@ def release_assign_tester(*, release: Release, actor, tester) -> Release:
     release.assign_tester(tester=tester)
     release.save(update_fields=["state", "tester"])
     _audit(release, "release.assign", "指派测试人员", actor, before, details={"tester": tester.pk})
-    _open(release, "release.test", "测试发布版本", assignee=tester)
+    chain_advance(release)
     return release
 
 
@@ -268,7 +280,7 @@ def release_test(*, release: Release, actor, passed: bool, result: str) -> Relea
     release.save(update_fields=["state", "test_result", "reject_reason"])
     _audit(release, "release.test", "测试结果", actor, before, comment=result, details={"passed": passed})
     if passed:
-        _open(release, "release.signoff", "项目经理签字审批", **_pm(release.project))
+        chain_advance(release)
     else:
         _returned(release)
     return release
@@ -280,6 +292,10 @@ def release_sign_off(*, release: Release, actor, approve: bool = True, comment: 
     task = step_for(release, "release.signoff", actor)
     before = release.state
     task_close(task=task, actor=actor, outcome="approve" if approve else "reject")
+    if approve and chain_countersigned(release, chain_current(release), actor, comment):
+        return release  # 会签 / 加签: the step moves on when everyone it waits on has approved
+    if not approve:
+        chain_step_end(release, task.step, actor)
     if approve:
         release.sign_off(at=timezone.now())
     else:
@@ -287,7 +303,7 @@ def release_sign_off(*, release: Release, actor, approve: bool = True, comment: 
     release.save(update_fields=["state", "signed_off_at", "reject_reason"])
     _audit(release, "release.signoff", "项目经理签字", actor, before, comment=comment)
     if approve:
-        _open(release, "release.consent", "登记用户方是否同意发布", **_pm(release.project))
+        chain_advance(release)
     else:
         _returned(release)
     return release
@@ -308,7 +324,7 @@ def release_consent(*, release: Release, actor, agreed: bool, answer: str) -> Re
     release.save(update_fields=["state", "customer_consent", "reject_reason"])
     _audit(release, "release.consent", "用户方意见", actor, before, comment=answer, details={"agreed": agreed})
     if agreed:
-        _open(release, "release.perform", "发布版本并公告变更说明", group="releaser")
+        chain_advance(release)
     else:
         _returned(release)
     return release
@@ -333,7 +349,7 @@ def release_perform(*, release: Release, actor) -> Release:
         subject=release,
         kind="release_done",
     )
-    _open(release, "release.watch", "现网验证与留守观察", assignee=actor, policy=None)
+    chain_advance(release)  # the releaser who released keeps the watch
     return release
 
 
@@ -372,7 +388,7 @@ def release_watch_done(*, release: Release, actor, note: str) -> Release:
     release.watch_done(until=now, note=require_text(note, "请填写留守观察记录"))
     release.save(update_fields=["state", "watch_until", "watch_note"])
     _audit(release, "release.watch", "结束留守观察", actor, before)
-    _open(release, "release.confirm", "申请人确认发布结果", assignee=release.requester)
+    chain_advance(release)
     return release
 
 
@@ -441,14 +457,7 @@ def _returned(release: Release) -> None:
         subject=change, action="change.release_failed", label="版本发布未完成，退回实施", actor=None,
         from_state=before, to_state=change.state, comment=release.number,
     )  # fmt: skip
-    route = {"group": "requirement_lead"}
-    if change.lead_id:
-        route["assignee"] = change.lead
-    task_open(
-        subject=change, step="change.work", step_label="需求设计与实施（发布未完成）",
-        title=f"{change.number} {change.title}（{release.project.name}）", link=change.get_absolute_url(),
-        policy=None, **route,
-    )  # fmt: skip
+    chain_advance(change, label_suffix="（发布未完成）")
 
 
 def can_request_for(user, project: Project) -> bool:

@@ -89,12 +89,12 @@ def test_saas_handover_needs_the_cs_head_first_then_customer_success_audits(org,
     project = ready_for_handover(org, project, upload)
     handover = handover_submit(project=project, actor=org["regional_pm"])
     assert handover.route == Handover.Route.CUSTOMER_SUCCESS and handover.state == Handover.State.PENDING_CS_HEAD
-    assert not [t for t in inbox_for(org["cs_staff"]) if t.step == "handover.audit"]
+    assert not [t for t in inbox_for(org["cs_staff"]) if t.step == "handover.cs_audit"]
     with pytest.raises(PermissionDenied):
         handover_cs_head_decide(handover=handover, actor=org["cs_staff"], approve=True)
     handover = handover_cs_head_decide(handover=handover, actor=org["cs_head"], approve=True)
-    assert [t.step for t in inbox_for(org["cs_staff"])] == ["handover.audit"]
-    assert not [t for t in inbox_for(org["aftersales"]) if t.step == "handover.audit"]
+    assert [t.step for t in inbox_for(org["cs_staff"])] == ["handover.cs_audit"]
+    assert not [t for t in inbox_for(org["aftersales"]) if t.step in ("handover.audit", "handover.cs_audit")]
     handover_audit(handover=handover, actor=org["cs_staff"], verdicts=_all(handover))
     project.refresh_from_db()
     assert project.state == State.MAINTENANCE
