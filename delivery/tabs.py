@@ -56,10 +56,11 @@ def meetings_context(request, project) -> dict:
     user = request.user
     actions = ActionItem.objects.select_related("owner").order_by("due_date", "id")
     meeting_rows = list(project.meetings.prefetch_related(Prefetch("action_items", queryset=actions)))
+    # the executives' decisions after a rejected trial run; the requirement-list review is on 需求
     review_rows = list(
-        project.reviews.select_related("requested_by", "decided_by").prefetch_related(
-            Prefetch("action_items", queryset=actions)
-        )
+        project.reviews.filter(kind=Review.Kind.TRIAL_REJECTION)
+        .select_related("requested_by", "decided_by")
+        .prefetch_related(Prefetch("action_items", queryset=actions))
     )
     all_actions = [a for m in meeting_rows for a in m.action_items.all()] + [
         a for r in review_rows for a in r.action_items.all()
@@ -76,7 +77,7 @@ def meetings_context(request, project) -> dict:
         a.can_finish = a.state == ActionItem.State.OPEN and (a.owner_id == user.pk or member)
         a.done_form = _bound(request, f"done_form_{a.pk}", lambda a=a: forms.IssueCloseForm(prefix=f"done{a.pk}"))
     for r in review_rows:
-        if r.kind == Review.Kind.TRIAL_REJECTION and r.can_act:
+        if r.can_act:
             r.trial_form = _bound(request, "trial_form", lambda: forms.TrialDecisionForm(project=project))
     return {
         "meetings": meeting_rows,
@@ -86,11 +87,21 @@ def meetings_context(request, project) -> dict:
         "meeting_form": _bound(
             request, "meeting_form", lambda: forms.MeetingForm(initial={"held_on": timezone.localdate()})
         ),
+        "risks_url": workspace.tab_url(project, "risks"),
+    }
+
+
+def requirements_review_context(request, project) -> dict:
+    """The director's review of the 需求清单及跟进表 (000 §3.3.2), a section of the 需求 tab."""
+    rows = list(project.reviews.filter(kind=Review.Kind.REQUIREMENTS).select_related("requested_by", "decided_by"))
+    _mark_actionable(request.user, rows, _open_tasks(rows))
+    return {
+        "requirement_reviews": rows,
+        "review_manage": can_manage(request.user, project),
         "review_form": _bound(request, "review_form", forms.NoteForm),
         "review_decision_form": _bound(request, "review_decision_form", forms.CommentForm),
         "requirements_review_missing": reviews.requirements_review_missing(project),
         "custom_requirements": list(reviews.custom_requirements(project).values_list("title", flat=True)),
-        "risks_url": workspace.tab_url(project, "risks"),
     }
 
 
@@ -180,6 +191,14 @@ TABS = (
 )  # fmt: skip
 
 
+SECTIONS = (
+    workspace.Section(tab="requirements", template="delivery/section_requirements_review.html",
+                      context=requirements_review_context),
+)  # fmt: skip
+
+
 def register_tabs() -> None:
     for tab in TABS:
         workspace.register(tab)
+    for section in SECTIONS:
+        workspace.add_section(section)

@@ -361,11 +361,16 @@ def review_request(request, pk: int):
     def call(data):
         reviews.requirements_review_request(project=project, actor=request.user, note=data["note"])
 
-    return _run(request, project, "meetings", form, "review_form", call, "需求清单及跟进表已提交项目总监审核")
+    return _run(request, project, "requirements", form, "review_form", call, "需求清单及跟进表已提交项目总监审核")
+
+
+def _review_tab(review) -> str:
+    """The requirement-list review is on 需求, the executives' decision on 会议."""
+    return "meetings" if review.kind == Review.Kind.TRIAL_REJECTION else "requirements"
 
 
 def _review_url(review) -> str:
-    return workspace.tab_url(review.project, "meetings")
+    return workspace.tab_url(review.project, _review_tab(review))
 
 
 def _review_can_view(user, review) -> bool:
@@ -396,4 +401,4 @@ def review_decide(request, pk: int, review_pk: int, action: str):
             review=review, actor=request.user, approve=action == "approve", comment=data["comment"]
         )
 
-    return _run(request, project, "meetings", form, "review_decision_form", call, "已审核")
+    return _run(request, project, "requirements", form, "review_decision_form", call, "已审核")
