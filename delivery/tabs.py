@@ -2,6 +2,7 @@
 培训, 验收, 满意度. Each context reads what its fragment shows in a fixed number of queries."""
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import Task
@@ -10,7 +11,7 @@ from projects import workspace
 from projects.gates import present_documents
 from projects.services import can_manage
 
-from . import forms
+from . import forms, selectors
 from .models import AcceptanceApproval, AcceptanceIssue, ActionItem, Review, Survey, TrainingSession
 from .services import acceptance, reviews, satisfaction
 from .services.common import is_member
@@ -162,21 +163,32 @@ def acceptance_context(request, project) -> dict:
 
 def satisfaction_context(request, project) -> dict:
     user = request.user
-    surveys = list(project.surveys.select_related("sent_by"))
-    manage = can_manage(user, project)
+    surveys = list(project.surveys.select_related("sent_by", "recorded_by"))
+    marketing = satisfaction.is_marketing(user)
+    waiting = [s for s in surveys if s.state == Survey.State.SENT]
+    tasks = _open_tasks([project, *waiting])
+    send_steps = [t for t in tasks.get((_content_type(project), project.pk), []) if t.step == satisfaction.SEND_STEP]
     for survey in surveys:
-        survey.link = (
-            request.build_absolute_uri(satisfaction.survey_link(survey))
-            if manage and survey.state == Survey.State.SENT
-            else ""
+        steps = tasks.get((_content_type(survey), survey.pk), []) if survey.state == Survey.State.SENT else []
+        survey.can_record = survey.state == Survey.State.SENT and (
+            marketing or any(task_can_act(user, t) for t in steps)
         )
+        survey.link = request.build_absolute_uri(satisfaction.survey_link(survey)) if survey.can_record else ""
     return {
-        "manage": manage,
+        "can_send": marketing or any(task_can_act(user, t) for t in send_steps),
+        "send_step": send_steps[0] if send_steps else None,
         "surveys": surveys,
         "accepted": satisfaction.accepted(project),
         "send_form": _bound(request, "send_form", forms.SurveySendForm),
         "record_form": _bound(request, "record_form", forms.SurveyAnswerForm),
+        "surveys_url": reverse("delivery:surveys") if selectors.surveys_can_list(user) else "",
     }
+
+
+def _content_type(record) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(record).pk
 
 
 TABS = (

@@ -58,6 +58,7 @@ PAGES = [
     ("项目页·培训", "project_director", "PROJECT:training"),
     ("项目页·验收", "project_director", "PROJECT:acceptance"),
     ("项目页·满意度", "project_director", "PROJECT:satisfaction"),
+    ("满意度调查", "marketing", "/delivery/surveys/"),
     ("售后问题·我的", "aftersales", "/aftersales/tickets/?queue=mine"),
     ("售后问题·已超时", "aftersales", "/aftersales/tickets/?queue=breached"),
     ("SLA 指标", "aftersales_manager", "/aftersales/metrics/"),

@@ -47,6 +47,7 @@ PAGES = (
     ("cs_head", "home", {}),
     ("emergency", "operations:incidents", {}),
     ("aftersales", "knowledge:articles", {}),
+    ("marketing", "delivery:surveys", {}),
 )
 
 
