@@ -175,7 +175,10 @@ def satisfaction_context(request, project) -> dict:
         )
         survey.link = request.build_absolute_uri(satisfaction.survey_link(survey)) if survey.can_record else ""
     return {
-        "can_send": marketing or any(task_can_act(user, t) for t in send_steps),
+        # one survey waits for the customer at a time: no second one is offered meanwhile (a refused
+        # form is shown again with what was typed and why)
+        "can_send": (not waiting or "send_form" in getattr(request, "delivery_bound", {}))
+        and (marketing or any(task_can_act(user, t) for t in send_steps)),
         "send_step": send_steps[0] if send_steps else None,
         "surveys": surveys,
         "accepted": satisfaction.accepted(project),

@@ -112,6 +112,7 @@ def test_marketing_sends_a_survey_from_its_inbox_and_sees_the_link_to_give_the_c
     body = response.content.decode()
     survey = in_acceptance.surveys.get()
     assert "调查已生成" in body and satisfaction.survey_link(survey) in body
+    assert 'id="survey-send-form"' not in body  # one survey waits at a time
     client.force_login(org["regional_pm"])
     assert satisfaction.survey_link(survey) not in client.get(url).content.decode()
     client.logout()
