@@ -44,6 +44,7 @@ OUTCOME_LABELS = {
     "support_declined": "不派当地支持",
     "decided": "已决定",
     "answered": "已回复",
+    "sent": "已发出",
 }
 
 

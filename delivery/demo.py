@@ -1,7 +1,7 @@
 """Demo delivery work: a kickoff whose action item waits on the implementer, a requirement list
 waiting on the director, an acceptance report waiting on the CM engineer (with an issue left for
-客户服务部), a rejected trial run waiting on the executives, and customer satisfaction answers for
-the director's dashboard."""
+客户服务部), a rejected trial run waiting on the executives, and customer satisfaction answers
+recorded by 市场部 for the director's dashboard and 市场部's survey list."""
 
 from datetime import timedelta
 
@@ -59,7 +59,7 @@ def _project(code, name, customer, state, users) -> Project:
 def demo_delivery_seed() -> int:
     if Project.objects.filter(code=DEMO_CODES[0]).exists():
         return 0
-    names = ("regional_pm", "implementer", "project_director", "cm_engineer", "executive", "aftersales")
+    names = ("regional_pm", "implementer", "project_director", "cm_engineer", "executive", "aftersales", "marketing")
     users = {u.username: u for u in User.objects.filter(username__in=names)}
     pm, today = users["regional_pm"], timezone.localdate()
 
@@ -108,12 +108,15 @@ def demo_delivery_seed() -> int:
         project=third, actor=pm, action="terminate_after_trial", comment="客户认为批量签章性能不达标，分析报告已上传"
     )
 
-    # 4. customer satisfaction on the projects handed over: answered in the north and the south
+    # 4. customer satisfaction, run by 市场部 (002) on the projects handed over: answered in the
+    #    north and the south; the projects whose acceptance report the dashboards demo approved
+    #    wait in 市场部's inbox for their survey (发送满意度调查)
+    marketing = users["marketing"]
     for code, scores in (("PJ2026-0904", (5, 4, 5, 4)), ("PJ2026-0905", (4, 3, 4, 3))):
         project = Project.objects.filter(code=code).first()
         if project is None:
             continue
-        survey = satisfaction.survey_send(project=project, actor=project.pm, contact="客户信息中心负责人")
+        survey = satisfaction.survey_send(project=project, actor=marketing, contact="客户信息中心负责人")
         answer = dict(zip(satisfaction.SCORES, scores, strict=True))
-        satisfaction.survey_record(survey=survey, actor=project.pm, scores=answer, comment="实施团队专业、响应及时")
+        satisfaction.survey_record(survey=survey, actor=marketing, scores=answer, comment="实施团队专业、响应及时")
     return len(DEMO_CODES)

@@ -322,8 +322,8 @@ class AcceptanceIssue(FSMModelMixin, models.Model):
 
 
 class Survey(FSMModelMixin, models.Model):
-    """客户满意度调查 after acceptance: scores 1–5, answered by the customer through a signed link
-    or recorded by the PM from the customer's words."""
+    """客户满意度调查 after acceptance, run by 市场部 (002): scores 1–5, answered by the customer
+    through a signed link or recorded by 市场部 from the customer's words."""
 
     class State(models.TextChoices):
         SENT = "sent", "待客户回复"
@@ -331,12 +331,20 @@ class Survey(FSMModelMixin, models.Model):
 
     class Channel(models.TextChoices):
         LINK = "link", "客户通过链接填写"
-        PM = "pm", "项目经理代为录入"
+        PHONE = "phone", "市场部电话 / 当面录入"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="surveys", verbose_name="项目")
     state = FSMField("状态", max_length=16, choices=State.choices, default=State.SENT, protected=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发送人"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
     )
     sent_at = models.DateTimeField("发出时间", auto_now_add=True)
     expires_at = models.DateTimeField("链接有效期至")
@@ -348,12 +356,17 @@ class Survey(FSMModelMixin, models.Model):
     timeliness = models.PositiveSmallIntegerField("进度及时性", null=True, blank=True)
     comment = models.TextField("意见与建议", blank=True)
     answered_at = models.DateTimeField("回复时间", null=True, blank=True)
+    tasks = GenericRelation("approvals.Task", related_query_name="survey")
 
     class Meta:
         verbose_name = "客户满意度调查"
         verbose_name_plural = "客户满意度调查"
         ordering = ["-sent_at", "-id"]
-        indexes = [models.Index(fields=["state", "project"], name="survey_state_project")]
+        indexes = [
+            models.Index(fields=["state", "project"], name="survey_state_project"),
+            models.Index(fields=["sent_at", "id"], name="survey_sent"),
+            models.Index(fields=["answered_at", "id"], name="survey_answered"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(overall__isnull=True) | Q(overall__gte=1, overall__lte=5), name="survey_overall_1_5"
@@ -370,7 +383,8 @@ class Survey(FSMModelMixin, models.Model):
         return round(sum(scores) / len(scores), 2) if scores else None
 
     @transition(field=state, source=State.SENT, target=State.ANSWERED)
-    def answer(self, *, scores: dict, comment: str, channel: str, at):
+    def answer(self, *, scores: dict, comment: str, channel: str, at, by=None):
+        self.recorded_by = by
         self.overall, self.quality = scores["overall"], scores["quality"]
         self.service, self.timeliness = scores["service"], scores["timeliness"]
         self.comment, self.channel, self.answered_at = comment, channel, at

@@ -4,9 +4,12 @@ customer satisfaction."""
 from django.db.models import Avg, Count, F, FloatField, Q
 from django.db.models.functions import Cast
 
+from pmis.org.selectors import user_role_codes
 from projects.selectors import projects_visible
 
 from .models import Survey
+
+SURVEY_LIST_ROLES = frozenset({"marketing", "project_director"})  # 市场部 runs it, the director oversees it
 
 # the average of one answer: its four scores, each 1–5, weighted equally
 ANSWER_AVERAGE = Cast(F("overall") + F("quality") + F("service") + F("timeliness"), FloatField()) / 4.0
@@ -42,3 +45,25 @@ def satisfaction_averages(user) -> dict:
         "by_region": grouped("project__region__name"),
         "by_pm": grouped("project__pm__display_name", "project__pm__username"),
     }
+
+
+def surveys_can_list(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or bool(user_role_codes(user) & SURVEY_LIST_ROLES))
+
+
+def surveys_visible(user):
+    """The surveys of the projects this user may open, with what the list shows."""
+    return Survey.objects.filter(project__in=projects_visible(user).values("pk")).select_related(
+        "project__region", "project__pm"
+    )
+
+
+def surveys_to_send(user, *, limit: int = 20) -> list:
+    """The projects whose 发送满意度调查 step is open, earliest due first (bounded)."""
+    from approvals.models import Task
+
+    from .services.satisfaction import SEND_STEP
+
+    tasks = Task.objects.filter(step=SEND_STEP, state=Task.State.OPEN).order_by("due_at", "id")
+    visible = set(projects_visible(user).filter(pk__in=tasks.values("object_id")).values_list("pk", flat=True))
+    return [t for t in tasks[: limit * 2] if t.object_id in visible][:limit]

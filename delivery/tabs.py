@@ -2,6 +2,7 @@
 培训, 验收, 满意度. Each context reads what its fragment shows in a fixed number of queries."""
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import Task
@@ -10,7 +11,7 @@ from projects import workspace
 from projects.gates import present_documents
 from projects.tabs import access  # the request's one permission checker
 
-from . import forms
+from . import forms, selectors
 from .models import AcceptanceApproval, AcceptanceIssue, ActionItem, Review, Survey, TrainingSession
 from .services import acceptance, reviews, satisfaction
 
@@ -55,10 +56,11 @@ def meetings_context(request, project) -> dict:
     user = request.user
     actions = ActionItem.objects.select_related("owner").order_by("due_date", "id")
     meeting_rows = list(project.meetings.prefetch_related(Prefetch("action_items", queryset=actions)))
+    # the executives' decisions after a rejected trial run; the requirement-list review is on 需求
     review_rows = list(
-        project.reviews.select_related("requested_by", "decided_by").prefetch_related(
-            Prefetch("action_items", queryset=actions)
-        )
+        project.reviews.filter(kind=Review.Kind.TRIAL_REJECTION)
+        .select_related("requested_by", "decided_by")
+        .prefetch_related(Prefetch("action_items", queryset=actions))
     )
     all_actions = [a for m in meeting_rows for a in m.action_items.all()] + [
         a for r in review_rows for a in r.action_items.all()
@@ -75,7 +77,7 @@ def meetings_context(request, project) -> dict:
         a.can_finish = a.state == ActionItem.State.OPEN and (a.owner_id == user.pk or member)
         a.done_form = _bound(request, f"done_form_{a.pk}", lambda a=a: forms.IssueCloseForm(prefix=f"done{a.pk}"))
     for r in review_rows:
-        if r.kind == Review.Kind.TRIAL_REJECTION and r.can_act:
+        if r.can_act:
             r.trial_form = _bound(request, "trial_form", lambda: forms.TrialDecisionForm(project=project))
     return {
         "meetings": meeting_rows,
@@ -85,11 +87,21 @@ def meetings_context(request, project) -> dict:
         "meeting_form": _bound(
             request, "meeting_form", lambda: forms.MeetingForm(initial={"held_on": timezone.localdate()})
         ),
+        "risks_url": workspace.tab_url(project, "risks"),
+    }
+
+
+def requirements_review_context(request, project) -> dict:
+    """The director's review of the 需求清单及跟进表 (000 §3.3.2), a section of the 需求 tab."""
+    rows = list(project.reviews.filter(kind=Review.Kind.REQUIREMENTS).select_related("requested_by", "decided_by"))
+    _mark_actionable(request.user, rows, _open_tasks(rows))
+    return {
+        "requirement_reviews": rows,
+        "review_manage": access(request, project).manage,
         "review_form": _bound(request, "review_form", forms.NoteForm),
         "review_decision_form": _bound(request, "review_decision_form", forms.CommentForm),
         "requirements_review_missing": reviews.requirements_review_missing(project),
         "custom_requirements": list(reviews.custom_requirements(project).values_list("title", flat=True)),
-        "risks_url": workspace.tab_url(project, "risks"),
     }
 
 
@@ -149,21 +161,36 @@ def acceptance_context(request, project) -> dict:
 
 
 def satisfaction_context(request, project) -> dict:
-    surveys = list(project.surveys.select_related("sent_by"))
-    manage = access(request, project).manage
+    user = request.user
+    surveys = list(project.surveys.select_related("sent_by", "recorded_by"))
+    marketing = satisfaction.is_marketing(user)
+    waiting = [s for s in surveys if s.state == Survey.State.SENT]
+    tasks = _open_tasks([project, *waiting])
+    send_steps = [t for t in tasks.get((_content_type(project), project.pk), []) if t.step == satisfaction.SEND_STEP]
     for survey in surveys:
-        survey.link = (
-            request.build_absolute_uri(satisfaction.survey_link(survey))
-            if manage and survey.state == Survey.State.SENT
-            else ""
+        steps = tasks.get((_content_type(survey), survey.pk), []) if survey.state == Survey.State.SENT else []
+        survey.can_record = survey.state == Survey.State.SENT and (
+            marketing or any(task_can_act(user, t) for t in steps)
         )
+        survey.link = request.build_absolute_uri(satisfaction.survey_link(survey)) if survey.can_record else ""
     return {
-        "manage": manage,
+        # one survey waits for the customer at a time: no second one is offered meanwhile (a refused
+        # form is shown again with what was typed and why)
+        "can_send": (not waiting or "send_form" in getattr(request, "delivery_bound", {}))
+        and (marketing or any(task_can_act(user, t) for t in send_steps)),
+        "send_step": send_steps[0] if send_steps else None,
         "surveys": surveys,
         "accepted": satisfaction.accepted(project),
         "send_form": _bound(request, "send_form", forms.SurveySendForm),
         "record_form": _bound(request, "record_form", forms.SurveyAnswerForm),
+        "surveys_url": reverse("delivery:surveys") if selectors.surveys_can_list(user) else "",
     }
+
+
+def _content_type(record) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(record).pk
 
 
 TABS = (
@@ -178,6 +205,14 @@ TABS = (
 )  # fmt: skip
 
 
+SECTIONS = (
+    workspace.Section(tab="requirements", template="delivery/section_requirements_review.html",
+                      context=requirements_review_context),
+)  # fmt: skip
+
+
 def register_tabs() -> None:
     for tab in TABS:
         workspace.register(tab)
+    for section in SECTIONS:
+        workspace.add_section(section)

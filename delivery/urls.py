@@ -4,6 +4,7 @@ from . import views
 
 app_name = "delivery"
 urlpatterns = [
+    path("surveys/", views.surveys, name="surveys"),
     path("projects/<int:pk>/meetings/", views.meeting_new, name="meeting_new"),
     path("projects/<int:pk>/meetings/<int:meeting_pk>/end/", views.meeting_end, name="meeting_end"),
     path("projects/<int:pk>/meetings/<int:meeting_pk>/actions/", views.action_new, name="action_new"),

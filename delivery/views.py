@@ -12,10 +12,12 @@ from approvals.decisions import decision_view
 from approvals.errors import DomainError
 from pmis.documents.pdf import render_pdf
 from pmis.forms import form_error_lines
+from pmis.lists import export_response, list_result
 from projects import workspace
 from projects.selectors import project_can_view, projects_visible
 
-from . import forms
+from . import forms, selectors
+from .lists import SURVEYS
 from .models import (
     AcceptanceApproval,
     AcceptanceIssue,
@@ -325,6 +327,24 @@ def survey_record(request, pk: int, survey_pk: int):
     return _run(request, project, "satisfaction", form, "record_form", call, "客户的满意度回复已录入")
 
 
+@login_required
+def surveys(request):
+    """全部满意度调查: 市场部's list of surveys, the projects waiting for one, and the averages by
+    region and PM; the director sees the same."""
+    if not selectors.surveys_can_list(request.user):
+        raise PermissionDenied("只有市场部与项目总监可以查看全部满意度调查")
+    result = list_result(request, selectors.surveys_visible(request.user), SURVEYS)
+    if result.exporting:
+        return export_response(result)
+    context = {
+        "list": result,
+        "page": result.page(),
+        "to_send": selectors.surveys_to_send(request.user),
+        "card": {**selectors.satisfaction_averages(request.user), "title": "客户满意度（按区域、项目经理）"},
+    }
+    return render(request, "delivery/surveys.html", context, status=result.status)
+
+
 def survey_answer(request, project_pk: int, token: str):
     """The customer's page: no account, the signed link is the key, good for one answer."""
     form = forms.SurveyAnswerForm(request.POST or None)
@@ -361,11 +381,16 @@ def review_request(request, pk: int):
     def call(data):
         reviews.requirements_review_request(project=project, actor=request.user, note=data["note"])
 
-    return _run(request, project, "meetings", form, "review_form", call, "需求清单及跟进表已提交项目总监审核")
+    return _run(request, project, "requirements", form, "review_form", call, "需求清单及跟进表已提交项目总监审核")
+
+
+def _review_tab(review) -> str:
+    """The requirement-list review is on 需求, the executives' decision on 会议."""
+    return "meetings" if review.kind == Review.Kind.TRIAL_REJECTION else "requirements"
 
 
 def _review_url(review) -> str:
-    return workspace.tab_url(review.project, "meetings")
+    return workspace.tab_url(review.project, _review_tab(review))
 
 
 def _review_can_view(user, review) -> bool:
@@ -396,4 +421,4 @@ def review_decide(request, pk: int, review_pk: int, action: str):
             review=review, actor=request.user, approve=action == "approve", comment=data["comment"]
         )
 
-    return _run(request, project, "meetings", form, "review_decision_form", call, "已审核")
+    return _run(request, project, "requirements", form, "review_decision_form", call, "已审核")

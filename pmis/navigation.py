@@ -49,8 +49,14 @@ NAV: tuple[NavItem, ...] = (
         "项目",
         roles=_roles("regional_pm", "implementer", "sales", "project_director", "cs_manager", "presales"),
     ),
-    NavItem("全部项目", "projects:all", "项目", roles=_roles("project_director", "regional_pm", "cs_manager")),
+    NavItem(
+        "全部项目",
+        "projects:all",
+        "项目",
+        roles=_roles("project_director", "regional_pm", "cs_manager", "cm_engineer", "executive"),
+    ),
     NavItem("周报缺报", "projects:weekly_missing", "项目", roles=_roles("project_director")),
+    NavItem("满意度调查", "delivery:surveys", "项目", roles=_roles("marketing", "project_director")),
     NavItem("项目新闻", "projects:news", "项目"),
     NavItem(
         "售后问题",

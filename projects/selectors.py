@@ -11,9 +11,11 @@ from .models import (
     Project,
     ProjectGroupObjectPermission,
     ProjectUserObjectPermission,
+    State,
 )
 
 VIEW = "view_project"
+AFTER_ACCEPTANCE = (State.HANDOVER, State.MAINTENANCE, State.CLOSED)
 
 
 def _member_ids(user):
@@ -22,8 +24,9 @@ def _member_ids(user):
 
 def projects_visible(user) -> QuerySet[Project]:
     """Projects a user may open: directors, CM engineers and executives see all, customer-success
-    managers all SaaS projects, a regional PM the projects of their region, everyone else the
-    projects they are on."""
+    managers all SaaS projects, a regional PM the projects of their region, 市场部 the projects
+    whose acceptance report is approved (the ones it surveys), everyone else the projects they
+    are on."""
     if not user.is_authenticated:
         return Project.objects.none()
     roles = user_role_codes(user)
@@ -40,6 +43,11 @@ def projects_visible(user) -> QuerySet[Project]:
         visible |= Q(region__in=user_regions(user))
     if "cs_manager" in roles:
         visible |= Q(kind=Project.Kind.SAAS)
+    if "marketing" in roles:
+        # 002: 市场部 runs the satisfaction survey once the acceptance report is approved
+        visible |= Q(state__in=AFTER_ACCEPTANCE) | Q(
+            pk__in=Project.objects.filter(acceptance_approvals__state="approved").values("pk")
+        )
     return Project.objects.filter(visible)
 
 

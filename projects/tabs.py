@@ -285,6 +285,7 @@ def requirements_context(request, project: Project) -> dict:
         "classifications": RequirementItem.Classification.choices,
         "statuses": RequirementItem.Status.choices,
         "confirm_refusal": confirm_refusal,
+        **workspace.section_context(request, project, "requirements"),
     }
 
 

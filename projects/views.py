@@ -206,11 +206,16 @@ def mine(request):
     return _list_page(request, projects, form, title="我的项目")
 
 
+# who has a 全部项目 list: each sees there what projects_visible gives them (the director, the CM
+# engineer and the executives every project; a regional PM the region's; the cs manager SaaS ones)
+ALL_PROJECTS_ROLES = frozenset({"project_director", "regional_pm", "cs_manager", "cm_engineer", "executive"})
+
+
 @login_required
 def all_projects(request):
     roles = user_role_codes(request.user)
-    if not (request.user.is_superuser or roles & {"project_director", "regional_pm", "cs_manager"}):
-        raise PermissionDenied("只有项目总监、区域项目经理与客户成功主管可以查看全部项目")
+    if not (request.user.is_superuser or roles & ALL_PROJECTS_ROLES):
+        raise PermissionDenied("只有项目总监、区域项目经理、客户成功主管、CM 工程师与公司高管可以查看全部项目")
     form, projects = _filtered(request, projects_visible(request.user))
     return _list_page(request, projects, form, title="全部项目")
 

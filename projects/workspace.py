@@ -40,6 +40,37 @@ class Tab:
 OVERVIEW = "overview"  # 概览: the tab at the project's own URL
 
 
+@dataclass(frozen=True)
+class Section:
+    """A part another subject adds to an existing tab, shown under the tab's own content: the
+    director's review of the 需求清单及跟进表 (delivery) belongs on 需求, which projects owns. The
+    tab's context calls `section_context`, so every view that renders the tab shows it."""
+
+    tab: str  # the slug of the tab it joins
+    template: str
+    context: Callable = field(default=lambda request, project: {})
+    order: int = 100
+
+
+_SECTIONS: dict[str, list[Section]] = {}
+
+
+def add_section(section: Section) -> None:
+    sections = _SECTIONS.setdefault(section.tab, [])
+    if section not in sections:
+        sections.append(section)
+        sections.sort(key=lambda s: (s.order, s.template))
+
+
+def section_context(request, project, slug: str) -> dict:
+    """The added sections' templates (`tab_sections`) and what they need, for the tab `slug`."""
+    context: dict = {"tab_sections": []}
+    for section in _SECTIONS.get(slug, ()):
+        context.update(section.context(request, project))
+        context["tab_sections"].append(section.template)
+    return context
+
+
 _TABS: dict[str, Tab] = {}
 
 

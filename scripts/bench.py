@@ -111,6 +111,7 @@ PAGES = [
     ("项目·云产品与服务", "project_director", "PROJECT:orders"),
     ("项目·授权", "project_director", "PROJECT:licences"),
     ("项目·云端部署", "project_director", "PROJECT:deployments"),
+    ("满意度调查", "marketing", "/delivery/surveys/"),
     # 售后
     ("售后问题·我的", "aftersales", "/aftersales/tickets/?queue=mine"),
     ("售后问题·已超时", "aftersales", "/aftersales/tickets/?queue=breached"),

@@ -55,6 +55,7 @@ PAGES = (
     ("cs_head", "home", {}),
     ("emergency", "operations:incidents", {}),
     ("aftersales", "knowledge:articles", {}),
+    ("marketing", "delivery:surveys", {}),
 )
 
 

@@ -16,6 +16,7 @@ from projects.services import can_manage
 
 from ..models import AcceptanceApproval, AcceptanceIssue
 from .common import close_steps, lock_project, require, step_task
+from .satisfaction import survey_step_open
 
 CM_STEP, SERVICE_STEP, ISSUE_STEP = "acceptance.cm", "acceptance.service", "acceptance.issue"
 CM_GROUP = "cm_engineer"
@@ -100,6 +101,8 @@ def acceptance_decide(*, approval: AcceptanceApproval, actor, approve: bool, com
             link=_tab(project), group=SERVICE_GROUP, exclude_user=approval.submitted_by,
         )  # fmt: skip
     elif approval.state in (AcceptanceApproval.State.APPROVED, AcceptanceApproval.State.RETURNED):
+        if approval.state == AcceptanceApproval.State.APPROVED:
+            survey_step_open(project=project)  # 002: 市场部 surveys the customer after acceptance
         done = "已批准" if approve else f"被退回：{comment.strip()}"
         notify(
             recipients=[approval.submitted_by], title=f"验收报告{done[:3]}：{project.name}",

@@ -63,7 +63,7 @@ def requirements_review_request(*, project: Project, actor, note: str = "") -> R
     )
     task_open(
         subject=review, step=REQUIREMENTS_STEP, step_label="需求清单及跟进表审核", title=project.name,
-        link=workspace.tab_url(project, "meetings"), group="project_director", exclude_user=actor,
+        link=workspace.tab_url(project, "requirements"), group="project_director", exclude_user=actor,
     )  # fmt: skip
     audit_record(subject=review, action="review.request", label="提交需求清单及跟进表审核", actor=actor,
                  to_state=review.state)  # fmt: skip
@@ -93,7 +93,7 @@ def requirements_review_decide(*, review: Review, actor, approve: bool, comment:
             recipients=[review.requested_by],
             title=f"需求清单审核{'通过' if approve else '退回'}：{review.project.name}",
             body=comment.strip() or "项目总监已审核需求清单及跟进表，请组织与产品、研发确认最终方案。",
-            link=workspace.tab_url(review.project, "meetings"),
+            link=workspace.tab_url(review.project, "requirements"),
             subject=review.project,
             kind="review_decided",
         )

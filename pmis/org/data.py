@@ -70,5 +70,6 @@ DEPARTMENTS: tuple[tuple[str, str, str | None], ...] = (
     ("system-service", "系统服务部", None),
     ("aftersales-ops", "售后运维部", None),
     ("platform-ops", "平台运维部", None),
+    ("marketing", "市场部", None),
     ("management", "总经理办公室", None),
 )

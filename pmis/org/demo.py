@@ -52,6 +52,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("quality", "秦质量", "quality", "system-service"),
     DemoUser("releaser", "魏发布", "releaser", "system-service"),
     DemoUser("cm_engineer", "韩配置", "cm_engineer", "product"),
+    DemoUser("marketing", "方市场", "marketing", "marketing"),
     DemoUser("executive", "黄总", "executive", "management"),
 )
 

@@ -21,7 +21,7 @@ from approvals.chains import step_setting
 from approvals.errors import DomainError
 from approvals.models import ChainStepSetting, Task
 from approvals.selectors import inbox_for, open_tasks_for, task_can_act
-from delivery.services import acceptance, reviews
+from delivery.services import acceptance, reviews, satisfaction
 from pmis.audit.models import AuditEntry
 from pmis.catalog.models import Product
 from pmis.org.models import Region, User
@@ -180,6 +180,8 @@ def _walk_every_step(org, make_registration, upload, parent_project):
         return project
 
     project = to_acceptance(project)
+    # 市场部 sends the satisfaction survey the approved acceptance report asked for
+    satisfaction.survey_send(project=project, actor=org["marketing"], contact="张主任")
     acceptance.acceptance_issue_add(project=project, actor=pm, title="报表导出偶发超时")
     aftersales_services.handover_submit(project=project, actor=pm, route=Handover.Route.SYSTEM_SERVICE)
     saas_project = project_services.project_initiate(

@@ -51,6 +51,7 @@ def pages(org, accepted):  # noqa: F811
     demo_delivery_seed()
     kickoff, in_acceptance, rejected = (Project.objects.get(code=code) for code in DEMO_CODES)
     answered = Project.objects.get(code="PJ2026-0904")
+    to_survey = Project.objects.filter(tasks__step="satisfaction.send", tasks__state="open").order_by("pk").first()
     handover = aftersales_services.handover_submit(project=accepted, actor=org["regional_pm"], note="请接收")
     registration = Registration.objects.filter(state="pending_business").order_by("pk").first()
     product_request = ProductRequest.objects.filter(state="pending_pm").order_by("pk").first()
@@ -145,6 +146,14 @@ def pages(org, accepted):  # noqa: F811
             "#trial-decide-form button[type=submit]",
         ),
         ("delivery-satisfaction", "regional_pm", workspace.tab_url(answered, "satisfaction"), None),
+        (
+            "delivery-requirements-review",
+            "project_director",
+            workspace.tab_url(kickoff, "requirements"),
+            "#review-decide-form button[type=submit]",
+        ),
+        ("surveys", "marketing", reverse("delivery:surveys"), None),
+        ("survey-send", "marketing", workspace.tab_url(to_survey, "satisfaction"), "#survey-send-form button"),
     ]
 
 

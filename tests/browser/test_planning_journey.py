@@ -27,6 +27,12 @@ def _add(page, name, start, end, predecessors=""):
     page.wait_for_selector(".messages")
 
 
+def _bar(page, item) -> tuple[float, float]:
+    """Where an item's bar sits on the Gantt: its left edge and its width, in the chart's units."""
+    bar = page.locator(f'svg.gantt .gantt-bar[data-item="{item.pk}"]')
+    return float(bar.get_attribute("x")), float(bar.get_attribute("width"))
+
+
 def test_build_a_plan_move_a_predecessor_raise_a_risk_and_print(page, live_server, login, project, org):  # noqa: F811
     days = Workdays()
     login(page, "regional_pm")
@@ -43,8 +49,11 @@ def test_build_a_plan_move_a_predecessor_raise_a_risk_and_print(page, live_serve
     assert page.locator("svg.gantt .gantt-bar.critical").count() == 2
     page.screens.shot("plan-built")
 
-    # 2. the environment takes two more working days: 联调 moves with it
+    # 2. the environment takes two more working days: 联调 moves with it, on the chart too
     env = PlanItem.objects.get(project=project, seq=1)
+    joint = PlanItem.objects.get(project=project, seq=2)
+    (env_x, env_w), (joint_x, _w) = _bar(page, env), _bar(page, joint)
+    assert joint_x >= env_x + env_w
     page.get_by_role("link", name="修改「测试环境部署」").click()
     row = page.locator(f"#item-{env.pk} + tr.edit-row")
     row.locator("[name=planned_end]").fill(days.shift(env_end, 2).isoformat())
@@ -54,6 +63,9 @@ def test_build_a_plan_move_a_predecessor_raise_a_risk_and_print(page, live_serve
     assert joint.planned_start == days.shift(joint_start, 2)
     assert joint.planned_end == days.shift(joint_start, 5)
     assert days.count(joint.planned_start, joint.planned_end) == 4
+    (moved_env_x, moved_env_w), (moved_joint_x, _w) = _bar(page, env), _bar(page, joint)
+    assert moved_env_x == env_x and moved_env_w > env_w  # the predecessor is longer on the chart
+    assert moved_joint_x > joint_x and moved_joint_x >= moved_env_x + moved_env_w  # and its dependant moved after it
     page.screens.shot("predecessor-moved")
 
     # 3. a risk in the 风险 tab

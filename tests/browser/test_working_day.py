@@ -257,6 +257,10 @@ def _act(page, task: Task):
         page.locator("#acceptance-decide-form button.primary").click()
     elif step == "review.trial_rejection":
         _decide_trial_rejection(page)
+    elif step == "satisfaction.send":  # 市场部 sends the survey the approved acceptance report asked for
+        form = page.locator("#survey-send-form")
+        form.locator("[name=contact]").fill("信息中心张主任")
+        form.get_by_role("button", name="发出调查").click()
     else:
         raise AssertionError(f"没有为环节 {step} 准备的操作")
     page.wait_for_load_state("load")

@@ -83,3 +83,37 @@ def test_a_rejected_trial_run_waits_on_the_executives_who_decide_and_give_tasks(
     assert review.state == Review.State.DECIDED and not open_tasks_for(review).exists()
     item = ActionItem.objects.get(review=review)
     assert item.owner == pm and open_tasks_for(item).get() in inbox_for(pm)
+
+
+def test_the_director_reviews_the_requirement_list_on_the_requirements_tab(client, org, confirmed):
+    """000 §3.3.2: the review of the 需求清单及跟进表 sits with the list, on 需求, not on 会议."""
+    from django.urls import reverse
+
+    from projects import workspace
+
+    pm, director = org["regional_pm"], org["project_director"]
+    _custom_item(org, confirmed)
+    requirements, meetings = workspace.tab_url(confirmed, "requirements"), workspace.tab_url(confirmed, "meetings")
+    client.force_login(pm)
+    page = client.get(requirements).content.decode()
+    assert 'id="review-request-form"' in page and "对接 OA 审批流" in page
+    assert 'id="review-request-form"' not in client.get(meetings).content.decode()
+    sent = client.post(reverse("delivery:review_request", args=[confirmed.pk]), {"note": "含定制"})
+    assert sent.status_code == 302 and sent["Location"] == requirements
+    review = confirmed.reviews.get()
+    assert open_tasks_for(review).get().link == requirements
+
+    client.force_login(director)
+    assert 'id="review-decide-form"' not in client.get(meetings).content.decode()
+    fragment = client.get(requirements, headers={"HX-Request": "true"}).content.decode()
+    assert 'id="review-decide-form"' in fragment
+    # a return without a comment shows the 需求 tab again with the refusal
+    refused = client.post(reverse("delivery:review_decide", args=[confirmed.pk, review.pk, "return"]),
+                          {"seen_state": "pending", "comment": ""})  # fmt: skip
+    assert refused.status_code == 200 and "退回须填写意见" in refused.content.decode()
+    assert 'id="requirement-table"' in refused.content.decode()
+    done = client.post(reverse("delivery:review_decide", args=[confirmed.pk, review.pk, "approve"]),
+                       {"seen_state": "pending", "comment": "可行"})  # fmt: skip
+    assert done.status_code == 302 and done["Location"] == requirements
+    review.refresh_from_db()
+    assert review.state == Review.State.APPROVED

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def _answered(project, sender, scores):
     overall, quality, service, timeliness = scores
     return Survey.objects.create(
-        project=project, sent_by=sender, contact="客户", expires_at=timezone.now(), state="answered", channel="pm",
+        project=project, sent_by=sender, contact="客户", expires_at=timezone.now(), state="answered", channel="phone",
         overall=overall, quality=quality, service=service, timeliness=timeliness, answered_at=timezone.now(),
     )  # fmt: skip
 

@@ -43,7 +43,7 @@ def test_each_tab_shows_its_work_in_chinese_whole_or_as_a_fragment(client, org, 
     acceptance.acceptance_issue_add(project=in_acceptance, actor=org["regional_pm"], title="报表导出偶发超时")
     client.force_login(org["regional_pm"])
     expected = {"meetings": "行动项 0", "training": "系统操作培训", "acceptance": "报表导出偶发超时",
-                "satisfaction": "验收报告批准后才能发出客户满意度调查"}  # fmt: skip
+                "satisfaction": "由市场部负责客户满意度调查"}  # fmt: skip
     for slug in TABS:
         url = workspace.tab_url(in_acceptance, slug)
         whole = client.get(url).content.decode()
@@ -99,16 +99,45 @@ def test_the_cm_engineer_decides_from_the_acceptance_tab_and_the_pm_sees_the_res
     assert "该环节已由" in again.content.decode()
 
 
-def test_the_pm_sends_a_survey_and_sees_the_link_to_give_the_customer(client, org, in_acceptance):
+def test_marketing_sends_a_survey_from_its_inbox_and_sees_the_link_to_give_the_customer(client, org, in_acceptance):
     approve_acceptance(org, in_acceptance)
-    client.force_login(org["regional_pm"])
+    url = workspace.tab_url(in_acceptance, "satisfaction")
+    client.force_login(org["regional_pm"])  # the PM is told the result but does not send
+    pm_page = client.get(url).content.decode()
+    assert 'id="survey-send-form"' not in pm_page and "等待市场部发出调查" in pm_page
+    client.force_login(org["marketing"])
+    step = next(t for t in client.get(reverse("approvals:inbox")).context["page"] if t.step == "satisfaction.send")
+    assert step.link == url
     response = client.post(reverse("delivery:survey_send", args=[in_acceptance.pk]), {"contact": "张主任"}, follow=True)
     body = response.content.decode()
     survey = in_acceptance.surveys.get()
     assert "调查已生成" in body and satisfaction.survey_link(survey) in body
+    assert 'id="survey-send-form"' not in body  # one survey waits at a time
+    client.force_login(org["regional_pm"])
+    assert satisfaction.survey_link(survey) not in client.get(url).content.decode()
     client.logout()
     page = client.get(satisfaction.survey_link(survey)).content.decode()
     assert "尊敬的张主任" in page and in_acceptance.name in page
+
+
+def test_the_survey_list_shows_marketing_every_survey_with_averages_by_region_and_pm(client, org, in_acceptance):
+    approve_acceptance(org, in_acceptance)
+    client.force_login(org["marketing"])
+    page = client.get(reverse("delivery:surveys")).content.decode()
+    assert in_acceptance.name in page and "待发送调查" in page  # the project waiting for its survey
+    survey = satisfaction.survey_send(project=in_acceptance, actor=org["marketing"], contact="张主任")
+    scores = {"overall": 5, "quality": 4, "service": 5, "timeliness": 3}
+    satisfaction.survey_record(survey=survey, actor=org["marketing"], scores=scores)
+    response = client.get(reverse("delivery:surveys"))
+    assert [s.pk for s in response.context["page"]] == [survey.pk]
+    card = response.context["card"]
+    assert card["by_region"][0]["project__region__name"] == in_acceptance.region.name
+    assert card["by_pm"][0]["average"] == 4.25 and 'id="satisfaction-by-pm"' in response.content.decode()
+    assert response.context["to_send"] == []
+    client.force_login(org["project_director"])
+    assert client.get(reverse("delivery:surveys")).status_code == 200
+    client.force_login(org["regional_pm"])
+    assert client.get(reverse("delivery:surveys")).status_code == 403
 
 
 def test_the_team_picker_offers_the_projects_people_only_to_those_who_see_it(client, org, project):

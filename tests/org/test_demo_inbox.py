@@ -48,6 +48,7 @@ SHOWN = {
     "aftersales_manager": "ticket.local_support",
     "cm_engineer": "acceptance.cm",
     "executive": "review.trial_rejection",
+    "marketing": "satisfaction.send",
 }
 
 

@@ -22,6 +22,7 @@ DESIGN_ROLE_CODES = {
     "requirement_lead", "quality", "releaser",  # issue 12: 需求组长, 质量人员, 版本发布人员 (004 §8.2.1)
     # 002 产品实施过程: the CM engineer approves acceptance reports, the executives decide after a rejected trial run
     "cm_engineer", "executive",
+    "marketing",  # 002 产品实施过程: 市场部 runs the customer-satisfaction survey
 }  # fmt: skip
 
 

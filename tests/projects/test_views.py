@@ -174,6 +174,22 @@ def test_all_projects_is_for_directors_and_regional_pms(client, org):
     assert client.get(reverse("projects:all")).status_code == 403
 
 
+@pytest.mark.parametrize("username", ["cm_engineer", "executive"])
+def test_the_cm_engineer_and_the_executives_open_every_project_from_the_side_bar(client, org, username):
+    """002: the CM engineer approves every project's acceptance report, the executives decide after
+    any rejected trial run; both see every project, so both have 全部项目 in the side bar."""
+    north = Project.objects.create(code="PJ2024-0101", name="北方项目", kind="local", customer_name="甲",
+                                   region=Region.objects.get(code="north"), pm=org["regional_pm"])  # fmt: skip
+    south = Project.objects.create(code="PJ2024-0102", name="南方项目", kind="local", customer_name="乙",
+                                   region=Region.objects.get(code="south"), pm=org["regional_pm_south"])  # fmt: skip
+    client.force_login(org[username])
+    home = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("projects:all")}"' in home
+    page = client.get(reverse("projects:all"))
+    assert page.status_code == 200
+    assert {p.pk for p in page.context["page"]} >= {north.pk, south.pk}
+
+
 def test_weekly_missing_page(client, org, project):
     client.force_login(org["project_director"])
     assert project.name in client.get(reverse("projects:weekly_missing")).content.decode()
