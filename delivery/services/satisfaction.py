@@ -60,7 +60,15 @@ def can_record(user, survey: Survey) -> bool:
 
 
 def survey_token(survey: Survey) -> str:
-    return signing.dumps({"s": survey.pk, "p": survey.project_id}, salt=SALT, compress=True)
+    """The same token every time the survey's link is shown (its life is the survey's expires_at,
+    not a timestamp in the link), so a link copied yesterday and one copied today are one link."""
+    return signing.Signer(salt=SALT).sign_object({"s": survey.pk, "p": survey.project_id}, compress=True)
+
+
+def _token_payload(token: str) -> dict:
+    if token.count(":") == 2:  # payload:timestamp:signature, a link sent before links were made stable
+        return signing.loads(token, salt=SALT)
+    return signing.Signer(salt=SALT).unsign_object(token)
 
 
 def survey_link(survey: Survey) -> str:
@@ -109,7 +117,7 @@ def survey_send(*, project: Project, actor, contact: str) -> Survey:
 def survey_from_link(*, project_id: int, token: str) -> Survey:
     """The survey a link opens, or LinkRefused with what the customer should be told."""
     try:
-        payload = signing.loads(token, salt=SALT)
+        payload = _token_payload(token)
     except signing.BadSignature as error:
         raise LinkRefused("链接无效，请向我方联系人索取新的调查链接") from error
     if payload.get("p") != project_id:

@@ -109,3 +109,17 @@ def test_marketing_records_the_answer_taken_by_phone_and_no_one_else_may(org, su
     assert "4.25" in told.title and "电话回访" in told.body
     with pytest.raises(DomainError, match="已有回复"):
         satisfaction.survey_record(survey=survey, actor=marketing, scores=SCORES)
+
+
+def test_the_link_shown_tomorrow_is_the_link_copied_today(client, survey, time_machine):
+    today = satisfaction.survey_link(survey)
+    time_machine.move_to(timezone.now() + timedelta(days=1))
+    assert satisfaction.survey_link(survey) == today
+    assert survey.project.name in client.get(today).content.decode()
+
+
+def test_a_link_sent_before_links_were_stable_still_opens(client, survey):
+    from django.core import signing
+
+    old = signing.dumps({"s": survey.pk, "p": survey.project_id}, salt=satisfaction.SALT, compress=True)
+    assert satisfaction.survey_from_link(project_id=survey.project_id, token=old) == survey
