@@ -147,8 +147,9 @@ def _waiting_on_handover(project: Project) -> str:
     if task is None:
         return "等待接收方审核移交"
     role = ROLE_BY_CODE.get(task.group.name) if task.group else None
-    who = task.assignee or (role.label if role else "接收方")
-    return f"等待 {who}：{task.step_label}"
+    who = str(task.assignee or (role.label if role else "接收方"))
+    step = task.step_label.removeprefix(who) or task.step_label  # "系统服务部审核移交材料" waits on 系统服务部
+    return f"等待 {who}：{step}"
 
 
 def next_action(request, project: Project) -> dict:

@@ -121,6 +121,10 @@ PAGES = [
     ("长假值班", "emergency", "/operations/duty/"),
     ("知识库", "aftersales", "/knowledge/"),
     ("BUG 清单（上月）", "project_director", "/changes/bugs/monthly/"),
+    # 部门
+    ("部门·商务管理部", "business_approver", "/approvals/departments/business/"),
+    ("部门·产品管理部", "product_dept", "/approvals/departments/product/"),
+    ("部门·研发", "rd_expert", "/approvals/departments/rd/"),
     # 客户成功
     ("云产品下单", "business_approver", "/success/orders/"),
     ("运营客服组", "cs_ops", "/success/ops/"),

@@ -41,7 +41,7 @@ def test_403_shows_the_reason_the_view_gave(client, org):
     response = client.get(reverse("projects:all"))
     assert response.status_code == 403
     body = _page(response)
-    assert "只有项目总监、区域项目经理与客户成功主管可以查看全部项目" in body
+    assert "只有项目总监、区域项目经理、客户成功主管、CM 工程师与公司高管可以查看全部项目" in body
     assert _in_layout(body) and "返回我的项目" in body and "返回工作台" in body
 
 

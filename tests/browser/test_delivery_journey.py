@@ -69,8 +69,8 @@ def test_kickoff_acceptance_approval_and_a_survey_answered_once(page, live_serve
         assert "已审批" in page.locator(".messages").inner_text()
     assert "已批准" in page.locator(".approval-state").first.inner_text()
 
-    # 3. The PM sends the survey and hands the link to the customer.
-    login(page, "regional_pm")
+    # 3. 市场部 sends the survey and hands the link to the customer.
+    login(page, "marketing")
     page.goto(f"{live_server.url}{workspace.tab_url(project, 'satisfaction')}")
     page.fill("#survey-send-form input[name=contact]", "张主任")
     page.click("#survey-send-form button[type=submit]")

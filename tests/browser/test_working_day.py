@@ -16,6 +16,7 @@ from approvals.models import Task
 from approvals.selectors import inbox_for
 from pmis.org.demo import DEMO_USERS
 from pmis.org.models import User
+from tests.browser.pickers import pick
 from tests.conftest import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -97,7 +98,7 @@ def _initiate(page):
 def _estimate(page, task: Task):
     form = page.locator(f"form[action*='/customisations/{task.object_id}/estimate/']")
     form.locator("input[name=person_days]").fill("5")
-    form.locator("select[name=rd_expert]").select_option(label="何研发")
+    pick(page, f"form[action*='/customisations/{task.object_id}/estimate/'] [data-picker-input]", "何研发")
     form.locator("input[name=note]").fill("报表引擎扩展")
     form.get_by_role("button", name="提交评估").click()
 
@@ -231,7 +232,7 @@ def _act(page, task: Task):
         page.locator("#decision").get_by_role("button", name="审核通过").click()
     elif step == "delivery.work":
         _delivery_task(page, task)
-    elif step == "handover.audit":
+    elif step in ("handover.audit", "handover.cs_audit"):
         _handover_audit(page)
     elif step == "handover.cs_head":
         _handover_cs_head(page)

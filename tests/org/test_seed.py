@@ -18,8 +18,8 @@ DESIGN_ROLE_CODES = {
     "aftersales", "aftersales_manager", "platform_ops",
     # 000 §3.6.1–3.6.2: the two groups of 客户成功部; 000 §3.8: the 平台运维部 manager approves cloud deployments
     "cs_ops", "cs_support", "platform_manager",
-    "emergency_team",  # 应急小组 (004 §8.1.3; issue 12)
-    "requirement_lead", "quality", "releaser",  # issue 12: 需求组长, 质量人员, 版本发布人员 (004 §8.2.1)
+    "emergency_team",  # 应急小组 (004 §8.1.3)
+    "requirement_lead", "quality", "releaser",  # 需求组长, 质量人员, 版本发布人员 (004 §8.2.1)
     # 002 产品实施过程: the CM engineer approves acceptance reports, the executives decide after a rejected trial run
     "cm_engineer", "executive",
     "marketing",  # 002 产品实施过程: 市场部 runs the customer-satisfaction survey

@@ -27,7 +27,7 @@ def _move(project, actor, action, comment=""):
     return services.project_transition(project=project, actor=actor, action=action, comment=comment)
 
 
-# -- a member leaves the team (issue 10 item 13) ------------------------------------------------
+# -- a member leaves the team --------------------------------------------------------------
 
 
 def test_removing_an_implementer_cancels_his_tasks_hands_back_his_receipts_and_tells_the_pm(

@@ -318,7 +318,7 @@ def test_a_project_in_handover_says_who_it_waits_on(client, org, confirmed, uplo
     aftersales_services.handover_submit(project=project, actor=pm, note="请接收")
     client.force_login(pm)
     body = client.get(project.get_absolute_url()).content.decode()
-    assert "等待 系统服务部：移交材料审核" in body
+    assert "等待 系统服务部：审核移交材料" in body
     assert re.search(r'<li class="phase-current" aria-current="step">移交中', body)
     assert 'name="action"' not in re.search(r'id="next-action">.*?</header>', body, re.S).group(0)
 
