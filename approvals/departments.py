@@ -4,7 +4,7 @@
 shows the department's queue (the open steps waiting on its role groups) and its figures; the
 departments with records of their own (运营客服组, 售后支持组, 平台运维部) have their own pages."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,12 +12,12 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from pmis.lists import Column, ListSpec, Sort, export_response, list_result
+from pmis.lists import export_response, list_result
 from pmis.navigation import OVERSEERS as NAV_OVERSEERS
 from pmis.org.selectors import user_role_codes
 from success.selectors import FIGURES_FORMULA, department_figures
 
-from .lists import _waiting_on
+from .lists import INBOX
 from .models import Task
 
 
@@ -35,24 +35,8 @@ DEPARTMENTS = {
     "rd": DepartmentPage("研发", ("rd_expert",), OVERSEERS),
 }
 
-QUEUE = ListSpec(
-    title="部门待办",
-    sorts={
-        "due": Sort("截止时间", ("due_at", "id")),  # task_open_by_group (group, region, due_at)
-        "arrived": Sort("到达时间", ("created_at", "id")),  # search_task_created
-    },
-    default_sort="due",
-    search_fields=("title", "step_label"),
-    keyword_label="事项 / 环节",
-    columns=(
-        Column("事项", lambda t: t.title),
-        Column("环节", lambda t: t.step_label),
-        Column("等待", _waiting_on),
-        Column("认领人", lambda t: t.claimed_by or ""),
-        Column("到达时间", lambda t: t.created_at),
-        Column("截止时间", lambda t: t.due_at),
-    ),
-)
+# the inbox's columns and sorts; its due-time sort is served by task_open_by_group (group, region, due_at)
+QUEUE = replace(INBOX, title="部门待办")
 
 
 def can_view_department(user, department: DepartmentPage) -> bool:
