@@ -27,7 +27,6 @@ from projects.services import can_manage
 from ..models import ChangeRequest
 from .common import can_file, require_live, require_text, step_for
 
-APPROVAL_POLICY = "change-approval"
 DELAY_NOTICE_POLICY = "change-delay-notice"
 REMINDER_JOB = "change_delay_notice"
 OPEN_WORK = (

@@ -43,7 +43,7 @@ def _tasks(count: int, *, due_in: timedelta, group="business_approver", escalate
 
 def _load_factor() -> float:
     """How much a machine running more work than it has cores stretches a timing (1 when idle)."""
-    return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+    return min(4.0, max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1)))  # never so loose the old sweep passes
 
 
 def _sweep_queries(**kwargs) -> int:
