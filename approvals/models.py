@@ -197,6 +197,9 @@ class Task(FSMModelMixin, models.Model):
             models.Index(fields=["group", "region", "due_at"], condition=Q(state="open"), name="task_open_by_group"),
             models.Index(fields=["assignee", "due_at"], condition=Q(state="open"), name="task_open_by_assignee"),
             models.Index(fields=["claimed_by", "due_at"], condition=Q(state="open"), name="task_open_by_claimer"),
+            # an inbox in its own order (soonest due first, no deadline last): read in this order and
+            # stop after a page, rather than sort every step of a large role's queue
+            models.Index(fields=["due_at", "id"], condition=Q(state="open"), name="task_open_by_due"),
             models.Index(fields=["warn_at"], condition=Q(state="open", warned_at__isnull=True), name="task_to_warn"),
             models.Index(
                 fields=["due_at"], condition=Q(state="open", escalated_at__isnull=True), name="task_to_escalate"

@@ -6,15 +6,28 @@ from .roles import ROLE_BY_CODE, Role
 from .services import REGION_PERMISSION
 
 
+def _read_groups(user: User) -> None:
+    rows = list(user.groups.values_list("pk", "name"))
+    user._pmis_group_ids = frozenset(pk for pk, _ in rows)
+    user._pmis_role_codes = frozenset(name for _, name in rows)
+
+
 def user_role_codes(user: User) -> frozenset[str]:
     """The role codes of a user, read once per request object."""
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_pmis_role_codes", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._pmis_role_codes = cached
-    return cached
+    if getattr(user, "_pmis_role_codes", None) is None:
+        _read_groups(user)
+    return user._pmis_role_codes
+
+
+def user_group_ids(user: User) -> frozenset[int]:
+    """The ids of the user's role groups, read with his role codes once per request object."""
+    if not user.is_authenticated:
+        return frozenset()
+    if getattr(user, "_pmis_group_ids", None) is None:
+        _read_groups(user)
+    return user._pmis_group_ids
 
 
 def user_roles(user: User) -> list[Role]:
