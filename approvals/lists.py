@@ -1,5 +1,6 @@
 """The inbox (我的待办) in the shared list pattern (pmis/lists.py)."""
 
+from pmis.layout import BADGE_LIMIT
 from pmis.lists import Column, ListSpec, Sort
 from pmis.org.roles import role_label
 
@@ -28,6 +29,7 @@ INBOX = ListSpec(
         Column("到达时间", lambda t: t.created_at),
         Column("截止时间", lambda t: t.due_at),
     ),
+    count_limit=BADGE_LIMIT,  # the inbox reads "99+" past that, as its badge does
 )
 
 

@@ -56,7 +56,8 @@ def inbox(request, bulk_form=None):
         return export_response(result)
     page = result.page()
     if not mine and not result.keyword:
-        # the whole inbox was just counted for paging: the side bar's badge reuses that count
+        # the inbox was just counted for paging (up to past the badge's limit at least): the side
+        # bar's badge reuses that count
         request.pmis_inbox_count = page.paginator.count
     now = timezone.now()
     claim, release, reassign = row_url("approvals:claim"), row_url("approvals:release"), row_url("approvals:reassign")

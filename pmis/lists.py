@@ -25,6 +25,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from pmis import excel
 
@@ -62,6 +63,39 @@ class ListSpec:
     keyword_label: str = "关键字"
     prepare: Callable[[list], list] | None = None  # gives a page (or an export chunk) its related rows
     default_order: Callable[[QuerySet], QuerySet] | None = None  # the list's own order when unsorted
+    # Count no further than this (and the pages around the one shown): a queue of thousands is
+    # "99+", as the side bar's badges show it, rather than counted whole on every visit.
+    count_limit: int | None = None
+
+
+class BoundedPaginator(Paginator):
+    """A paginator that counts the rows only as far as the page asked for and the two after it
+    (at least `limit`): past that the total reads "N+" and the last page is not offered, only
+    the next one."""
+
+    def __init__(self, object_list, per_page, *, number, limit: int):
+        super().__init__(object_list, per_page)
+        self.bound = max(limit, (number + 2) * per_page)
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by().values("pk")[: self.bound + 1].count()
+
+    @property
+    def more(self) -> bool:
+        """More rows than were counted."""
+        return self.count > self.bound
+
+    @property
+    def count_label(self) -> str:
+        return f"{self.bound}+" if self.more else str(self.count)
+
+
+def _page_number(value) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _order(sort: Sort, descending: bool) -> list[str]:
@@ -93,7 +127,12 @@ class ListResult:
 
     def page(self) -> Page:
         if self._page is None:
-            paginator = Paginator(self.queryset, settings.PMIS_LIST_PAGE_SIZE)
+            size, limit = settings.PMIS_LIST_PAGE_SIZE, self.spec.count_limit
+            if limit is None:
+                paginator = Paginator(self.queryset, size)
+            else:
+                number = _page_number(self.request.GET.get(PAGE))
+                paginator = BoundedPaginator(self.queryset, size, number=number, limit=limit)
             self._page = paginator.get_page(self.request.GET.get(PAGE))
             if self.spec.prepare is not None:
                 self._page.object_list = self.spec.prepare(list(self._page.object_list))
@@ -168,13 +207,18 @@ def page_links(query, page: Page) -> dict:
         return "?" + urlencode(params)
 
     last = page.paginator.num_pages
-    numbers = sorted({1, last, *range(max(1, page.number - 2), min(last, page.number + 2) + 1)})
+    more = getattr(page.paginator, "more", False)  # uncounted rows after the last page known
+    numbers = {1, *range(max(1, page.number - 2), min(last, page.number + 2) + 1)}
+    if not more:
+        numbers.add(last)
     links, previous = [], 0
-    for number in numbers:
+    for number in sorted(numbers):
         if number - previous > 1:
             links.append({"gap": True})
         links.append({"number": number, "url": url(number), "current": number == page.number})
         previous = number
+    if more:
+        links.append({"gap": True})
     return {
         "numbers": links,
         "previous": url(page.previous_page_number()) if page.has_previous() else "",

@@ -4,6 +4,7 @@ queue's two tabs. Every sort is served by an index (named beside it)."""
 from django import forms
 from django.db.models import QuerySet
 
+from pmis.layout import BADGE_LIMIT
 from pmis.lists import Column, ListSpec, Sort, keyword_filter
 
 from .models import Registration, State
@@ -73,6 +74,7 @@ QUEUE_WAITING = ListSpec(
     keyword_label=KEYWORD_LABEL,
     prepare=attach_registrations,
     columns=(*_QUEUE_COLUMNS, Column("到达时间", lambda t: t.created_at), Column("截止时间", lambda t: t.due_at)),
+    count_limit=BADGE_LIMIT,  # part of the inbox: "99+" past that, as the inbox's badge
 )
 
 QUEUE_DECIDED = ListSpec(
