@@ -15,7 +15,7 @@ from django.utils import timezone
 from pmis.lists import export_response, list_result
 from pmis.navigation import OVERSEERS as NAV_OVERSEERS
 from pmis.org.selectors import user_role_codes
-from success.selectors import FIGURES_FORMULA, department_figures
+from success.selectors import FIGURES_FORMULA, department_figures, group_ids
 
 from .lists import INBOX
 from .models import Task
@@ -52,7 +52,8 @@ def department_queue(request, code: str):
         raise Http404("没有这个部门页面")
     if not can_view_department(request.user, department):
         raise PermissionDenied(f"只有{department.label}人员与项目总监可以查看该部门的队列")
-    tasks = Task.objects.filter(state=Task.State.OPEN, group__name__in=department.groups).select_related(
+    groups = group_ids(department.groups)
+    tasks = Task.objects.filter(state=Task.State.OPEN, group_id__in=groups).select_related(
         "group", "region", "assignee", "claimed_by"
     )
     result = list_result(request, tasks, QUEUE, scope=department.label)

@@ -194,12 +194,24 @@ class Task(FSMModelMixin, models.Model):
         verbose_name_plural = "待办"
         ordering = ["due_at", "id"]
         indexes = [
-            models.Index(fields=["group", "region", "due_at"], condition=Q(state="open"), name="task_open_by_group"),
+            # the step kind is carried so that a department's waiting figures (counted by role and
+            # kind of step) are read from the index alone
+            models.Index(
+                fields=["group", "region", "due_at"],
+                include=["step"],
+                condition=Q(state="open"),
+                name="task_open_by_group",
+            ),
             models.Index(fields=["assignee", "due_at"], condition=Q(state="open"), name="task_open_by_assignee"),
             models.Index(fields=["claimed_by", "due_at"], condition=Q(state="open"), name="task_open_by_claimer"),
             # an inbox in its own order (soonest due first, no deadline last): read in this order and
             # stop after a page, rather than sort every step of a large role's queue
             models.Index(fields=["due_at", "id"], condition=Q(state="open"), name="task_open_by_due"),
+            # a department's 本月完成: counted from this index alone (the step kind read from it too);
+            # only a closing writes to it, never the sweep, which touches open tasks
+            models.Index(
+                fields=["group", "closed_at"], include=["step"], condition=Q(state="done"), name="task_done_by_group"
+            ),
             models.Index(fields=["warn_at"], condition=Q(state="open", warned_at__isnull=True), name="task_to_warn"),
             models.Index(
                 fields=["due_at"], condition=Q(state="open", escalated_at__isnull=True), name="task_to_escalate"

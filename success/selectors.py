@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.contrib.auth.models import Group
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -44,14 +45,21 @@ def month_start(now: datetime) -> datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+def group_ids(names) -> list[int]:
+    """The ids of role groups, as values: a query naming them lets the planner see how many
+    steps each holds (a join on the name leaves it guessing)."""
+    return list(Group.objects.filter(name__in=names).values_list("pk", flat=True))
+
+
 def department_figures(
     groups: tuple[str, ...], *, step_prefix: str = "", now: datetime | None = None
 ) -> dict[str, int]:
     """A department's figures from the inbox table: 等待 = the open steps waiting on its role
     groups; 超时 = those past their due time; 本月完成 = its steps done since the 1st of this month.
-    Three counts, whatever the size of the queue."""
+    Three counts, whatever the size of the queue, each read from an index alone (task_open_by_group,
+    task_done_by_group)."""
     now = now or timezone.now()
-    tasks = Task.objects.filter(group__name__in=groups)
+    tasks = Task.objects.filter(group_id__in=group_ids(groups))
     if step_prefix:
         tasks = tasks.filter(step__startswith=step_prefix)
     open_tasks = tasks.filter(state=Task.State.OPEN)
