@@ -81,6 +81,15 @@ class BoundedPaginator(Paginator):
     def count(self) -> int:
         return self.object_list.order_by().values("pk")[: self.bound + 1].count()
 
+    def page(self, number) -> Page:
+        """The page's ids first, in the list's order, then its rows by id: ordering thousands of
+        narrow rows is cheap, ordering them joined to every related row the page shows is not."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        rows = self.object_list.order_by().in_bulk(ids)
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
     @property
     def more(self) -> bool:
         """More rows than were counted."""

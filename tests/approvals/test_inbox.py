@@ -253,3 +253,39 @@ def test_home_shows_what_waits_and_the_unread_notifications(client, demo, subjec
     assert body.count("丁公司SAAS项目立项申请") == 2
     client.force_login(demo["sales"])
     assert "没有等待您处理的事项" in client.get(reverse("home")).content.decode()
+
+
+def test_inbox_pages_keep_its_order_soonest_due_first_and_no_deadline_last(client, demo, subject, north, settings):
+    from datetime import timedelta
+
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    settings.PMIS_LIST_PAGE_SIZE = 4
+    start = timezone.now()
+    ct, group = ContentType.objects.get_for_model(subject), Group.objects.get(name="regional_pm")
+    dues = [start + timedelta(hours=h) for h in (5, 1, 3)] + [None, None] + [start + timedelta(hours=h) for h in (2, 4)]
+    Task.objects.bulk_create(
+        [
+            Task(
+                content_type=ct,
+                object_id=subject.pk,
+                step="s",
+                step_label="审批",
+                title=f"事项{i}",
+                link="/",
+                group=group,
+                region=north,
+                due_at=due,
+            )
+            for i, due in enumerate(dues)
+        ]
+    )
+    client.force_login(demo["regional_pm"])
+
+    def titles(**params):
+        return [t.title for t in client.get(reverse("approvals:inbox"), params).context["page"].object_list]
+
+    assert titles() + titles(page=2) == ["事项1", "事项5", "事项2", "事项6", "事项0", "事项3", "事项4"]
+    assert titles(sort="-arrived") == ["事项6", "事项5", "事项4", "事项3"]
