@@ -195,6 +195,14 @@ class Task(FSMModelMixin, models.Model):
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(fields=["group", "region", "due_at"], condition=Q(state="open"), name="task_open_by_group"),
+            # the first tasks of a region-free group in due order (inbox_head, the 工作台): "region IS
+            # NULL" does not fix the region column for the planner, so the index above cannot give
+            # that order and a busy group's every task would be sorted
+            models.Index(
+                fields=["group", "due_at", "id"],
+                condition=Q(state="open", region__isnull=True),
+                name="task_open_group_no_region",
+            ),
             models.Index(fields=["assignee", "due_at"], condition=Q(state="open"), name="task_open_by_assignee"),
             models.Index(fields=["claimed_by", "due_at"], condition=Q(state="open"), name="task_open_by_claimer"),
             models.Index(fields=["warn_at"], condition=Q(state="open", warned_at__isnull=True), name="task_to_warn"),

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
 
-from approvals.selectors import inbox_for
+from approvals.selectors import inbox_head
 from dashboards.cards import cards_for
 from pmis.notify.selectors import notifications_for
 from pmis.org.selectors import user_regions, user_roles
@@ -15,7 +15,7 @@ def home(request):
     """工作台: what waits on me first, then what I was told, then who I am here, then the
     dashboards of the roles that steer."""
     now = timezone.now()
-    waiting = list(inbox_for(request.user)[:8])
+    waiting = inbox_head(request.user, 8)
     for task in waiting:
         task.overdue = task.is_overdue(now)
     return render(
