@@ -203,6 +203,8 @@ class Task(FSMModelMixin, models.Model):
                 condition=Q(state="open", region__isnull=True),
                 name="task_open_group_no_region",
             ),
+            # one kind of step still open, in due order: the 满意度调查 to send, the 外采 to arrange
+            models.Index(fields=["step", "due_at", "id"], condition=Q(state="open"), name="task_open_by_step"),
             models.Index(fields=["assignee", "due_at"], condition=Q(state="open"), name="task_open_by_assignee"),
             models.Index(fields=["claimed_by", "due_at"], condition=Q(state="open"), name="task_open_by_claimer"),
             models.Index(fields=["warn_at"], condition=Q(state="open", warned_at__isnull=True), name="task_to_warn"),
