@@ -1,10 +1,11 @@
-"""Card figures kept between views of the 工作台.
+"""Cards kept between views of the 工作台.
 
 A steering card aggregates thousands of rows (every active project's plan, every open ticket,
-a whole inbox): too much to recount on each view. Each filled card is kept in the cache under
-its code and its scope — "role" when everyone holding the card's role sees the same figures, or
-the viewer's own id when the card counts his inbox — with the time it was counted, which the card
-shows as 更新于 HH:MM. It is fresh for the 看板数据刷新周期 policy (an admin edits it); after
+a whole inbox): too much to recount on each view. Each card is kept in the cache, counted and
+drawn (its partial depends on its figures alone, not on the request), under its code and its
+scope — "role" when everyone holding the card's role sees the same figures, or the viewer's own id
+when the card counts his inbox — with the time it was counted, which the card shows as
+更新于 HH:MM. It is fresh for the 看板数据刷新周期 policy (an admin edits it); after
 that a viewer still sees the kept figures while a background task recounts them, and the beat
 task (`dashboards.cards_refresh`) recounts every card viewed lately before it goes stale, so
 nobody waits for the count. Only a card never counted (or not viewed for PMIS_DASHBOARD_CARD_KEEP
@@ -14,12 +15,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 LIFETIME_POLICY = "dashboard-card-refresh"
 REGISTRY_KEY = "dashboards:card-scopes"
-ENTRY_KEY = "dashboards:card:{code}:{scope}"
+ENTRY_KEY = "dashboards:card:v2:{code}:{scope}"  # the version changes when what is kept does
 LOCK_KEY = "dashboards:card-refreshing:{code}:{scope}"
+# where a drawn card says when it was counted: filled in when shown, as HH:MM today, else with the date
+COUNTED_MARK = "\x00counted\x00"
 
 
 def lifetime() -> timedelta:
@@ -39,11 +44,14 @@ def entry_key(card, scope: str) -> str:
     return ENTRY_KEY.format(code=card.code, scope=scope)
 
 
+def draw(card, figures: dict, counted_label: str) -> str:
+    return render_to_string(card.template, {"card": {"title": card.title, **figures, "counted_label": counted_label}})
+
+
 def count(card, user, scope: str) -> dict:
-    """Count the card now and keep it."""
+    """Count and draw the card now, and keep it."""
     now = timezone.now()
-    figures = {"code": card.code, "title": card.title, "template": card.template, **card.build(user)}
-    entry = {"figures": figures, "counted_at": now, "fresh_until": now + lifetime()}
+    entry = {"html": draw(card, card.build(user), COUNTED_MARK), "counted_at": now, "fresh_until": now + lifetime()}
     cache.set(entry_key(card, scope), entry, settings.PMIS_DASHBOARD_CARD_KEEP)
     return entry
 
@@ -64,8 +72,8 @@ def _queue_recount(card, user, scope: str) -> None:
 
 
 def filled(cards, user) -> list[dict]:
-    """The cards filled for this user: kept figures when there are any (a stale one is recounted
-    in the background), counted now otherwise. One cache read for all of them."""
+    """The cards drawn for this user: kept ones when there are any (a stale one is recounted in
+    the background), counted now otherwise. One cache read for all of them."""
     scopes = [(card, scope_of(card, user)) for card in cards]
     kept = cache.get_many([entry_key(card, scope) for card, scope in scopes])
     now = timezone.now()
@@ -78,7 +86,13 @@ def filled(cards, user) -> list[dict]:
         elif entry["fresh_until"] <= now:
             _queue_recount(card, user, scope)
             _viewed(card, user, scope, now)
-        shown.append({**entry["figures"], "counted_at": entry["counted_at"], "counted_label": _when(entry, now)})
+        shown.append(
+            {
+                "code": card.code,
+                "counted_at": entry["counted_at"],
+                "html": mark_safe(entry["html"].replace(COUNTED_MARK, _when(entry, now))),  # our own partial
+            }
+        )
     return shown
 
 
