@@ -94,8 +94,8 @@ def inbox_head(user, n: int) -> list[Task]:
     """The first n tasks of inbox_for(user), for a glance (the 工作台). The inbox is an OR of
     branches (assigned to him; each of his groups in each of his regions or none; each delegation),
     and sorting the whole OR reads every task of a busy group; each branch alone is read in due
-    order from its index, so the first n of each are taken in one query and the inbox's own
-    condition and order applied to those. Two queries whatever the inbox's size."""
+    order from its index, so the first n of each are taken in one query and the first n of those
+    fetched in the inbox's order. Two queries whatever the inbox's size."""
     if not user.is_authenticated:
         return []
     order = (models.F("due_at").asc(nulls_last=True), "id")
@@ -112,7 +112,12 @@ def inbox_head(user, n: int) -> list[Task]:
     candidates = Task.objects.filter(state=Task.State.OPEN).filter(not_held & ~Q(exclude_user=user))
     heads = [candidates.filter(branch).order_by(*order).values_list("pk", flat=True)[:n] for branch in branches]
     ids = list(heads[0].union(*heads[1:], all=True)) if len(heads) > 1 else list(heads[0])
-    return list(inbox_for(user).filter(pk__in=ids)[:n])
+    # each branch already holds the inbox's whole condition: only the order is left
+    return list(
+        Task.objects.filter(pk__in=ids)
+        .select_related("group", "region", "claimed_by", "assignee")
+        .order_by(models.F("due_at").asc(nulls_last=True), "id")[:n]
+    )
 
 
 def inbox_count(user) -> int:
