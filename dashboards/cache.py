@@ -56,36 +56,43 @@ def count(card, user, scope: str) -> dict:
     return entry
 
 
-def _viewed(card, user, scope: str, now) -> None:
-    """Remember that this scope's card is viewed, and by whom it can be counted, so the beat task
-    keeps it fresh. Written when a view had to count or recount, not on every view."""
+def _viewed(seen: list, user, now) -> None:
+    """Remember that these scopes' cards are viewed, and by whom they can be counted, so the beat
+    task keeps them fresh. Written when a view had to count or queue a recount, not on every view."""
     registry = cache.get(REGISTRY_KEY) or {}
-    registry[(card.code, scope)] = (user.pk, now)
+    for card, scope in seen:
+        registry[(card.code, scope)] = (user.pk, now)
     cache.set(REGISTRY_KEY, registry, None)
 
 
-def _queue_recount(card, user, scope: str) -> None:
-    if cache.add(LOCK_KEY.format(code=card.code, scope=scope), True, settings.PMIS_DASHBOARD_CARD_LOCK_SECONDS):
-        from .tasks import card_recount
+def _lock_key(card, scope: str) -> str:
+    return LOCK_KEY.format(code=card.code, scope=scope)
 
-        card_recount.delay(card.code, scope, user.pk)
+
+def _queue_recount(card, user, scope: str) -> bool:
+    if not cache.add(_lock_key(card, scope), True, settings.PMIS_DASHBOARD_CARD_LOCK_SECONDS):
+        return False  # another view queued it first
+    from .tasks import card_recount
+
+    card_recount.delay(card.code, scope, user.pk)
+    return True
 
 
 def filled(cards, user) -> list[dict]:
     """The cards drawn for this user: kept ones when there are any (a stale one is recounted in
-    the background), counted now otherwise. One cache read for all of them."""
+    the background, queued once), counted now otherwise. One cache read for all of them and for
+    whether their recounts are already queued."""
     scopes = [(card, scope_of(card, user)) for card in cards]
-    kept = cache.get_many([entry_key(card, scope) for card, scope in scopes])
+    kept = cache.get_many([key for card, scope in scopes for key in (entry_key(card, scope), _lock_key(card, scope))])
     now = timezone.now()
-    shown = []
+    shown, seen = [], []
     for card, scope in scopes:
         entry = kept.get(entry_key(card, scope))
         if entry is None:
             entry = count(card, user, scope)
-            _viewed(card, user, scope, now)
-        elif entry["fresh_until"] <= now:
-            _queue_recount(card, user, scope)
-            _viewed(card, user, scope, now)
+            seen.append((card, scope))
+        elif entry["fresh_until"] <= now and _lock_key(card, scope) not in kept and _queue_recount(card, user, scope):
+            seen.append((card, scope))
         shown.append(
             {
                 "code": card.code,
@@ -93,6 +100,8 @@ def filled(cards, user) -> list[dict]:
                 "html": mark_safe(entry["html"].replace(COUNTED_MARK, _when(entry, now))),  # our own partial
             }
         )
+    if seen:
+        _viewed(seen, user, now)
     return shown
 
 
@@ -120,7 +129,7 @@ def recount(code: str, scope: str, user_id: int) -> bool:
         return True
     finally:
         if card is not None:
-            cache.delete(LOCK_KEY.format(code=card.code, scope=scope))
+            cache.delete(_lock_key(card, scope))
 
 
 def refresh_due(*, now=None) -> int:
