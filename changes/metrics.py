@@ -5,14 +5,14 @@ from datetime import date
 from django.db.models import Count, F, Q
 
 from .models import Bug, ChangeRequest, Release
-from .services.bugs import month_bounds
+from .services.bugs import month_span
 
 
 def _in_month(field: str, month: date | None) -> Q:
     if month is None:
         return Q(**{f"{field}__isnull": False})
-    first, following = month_bounds(month)
-    return Q(**{f"{field}__date__gte": first, f"{field}__date__lt": following})
+    start, end = month_span(month)
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
 def _rate(part: int, whole: int) -> str:

@@ -87,6 +87,13 @@ class ChangeRequest(FSMModelMixin, models.Model):
             models.Index(fields=["project", "-submitted_at"], name="change_project_recent"),
             models.Index(fields=["state", "planned_date"], name="change_state_planned"),
             models.Index(fields=["-submitted_at", "-id"], name="change_recent"),
+            # the month's reviews as the metrics page counts them (业务审批达成率), from the index alone
+            models.Index(
+                fields=["reviewed_at"],
+                include=["id", "review_due_at"],
+                condition=Q(reviewed_at__isnull=False),
+                name="change_reviewed_month",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -225,6 +232,13 @@ class Bug(FSMModelMixin, models.Model):
             models.Index(fields=["project", "-filed_at"], name="bug_project_recent"),
             models.Index(fields=["filed_at", "project"], name="bug_filed_month"),
             models.Index(fields=["-filed_at", "-id"], name="bug_recent"),
+            # the month's confirmations as the metrics page counts them, from the index alone
+            models.Index(
+                fields=["confirmed_at"],
+                include=["id", "confirm_due_at"],
+                condition=Q(confirmed_at__isnull=False),
+                name="bug_confirmed_month",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -390,7 +404,12 @@ class Release(FSMModelMixin, models.Model):
         ordering = ["-requested_at", "-id"]
         indexes = [
             models.Index(fields=["project", "-requested_at"], name="release_project_recent"),
-            models.Index(fields=["released_at"], name="release_released_at"),
+            # the month's releases as the metrics page counts them, from the index alone
+            models.Index(
+                fields=["released_at"],
+                include=["id", "emergency", "downtime", "rollback_at"],
+                name="release_released_cover",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,5 +1,9 @@
 """The dashboard cards on the 工作台: which role sees which card, and what fills it. A card is
-one partial (templates/dashboards/cards/<code>.html) and one selector taking the user."""
+one partial (templates/dashboards/cards/<code>.html) and one selector taking the user. Its
+figures are kept between views (dashboards/cache.py): `scope` says whose they are — "role" when
+the selector counts the same for everyone holding the card's role (a project director, an
+after-sales manager, a customer-success head sees every project and ticket), "person" when it
+counts the viewer's own inbox."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +26,7 @@ class Card:
     role: str
     title: str
     build: Callable
+    scope: str = "role"  # role | person
 
     @property
     def template(self) -> str:
@@ -35,13 +40,13 @@ CARDS: tuple[Card, ...] = (
     Card("handovers", "project_director", "项目移交", delivery.handovers),
     Card("health", "project_director", "项目健康度与主要风险", planning_dashboard.health_card),
     Card("satisfaction", "project_director", "客户满意度（按区域、项目经理）", _satisfaction),
-    Card("special", "special_approver", "待我特批", approvals.special_waiting),
-    Card("business_queue", "business_approver", "审批队列时长", approvals.business_queue),
+    Card("special", "special_approver", "待我特批", approvals.special_waiting, scope="person"),
+    Card("business_queue", "business_approver", "审批队列时长", approvals.business_queue, scope="person"),
     Card("outsourcing", "business_approver", "外采未办结", approvals.outsourcing_open),
     Card("sla_trend", "aftersales_manager", "SLA 达成趋势", service.sla_trend),
     Card("open_tickets", "aftersales_manager", "未关闭问题", service.open_tickets),
     Card("breaches", "aftersales_manager", "SLA 超时（按区域、处理人）", service.breaches),
-    Card("cs_handovers", "cs_head", "待处理的移交", success.handovers_waiting),
+    Card("cs_handovers", "cs_head", "待处理的移交", success.handovers_waiting, scope="person"),
     Card("saas", "cs_head", "在服 SaaS 客户", success.saas_in_service),
 )
 
@@ -49,9 +54,7 @@ CARDS: tuple[Card, ...] = (
 def cards_for(user) -> list[dict]:
     """The cards of the roles this user holds, filled. Role groups decide, not the superuser
     flag: the system administrator steers nothing."""
+    from .cache import filled
+
     roles = user_role_codes(user)
-    return [
-        {"code": card.code, "title": card.title, "template": card.template, **card.build(user)}
-        for card in CARDS
-        if card.role in roles
-    ]
+    return filled([card for card in CARDS if card.role in roles], user)

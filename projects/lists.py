@@ -80,7 +80,9 @@ WEEKLY_MISSING = ListSpec(
     sorts={
         "code": Sort("项目编号", ("code",)),  # unique
         "name": Sort("项目名称", ("name", "id")),  # search_project_name
-        "region": Sort("区域", ("region", "code")),  # region_id (foreign key)
+        # region_id, not "region" (which would sort by the region table and read every project):
+        # the partial index project_active_with_pm holds this order
+        "region": Sort("区域", ("region_id", "code")),
     },
     default_sort="region",
     search_fields=("code", "name", "customer_name", "pm__display_name"),

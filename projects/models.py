@@ -105,6 +105,13 @@ class Project(FSMModelMixin, models.Model):
             models.Index(fields=["region", "-created_at"], name="project_region_recent"),
             models.Index(fields=["state", "kind", "region"], name="project_state_kind"),
             models.Index(fields=["pm", "-created_at"], name="project_pm_recent"),
+            # 周报缺报: the projects in delivery with a PM, in the list's order (region, code)
+            models.Index(
+                fields=["region", "code"],
+                include=["id"],
+                condition=models.Q(state__in=ACTIVE_STATES, pm__isnull=False),
+                name="project_active_with_pm",
+            ),
         ]
         permissions = [
             ("manage_project", "项目管理员"),

@@ -227,6 +227,10 @@ PMIS_DASHBOARD_WEEKS = env.int("PMIS_DASHBOARD_WEEKS", default=8)
 PMIS_DASHBOARD_AGE_DAYS = env.list("PMIS_DASHBOARD_AGE_DAYS", cast=int, default=[1, 3, 7])
 PMIS_DASHBOARD_ROWS = env.int("PMIS_DASHBOARD_ROWS", default=8)
 PMIS_DASHBOARD_CACHE_SECONDS = env.int("PMIS_DASHBOARD_CACHE_SECONDS", default=300)
+# A card's counted figures (dashboards/cache.py) are fresh for the 看板数据刷新周期 policy; they
+# are kept this long after the last count, and a background recount holds its lock at most this.
+PMIS_DASHBOARD_CARD_KEEP = env.int("PMIS_DASHBOARD_CARD_KEEP", default=24 * 3600)
+PMIS_DASHBOARD_CARD_LOCK_SECONDS = env.int("PMIS_DASHBOARD_CARD_LOCK_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,

@@ -111,6 +111,8 @@ DEFAULT_POLICIES: tuple[dict, ...] = (
     {"code": "satisfaction-link", "name": "满意度调查链接有效期", "clock": Clock.NATURAL,
      "duration_minutes": 14 * 24 * 60,
      "description": "发给客户的满意度调查链接自发出起在此时限内有效，且只能提交一次"},
+    {"code": "dashboard-card-refresh", "name": "看板数据刷新周期", "clock": Clock.NATURAL, "duration_minutes": 5,
+     "description": "工作台看板的统计数字每隔此时长在后台重新统计一次；卡片上注明“更新于”时间"},
     {"code": "executive-decision", "name": "高管决定后续工作", "clock": Clock.WORKING, "duration_minutes": 3 * 9 * 60,
      "description": "客户不认可试运行结果后，高管在此时限内决定后续工作安排并下达任务（002 试运行）"},
 )  # fmt: skip

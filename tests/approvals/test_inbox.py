@@ -289,3 +289,55 @@ def test_inbox_pages_keep_its_order_soonest_due_first_and_no_deadline_last(clien
 
     assert titles() + titles(page=2) == ["事项1", "事项5", "事项2", "事项6", "事项0", "事项3", "事项4"]
     assert titles(sort="-arrived") == ["事项6", "事项5", "事项4", "事项3"]
+
+
+def test_the_inbox_head_is_the_first_tasks_of_the_inbox_in_two_queries(demo, subject, north, south, policies):
+    """The 工作台's glance at the inbox: read branch by branch, the same tasks in the same order as
+    the inbox's first ones, whatever mix of assigned, group, region, claimed, held and delegated
+    work there is."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from approvals.models import Delegation
+    from approvals.selectors import inbox_head
+    from pmis.org.models import User
+
+    leader, other = demo["special_approver_south"], demo["special_approver"]
+    now = timezone.now()
+    opened = [
+        _open(subject, group="special_approver", region=south),
+        _open(subject, group="special_approver", region=south),
+        _open(subject, group="special_approver", region=north),  # his colleague's region
+        _open(subject, group="special_approver"),
+        _open(subject, group="special_approver"),
+        _open(subject, assignee=leader),
+        _open(subject, group="special_approver", exclude_user=leader),  # his own request
+        _open(subject, group="sales_manager"),  # another role
+        _open(subject, assignee=other, step="registration.special"),  # reaches him by delegation
+        _open(subject, assignee=other, step="contract.review"),  # not of the delegated kind
+    ]
+    claimed = _open(subject, group="special_approver", region=south)
+    Task.objects.filter(pk=claimed.pk).update(claimed_by=other)  # a colleague holds it
+    held = _open(subject, group="special_approver")
+    Task.objects.filter(pk=held.pk).update(waits_for=opened[7])  # 加签: the other signer comes first
+    # due times that interleave the branches, two of them equal (the id decides)
+    for i, task in enumerate([*opened, claimed, held]):
+        Task.objects.filter(pk=task.pk).update(due_at=now + timedelta(hours=(7 * i) % 5))
+    Task.objects.filter(pk=opened[4].pk).update(due_at=None)
+    Delegation.objects.create(
+        delegator=other,
+        delegate=leader,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+        step_kinds=["registration"],
+        reason="出差",
+        created_by=other,
+    )
+    inbox = list(inbox_for(User.objects.get(pk=leader.pk)))
+    assert {t.pk for t in inbox} == {opened[i].pk for i in (0, 1, 3, 4, 5, 8)}
+    for n in range(1, len(inbox) + 2):
+        assert inbox_head(User.objects.get(pk=leader.pk), n) == inbox[:n], n
+    user = User.objects.get(pk=leader.pk)
+    inbox_for(user).exists()  # his groups, regions and delegations read once, as the page does
+    assert count_queries(lambda: inbox_head(user, 8)) == 2

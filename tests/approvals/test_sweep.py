@@ -137,6 +137,7 @@ def test_setup_schedules_creates_the_beat_entries_once(db):
         "success.licence_reminders": None, "approvals.delegations_announce": 10,
         "changes.deadline_reminders": 15, "changes.monthly_bug_lists": None,
         "api.resend_webhooks": 1, "planning.plan_late_notify": None, "planning.risk_reviews_due": None,
+        "dashboards.cards_refresh": 1,
     }  # fmt: skip
     weekly = PeriodicTask.objects.get(task="projects.weekly_report_reminders").crontab
     assert (weekly.day_of_week, weekly.hour, weekly.minute) == ("1", "10", "0")

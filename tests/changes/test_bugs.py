@@ -176,3 +176,21 @@ def test_the_monthly_list_goes_to_the_pm_in_the_first_working_days_once(org, liv
     assert services.monthly_bug_lists() == 0
     note = Notification.objects.get(kind="bug_monthly_list")
     assert note.recipient == org["regional_pm"] and "2 个" in note.title and "month=2026-09" in note.link
+
+
+def test_a_month_is_counted_in_beijing_time_at_both_ends(org, live, time_machine):
+    """Just after midnight on the 1st (still the previous day in UTC) belongs to the new month;
+    just before midnight at its end too, and the next minute does not."""
+    for when, title in (
+        (at(2026, 8, 31, 23, 59), "八月底"),
+        (at(2026, 9, 1, 0, 1), "九月初"),
+        (at(2026, 9, 30, 23, 59), "九月底"),
+        (at(2026, 10, 1, 0, 1), "十月初"),
+    ):
+        time_machine.move_to(when, tick=False)
+        services.bug_file(project=live, actor=org["implementer"], data={**BUG, "title": title})
+    september = bugs_of_month(user=org["regional_pm"], month=date(2026, 9, 1))
+    assert [b.title for b in september] == ["九月初", "九月底"]
+    director = bugs_of_month(user=org["project_director"], month=date(2026, 9, 1))  # sees every project
+    assert [b.title for b in director] == ["九月初", "九月底"]
+    assert not bugs_of_month(user=org["sales2"], month=date(2026, 9, 1)).exists()

@@ -13,6 +13,8 @@ SCHEDULES = {
     "突发事件扫描（升级应急小组、建议定级、值班转交）": ("operations.incidents_sweep", 1),
     # the PM is told one working day before a change's planned date (004 §8.2.2-3)
     "需求变更到期提醒": ("changes.deadline_reminders", 15),
+    # recounts the 工作台 cards viewed lately before their 看板数据刷新周期 runs out
+    "工作台看板后台统计": ("dashboards.cards_refresh", 1),
 }
 
 # name -> (task, hour, minute, day of week): the weekly reminder on Monday 10:00, after the Monday
