@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from guardian.core import ObjectPermissionChecker
 
 from approvals.selectors import open_tasks_for
@@ -210,6 +212,27 @@ def tab_links(request, project: Project, current: workspace.Tab) -> list[dict]:
         }
         for t in workspace.tabs_for(request.user, project)
     ]
+
+
+def tab_bar(links: list[dict]) -> str:
+    """The tab bar's links, written here rather than in a template loop: the bar holds every tab
+    and is on every workspace page (and in every htmx swap)."""
+    return format_html_join(
+        "",
+        '<a href="{0}" hx-get="{0}" hx-target="#tab-panel" hx-push-url="true" role="tab" id="tab-{1}" data-tab="{1}"'
+        ' aria-selected="{2}"{3}>{4}{5}</a>',
+        (
+            (
+                link["url"],
+                link["tab"].slug,
+                "true" if link["current"] else "false",
+                mark_safe(' class="current" aria-current="page"') if link["current"] else "",
+                link["tab"].label,
+                format_html(' <span class="tab-count">{}</span>', link["count"]) if link["count"] is not None else "",
+            )
+            for link in links
+        ),
+    )
 
 
 def common_context(request, project: Project) -> dict:

@@ -263,7 +263,14 @@ def _workspace_page(request, project: Project, slug: str, typed: tuple = (), **f
     context.update(forms)
     links = tabs.tab_links(request, project, current)
     # `tabs` (the visible Tab objects) as fragments written for the first workspace shell expect
-    context.update({"current_tab": current, "tab_links": links, "tabs": [link["tab"] for link in links]})
+    context.update(
+        {
+            "current_tab": current,
+            "tab_links": links,
+            "tab_bar": tabs.tab_bar(links),
+            "tabs": [link["tab"] for link in links],
+        }
+    )
     htmx = getattr(request, "htmx", None)
     if request.method == "GET" and htmx and not htmx.history_restore_request:
         response = render(request, "projects/workspace_panel.html", context)
