@@ -2,10 +2,10 @@
 input, a select and its options, a textarea, their attributes — written out in Python.
 
 A filter bar's selects or a tab's add form render one template per option and one more per
-attribute list; on list pages and workspace tabs that was a large part of the page's time. The
-output is the same markup, character for character, as the templates in django/forms/widgets/
-(`tests/test_form_renderer.py` compares them); every other template, and a widget whose options
-use a template of their own, goes to the templates as before."""
+attribute list; on list pages and workspace tabs that was a large part of the page's time. An
+empty error list is nothing, as its template says. The output is the same markup, character for
+character, as the templates in django/forms/ (`tests/test_form_renderer.py` compares them); every
+other template, and a widget whose options use a template of their own, goes to the templates."""
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
@@ -57,8 +57,16 @@ def _option(option: dict) -> str:
     return f'<option value="{_format(option["value"])}"{_attrs(option["attrs"])}>{_text(option["label"])}</option>'
 
 
+# a form's and each field's error list, which is empty on almost every form shown: "{% if errors %}…"
+ERROR_LISTS = frozenset(
+    f"django/forms/errors/{kind}/{name}.html" for kind in ("list", "dict") for name in ("default", "ul")
+)
+
+
 class FormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
+        if template_name in ERROR_LISTS and not context.get("errors"):
+            return ""
         if request is None and template_name.startswith(WIDGETS):
             name = template_name[len(WIDGETS) :].removesuffix(".html")
             widget = context.get("widget")

@@ -32,7 +32,7 @@ class Everything(forms.Form):
 
 
 BOUND = {
-    "name": 'a "quoted" <name>',
+    "name": 'a "quoted" <name> that is far too long',
     "count": "7",
     "when": "2026-01-02",
     "at": "2026-01-02T08:30",
@@ -56,6 +56,9 @@ def test_every_widget_renders_as_the_templates_do(make):
         assert str(fast[name]) == str(templates[name]), name
     assert "<select" in str(fast["kind"]) and "<optgroup" in str(fast["kind"]) and "selected" in str(fast["kind"])
     assert str(fast) == str(templates)
+    assert fast.errors.as_ul() == templates.errors.as_ul()
+    for name in fast.fields:
+        assert str(fast[name].errors) == str(templates[name].errors), name
 
 
 def test_a_select_whose_options_have_their_own_template_is_left_to_the_templates():
