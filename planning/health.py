@@ -43,8 +43,9 @@ def window_days() -> int:
     return max(1, round(hours / 9))  # a working day is 9 office hours (settings PMIS_WORKDAY_*)
 
 
-def formula() -> str:
-    n = window_days()
+def formula(n: int | None = None) -> str:
+    """`n`: the window in working days, when the caller has read the policy already."""
+    n = window_days() if n is None else n
     return (
         "延期：有计划项已过计划结束日期仍未完成；"
         f"有风险：未延期，但有未关闭的高等级风险，或有计划项将在 {n} 个工作日内到期却尚未开始；"
@@ -52,13 +53,16 @@ def formula() -> str:
     )
 
 
-def health_for(project_ids, *, today: date | None = None) -> dict[int, HealthResult]:
-    """Health of many projects in three queries (for lists and dashboards)."""
+def health_for(
+    project_ids, *, today: date | None = None, days: Workdays | None = None, window: int | None = None
+) -> dict[int, HealthResult]:
+    """Health of many projects in three queries (for lists and dashboards). A page that has a
+    working calendar or the window already passes them (`days`, `window`) rather than read them again."""
     today = today or timezone.localdate()
     ids = list(project_ids)
     if not ids:
         return {}
-    soon = Workdays().shift(today, window_days())
+    soon = (days or Workdays()).shift(today, window_days() if window is None else window)
     plan = (
         PlanItem.objects.filter(project_id__in=ids, actual_end__isnull=True)
         .values("project_id")
@@ -94,8 +98,8 @@ def health_for(project_ids, *, today: date | None = None) -> dict[int, HealthRes
     return result
 
 
-def project_health(project, *, today: date | None = None) -> HealthResult:
-    return health_for([project.pk], today=today)[project.pk]
+def project_health(project, *, today: date | None = None, days: Workdays | None = None, window: int | None = None):
+    return health_for([project.pk], today=today, days=days, window=window)[project.pk]
 
 
 def attach_health(projects: list) -> list:
