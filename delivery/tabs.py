@@ -95,13 +95,17 @@ def requirements_review_context(request, project) -> dict:
     """The director's review of the 需求清单及跟进表 (000 §3.3.2), a section of the 需求 tab."""
     rows = list(project.reviews.filter(kind=Review.Kind.REQUIREMENTS).select_related("requested_by", "decided_by"))
     _mark_actionable(request.user, rows, _open_tasks(rows))
+    custom = list(reviews.custom_requirements(project).values_list("title", "updated_at"))
     return {
         "requirement_reviews": rows,
         "review_manage": access(request, project).manage,
         "review_form": _bound(request, "review_form", forms.NoteForm),
         "review_decision_form": _bound(request, "review_decision_form", forms.CommentForm),
-        "requirements_review_missing": reviews.requirements_review_missing(project),
-        "custom_requirements": list(reviews.custom_requirements(project).values_list("title", flat=True)),
+        # the custom items are read once, for their titles and for whether they changed since the review
+        "requirements_review_missing": reviews.requirements_review_missing(
+            project, custom_updated=[updated for _, updated in custom]
+        ),
+        "custom_requirements": [title for title, _ in custom],
     }
 
 

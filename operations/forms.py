@@ -3,6 +3,7 @@ from django import forms
 from pmis.forms import NamedRequiredMixin
 from pmis.org.models import Province, User
 from pmis.search.widgets import PickerWidget
+from registrations.models import Registration
 
 from .models import Incident, InspectionPlan
 
@@ -85,9 +86,11 @@ class OnsiteForm(NamedRequiredMixin, forms.Form):
     def __init__(self, *args, project=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["engineer"].queryset = engineers()
-        registration = getattr(project, "registration", None) if project is not None else None
-        if registration is not None and registration.province_id and not self.is_bound:
-            self.fields["province"].initial = registration.province_id
+        if project is not None and project.registration_id and not self.is_bound:
+            # the registration's province, read alone: the registration is a wide row
+            self.fields["province"].initial = (
+                Registration.objects.filter(pk=project.registration_id).values_list("province_id", flat=True).first()
+            )
 
 
 class DepartForm(NamedRequiredMixin, forms.Form):

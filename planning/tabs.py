@@ -43,6 +43,7 @@ def plan_context(request, project) -> dict:
     today = timezone.localdate()
     open_pk = _edit_pk(request)
     days = Workdays()
+    window = health.window_days()
     items = plan_items(project)
     schedule = critical_path(items, days)
     edit = access(request, project).member
@@ -61,8 +62,8 @@ def plan_context(request, project) -> dict:
         "items": items,
         "gantt": gantt_svg(items, today=today, days=days),
         "today": today,
-        "health": health.project_health(project, today=today),
-        "health_formula": health.formula(),
+        "health": health.project_health(project, today=today, days=days, window=window),
+        "health_formula": health.formula(window),
         "has_baseline": any(i.baseline_start for i in items),
         "late_count": sum(i.late for i in items),
         "add_form": PlanItemForm(project=project),
@@ -115,6 +116,7 @@ def reports_context(request, project) -> dict:
     week = reports.today_week()  # the weekly report is filed for the current week (projects.WeeklyReport)
     month = reports.month_of(_get_date(request.GET.get("month"), today))
     draft = request.GET.get("draft", "")
+    window = health.window_days()  # read once for the health and its formula
     weekly_initial = reports.weekly_draft(project, week) if draft == "weekly" else {}
     monthly_initial = {"month": month, **(reports.monthly_draft(project, month) if draft == "monthly" else {})}
     return {
@@ -126,8 +128,8 @@ def reports_context(request, project) -> dict:
         "monthly_form": MonthlyReportForm(initial=monthly_initial),
         "weekly_reports": project.weekly_reports.select_related("author")[:4],
         "monthly_reports": project.monthly_reports.select_related("author")[:6],
-        "health": health.project_health(project, today=today),
-        "health_formula": health.formula(),
+        "health": health.project_health(project, today=today, window=window),
+        "health_formula": health.formula(window),
     }
 
 

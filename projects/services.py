@@ -73,11 +73,12 @@ def is_regional_pm_for(user, project: Project) -> bool:
 
 def can_manage(user, project: Project) -> bool:
     """项目管理员 (the PM), the regional PM of the project's region, or a director."""
+    # the object permission is asked last: the other answers need no query
     return (
         project.pm_id == user.pk
-        or user.has_perm("projects.manage_project", project)
-        or is_regional_pm_for(user, project)
         or is_director(user, project)
+        or is_regional_pm_for(user, project)
+        or user.has_perm("projects.manage_project", project)
     )
 
 

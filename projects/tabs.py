@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from guardian.core import ObjectPermissionChecker
 
 from approvals.selectors import open_tasks_for
@@ -21,6 +22,7 @@ from pmis.catalog.models import DocumentType
 from pmis.documents.models import Attachment
 from pmis.documents.selectors import attachments_for
 from pmis.org.roles import ROLE_BY_CODE
+from registrations.models import Registration
 
 from . import services, team, workspace
 from .forms import DeliveryTaskForm, EstimateForm, RequirementForm, TeamForm, WeeklyReportForm
@@ -74,16 +76,19 @@ def access(request, project: Project) -> Access:
     if cached is not None and cached[0] == project.pk:
         return cached[1]
     user = request.user
-    checker = ObjectPermissionChecker(user)
-    checker.prefetch_perms([project])
-    perms = set(checker.get_perms(project))
+    # the checks that need no query first: a director or the PM manages whatever the object
+    # permissions say, so they are read only for the others
     manage = (
-        project.pm_id == user.pk
-        or "manage_project" in perms
-        or services.is_director(user, project)
-        or services.is_regional_pm_for(user, project)
+        project.pm_id == user.pk or services.is_director(user, project) or services.is_regional_pm_for(user, project)
     )
-    result = Access(manage=manage, member=manage or "implement_project" in perms)
+    if manage:
+        result = Access(manage=True, member=True)
+    else:
+        checker = ObjectPermissionChecker(user)
+        checker.prefetch_perms([project])
+        perms = set(checker.get_perms(project))
+        manage = "manage_project" in perms
+        result = Access(manage=manage, member=manage or "implement_project" in perms)
     request._workspace_access = (project.pk, result)
     return result
 
@@ -176,9 +181,19 @@ def next_action(request, project: Project) -> dict:
     }
 
 
+def _registration_number(project: Project) -> str:
+    """立项依据 falls back to the registration's number: read alone, not the whole registration."""
+    if project.basis or project.registration_id is None:
+        return ""
+    if Project.registration.is_cached(project):
+        return project.registration.number
+    return Registration.objects.filter(pk=project.registration_id).values_list("number", flat=True).first() or ""
+
+
 def header_context(request, project: Project) -> dict:
     return {
         "phases": phase_bar(project),
+        "registration_number": _registration_number(project),
         "next": next_action(request, project),
         # whoever may open a project may read the registration it came from (registration_can_view:
         # the team of a project initiated from it), so the link needs no check of its own
@@ -187,15 +202,37 @@ def header_context(request, project: Project) -> dict:
 
 
 def tab_links(request, project: Project, current: workspace.Tab) -> list[dict]:
+    url = workspace.tab_urls(project)
     return [
         {
             "tab": t,
-            "url": workspace.tab_url(project, t.slug),
+            "url": url(t.slug),
             "current": t.slug == current.slug,
             "count": t.count(request.user, project) if t.count else None,
         }
         for t in workspace.tabs_for(request.user, project)
     ]
+
+
+def tab_bar(links: list[dict]) -> str:
+    """The tab bar's links, written here rather than in a template loop: the bar holds every tab
+    and is on every workspace page (and in every htmx swap)."""
+    return format_html_join(
+        "",
+        '<a href="{0}" hx-get="{0}" hx-target="#tab-panel" hx-push-url="true" role="tab" id="tab-{1}" data-tab="{1}"'
+        ' aria-selected="{2}"{3}>{4}{5}</a>',
+        (
+            (
+                link["url"],
+                link["tab"].slug,
+                "true" if link["current"] else "false",
+                mark_safe(' class="current" aria-current="page"') if link["current"] else "",
+                link["tab"].label,
+                format_html(' <span class="tab-count">{}</span>', link["count"]) if link["count"] is not None else "",
+            )
+            for link in links
+        ),
+    )
 
 
 def common_context(request, project: Project) -> dict:
@@ -271,6 +308,9 @@ def requirements_context(request, project: Project) -> dict:
                 picker.value_from_datadict(typed, None, "rd_expert") if typed else None,
                 attrs={"id": f"rd-expert-{cr.pk}", "aria-label": "研发评估人"},
             )
+    if project.registration_id and not Project.registration.is_cached(project):
+        # the responsible sales is the registration's owner: one query for both
+        project.registration = Registration.objects.select_related("owner").get(pk=project.registration_id)
     sales = services._responsible_sales(project)
     for item in requirements:
         item.is_sales = (item.registration.owner if item.registration_id else sales) == user
@@ -355,21 +395,24 @@ def history_context(request, project: Project) -> dict:
 
 def _counts(project: Project) -> tuple[int, int]:
     """The badges of 需求 and 任务 — open requirements, delivery tasks still to do — read together
-    once for the project object of the request."""
+    once for the project object of the request. Every tab shows them, so they are one plain
+    statement: built with the ORM's subquery expressions it cost several times the query itself."""
     counts = getattr(project, "_workspace_counts", None)
     if counts is None:
-
-        def count(queryset):
-            rows = queryset.order_by().values("project").annotate(n=Count("pk")).values("n")
-            return Coalesce(Subquery(rows), 0)
-
-        requirements = RequirementItem.objects.filter(project=OuterRef("pk")).exclude(
-            status=RequirementItem.Status.CANCELLED
-        )
-        tasks = DeliveryTask.objects.filter(project=OuterRef("pk")).exclude(
-            state__in=[DeliveryTask.State.DONE, DeliveryTask.State.CANCELLED]
-        )
-        counts = Project.objects.filter(pk=project.pk).values_list(count(requirements), count(tasks)).get()
+        requirements, tasks = RequirementItem._meta.db_table, DeliveryTask._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT (SELECT COUNT(*) FROM {requirements} WHERE project_id = %s AND status <> %s),"
+                f" (SELECT COUNT(*) FROM {tasks} WHERE project_id = %s AND state NOT IN (%s, %s))",
+                [
+                    project.pk,
+                    RequirementItem.Status.CANCELLED.value,
+                    project.pk,
+                    DeliveryTask.State.DONE.value,
+                    DeliveryTask.State.CANCELLED.value,
+                ],
+            )
+            counts = tuple(cursor.fetchone())
         project._workspace_counts = counts
     return counts
 

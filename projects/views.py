@@ -53,12 +53,10 @@ from .selectors import (
 
 
 def _project_or_404(user, pk: int) -> Project:
-    project = (
-        projects_visible(user)
-        .select_related("region", "pm", "registration__owner", "parent", "meeting")
-        .filter(pk=pk)
-        .first()
-    )
+    # Only what the workspace header shows on every tab is joined: the registration, parent project
+    # and handover meeting are wide rows that one tab each reads, and joining them on every tab
+    # cost more than the tab that needs one reading it on its own.
+    project = projects_visible(user).select_related("region", "pm").filter(pk=pk).first()
     if project is None:
         raise Http404
     project._visible_to = user.pk  # read through projects_visible: project_can_view need not ask again
@@ -265,7 +263,14 @@ def _workspace_page(request, project: Project, slug: str, typed: tuple = (), **f
     context.update(forms)
     links = tabs.tab_links(request, project, current)
     # `tabs` (the visible Tab objects) as fragments written for the first workspace shell expect
-    context.update({"current_tab": current, "tab_links": links, "tabs": [link["tab"] for link in links]})
+    context.update(
+        {
+            "current_tab": current,
+            "tab_links": links,
+            "tab_bar": tabs.tab_bar(links),
+            "tabs": [link["tab"] for link in links],
+        }
+    )
     htmx = getattr(request, "htmx", None)
     if request.method == "GET" and htmx and not htmx.history_restore_request:
         response = render(request, "projects/workspace_panel.html", context)

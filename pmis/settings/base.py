@@ -99,6 +99,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's widget templates, the common widgets written out in Python (pmis/form_renderer.py)
+FORM_RENDERER = "pmis.form_renderer.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'pmis.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))

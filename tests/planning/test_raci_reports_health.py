@@ -110,5 +110,5 @@ def test_health_is_late_then_at_risk_then_ok(project, pm):
 
 
 def test_health_of_many_projects_takes_a_fixed_number_of_queries(project, pm, django_assert_num_queries):
-    with django_assert_num_queries(4):  # the policy, the calendar, the plan, the risks
+    with django_assert_num_queries(3):  # the policy, the calendar, the plan's and the risks' counts together
         assert health_for([project.pk, project.pk + 1000])[project.pk].state == Health.OK
