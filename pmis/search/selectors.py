@@ -3,7 +3,9 @@ user may see. Each kind starts from its app's visibility selector, so the search
 a record its page would refuse. One query per kind, whatever the data size; on PostgreSQL the
 trigram indexes (migration 0001) serve the keyword match."""
 
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -82,18 +84,23 @@ WINDOW_PER_HIT = 5
 WINDOW_MIN = 100
 
 
+def _rank_conditions(key: str, keyword: str) -> list[Q]:
+    """Which rows hold each rank (exact number / code, its prefix, any other match); the last
+    one applies to matches of the keyword."""
+    exact = Q(**{f"{key}__iexact": keyword})
+    starts = Q(**{f"{key}__istartswith": keyword})
+    return [exact, starts & ~exact, ~starts]
+
+
 def _by_rank(queryset: QuerySet, fields: tuple[str, ...], keyword: str, size: int) -> list[QuerySet]:
     """The matches of each rank, newest first, at most `size` of each: orders an index serves
     (the primary key read backwards, or the trigram index when the keyword is rare), so none of
     them sorts every match of a broad keyword."""
-    key = fields[0]
-    exact = Q(**{f"{key}__iexact": keyword})
-    prefix = Q(**{f"{key}__istartswith": keyword}) & ~exact
-    rest = keyword_filter(queryset, fields, keyword).exclude(**{f"{key}__istartswith": keyword})
+    exact, prefix, other = _rank_conditions(fields[0], keyword)
     return [
         queryset.filter(exact).annotate(search_rank=Value(0)).order_by("-pk")[:size],
         queryset.filter(prefix).annotate(search_rank=Value(1)).order_by("-pk")[:size],
-        rest.annotate(search_rank=Value(2)).order_by("-pk")[:size],
+        keyword_filter(queryset, fields, keyword).filter(other).annotate(search_rank=Value(2)).order_by("-pk")[:size],
     ]
 
 
@@ -119,12 +126,18 @@ def _top(model, visibility: list[Reason] | None, fields: tuple[str, ...], keywor
     first, *others = (q.values_list("pk", "search_rank") for q in _by_rank(model.objects.all(), fields, keyword, size))
     window = list(first.union(*others, all=True))
     ids = [pk for pk, _rank in window]
-    full = any(sum(1 for _pk, r in window if r == rank) >= size for rank in (1, 2))
+    # the matches the window left out: of each rank whose window was full, those older than it
+    left_out = []
+    for number, condition in enumerate(_rank_conditions(fields[0], keyword)):
+        of_rank = [pk for pk, r in window if r == number]
+        if len(of_rank) >= size:
+            left_out.append(condition & Q(pk__lt=min(of_rank)))
     rank = _rank(fields[0], keyword)
     rows = objects.filter(any_of(visibility, "probe"), pk__in=ids).annotate(search_rank=rank)
     rows = rows.order_by("search_rank", "-pk")[:limit]
-    if full:
-        older = keyword_filter(objects.filter(any_of(visibility)), fields, keyword).exclude(pk__in=ids)
+    if left_out:
+        older = keyword_filter(objects.filter(any_of(visibility)), fields, keyword)
+        older = older.filter(reduce(operator.or_, left_out))
         older = older.annotate(search_rank=rank).order_by("search_rank", "-pk")[:limit]
         rows = rows.union(older, all=True)[:limit]
     return sorted(rows, key=lambda row: (row.search_rank, -row.pk))[:limit]
