@@ -12,6 +12,15 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 
+class _Probe(Exists):
+    """EXISTS that PostgreSQL runs as written, an index lookup for each row asked about. Without
+    the OFFSET it may turn the subquery into a hashed set of every row it names, and does so on
+    estimates: a salesperson's inbox, estimated at thousands of tasks, was built in full (every
+    open task joined to the one it waits for) to check a page of keyword matches."""
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
 @dataclass(frozen=True)
 class Reason:
     condition: Q | None = None
@@ -28,7 +37,7 @@ class Reason:
         of every row the reason names (a director's inbox, every project)."""
         if self.rows is None:
             return self.condition
-        return Exists(self.rows.order_by().filter(**{self.column: OuterRef("pk")}))
+        return _Probe(self.rows.order_by().filter(**{self.column: OuterRef("pk")}))
 
     def ids(self, model) -> QuerySet:
         if self.rows is None:
