@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from approvals.models import Task
 from pmis.org.selectors import user_role_codes
+from pmis.visibility import Reason, any_of
 
 from .models import CLOCK_RUNNING, Ticket
 from .services import AFTERSALES_ROLES
@@ -35,9 +36,15 @@ def response_missed_open_q(now) -> Q:
 
 
 def tickets_visible(user) -> QuerySet[Ticket]:
+    reasons = ticket_visibility(user)
+    return Ticket.objects.all() if reasons is None else Ticket.objects.filter(any_of(reasons))
+
+
+def ticket_visibility(user) -> list[Reason] | None:
+    """The reasons of tickets_visible (None: every ticket), for the search (pmis/visibility.py)."""
     if user.is_superuser or user_role_codes(user) & AFTERSALES_ROLES:
-        return Ticket.objects.all()
-    return Ticket.objects.filter(Q(assignee=user) | Q(created_by=user))
+        return None
+    return [Reason(Q(assignee=user) | Q(created_by=user))]
 
 
 def ticket_queue(user, queue: str) -> QuerySet[Ticket]:

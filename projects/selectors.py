@@ -2,6 +2,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from pmis.org.selectors import acts_in_region, user_regions, user_role_codes
+from pmis.visibility import Reason, any_of
 
 from .models import (
     CustomisationRequest,
@@ -27,28 +28,42 @@ def projects_visible(user) -> QuerySet[Project]:
     managers all SaaS projects, a regional PM the projects of their region, 市场部 the projects
     whose acceptance report is approved (the ones it surveys), everyone else the projects they
     are on."""
-    if not user.is_authenticated:
+    reasons = project_visibility(user)
+    if reasons is None:
+        return Project.objects.all()
+    if not reasons:
         return Project.objects.none()
+    return Project.objects.filter(any_of(reasons))
+
+
+def project_visibility(user) -> list[Reason] | None:
+    """The reasons of projects_visible (None: every project), for the search (pmis/visibility.py)."""
+    if not user.is_authenticated:
+        return []
     roles = user_role_codes(user)
     # the CM engineer takes every project's documents into configuration management and approves
     # acceptance reports (002); the executives decide after a rejected trial run
     if user.is_superuser or roles & {"project_director", "cm_engineer", "executive"}:
-        return Project.objects.all()
-    visible = Q(pk__in=_member_ids(user)) | Q(
-        pk__in=ProjectGroupObjectPermission.objects.filter(
-            group__in=user.groups.all(), permission__codename=VIEW
-        ).values("content_object_id")
-    )
+        return None
+    reasons = [
+        Reason(
+            rows=ProjectUserObjectPermission.objects.filter(user=user, permission__codename=VIEW),
+            column="content_object_id",
+        ),
+        Reason(
+            rows=ProjectGroupObjectPermission.objects.filter(group__in=user.groups.all(), permission__codename=VIEW),
+            column="content_object_id",
+        ),
+    ]
     if "regional_pm" in roles:
-        visible |= Q(region__in=user_regions(user))
+        reasons.append(Reason(Q(region__in=user_regions(user))))
     if "cs_manager" in roles:
-        visible |= Q(kind=Project.Kind.SAAS)
+        reasons.append(Reason(Q(kind=Project.Kind.SAAS)))
     if "marketing" in roles:
         # 002: 市场部 runs the satisfaction survey once the acceptance report is approved
-        visible |= Q(state__in=AFTER_ACCEPTANCE) | Q(
-            pk__in=Project.objects.filter(acceptance_approvals__state="approved").values("pk")
-        )
-    return Project.objects.filter(visible)
+        reasons.append(Reason(Q(state__in=AFTER_ACCEPTANCE)))
+        reasons.append(Reason(rows=Project.objects.filter(acceptance_approvals__state="approved"), column="pk"))
+    return reasons
 
 
 def project_can_view(user, project: Project) -> bool:

@@ -6,6 +6,7 @@ from approvals.selectors import inbox_for, record_involves, tasks_closed_by
 from pmis.audit.models import AuditEntry
 from pmis.audit.selectors import audit_for
 from pmis.org.selectors import user_role_codes
+from pmis.visibility import Reason, any_of
 
 from .models import Registration, State
 
@@ -110,28 +111,38 @@ def registrations_visible(user) -> QuerySet[Registration]:
     """Every registration `registration_can_view` lets the user open, as one queryset (for the
     search box): their own, their team's (a sales manager), the ones waiting on them or decided
     by them, and the 立项依据 of the projects they may see (or the upgrades those projects track)."""
-    if not user.is_authenticated:
-        return Registration.objects.none()
-    if user.is_superuser:
+    reasons = registration_visibility(user)
+    if reasons is None:
         return Registration.objects.all()
+    return Registration.objects.filter(any_of(reasons))
+
+
+def registration_visibility(user) -> list[Reason] | None:
+    """The reasons of registrations_visible (None: he sees them all), for the search
+    (pmis/visibility.py)."""
+    if not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return None
     from projects.models import RequirementItem
     from projects.selectors import projects_visible
 
     ct = ContentType.objects.get_for_model(Registration)
-    visible = Q(owner=user) | Q(presales=user)
+    own = Q(owner=user) | Q(presales=user)
     if "sales_manager" in user_role_codes(user) and user.department_id is not None:
-        visible |= Q(owner__department_id=user.department_id)
-    visible |= Q(pk__in=Task.objects.filter(content_type=ct, closed_by=user).values("object_id"))
-    visible |= Q(pk__in=inbox_for(user).filter(content_type=ct).order_by().values("object_id"))
+        own |= Q(owner__department_id=user.department_id)
     projects = projects_visible(user)
-    visible |= Q(pk__in=projects.filter(registration__isnull=False).values("registration_id"))
-    # an upgrade without a new contract is tracked as a requirement item of its parent project
-    visible |= Q(
-        pk__in=RequirementItem.objects.filter(project__in=projects, registration__isnull=False).values(
-            "registration_id"
-        )
-    )
-    return Registration.objects.filter(visible)
+    return [
+        Reason(own),
+        Reason(rows=Task.objects.filter(content_type=ct, closed_by=user), column="object_id"),
+        Reason(rows=inbox_for(user).filter(content_type=ct), column="object_id"),
+        Reason(rows=projects.filter(registration__isnull=False), column="registration_id"),
+        # an upgrade without a new contract is tracked as a requirement item of its parent project
+        Reason(
+            rows=RequirementItem.objects.filter(project__in=projects, registration__isnull=False),
+            column="registration_id",
+        ),
+    ]
 
 
 def last_return(registration: Registration):

@@ -3,18 +3,24 @@ user may see. Each kind starts from its app's visibility selector, so the search
 a record its page would refuse. One query per kind, whatever the data size; on PostgreSQL the
 trigram indexes (migration 0001) serve the keyword match."""
 
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from aftersales.selectors import tickets_visible
+from aftersales.models import Ticket
+from aftersales.selectors import ticket_visibility
 from pmis.lists import keyword_filter
 from pmis.org.models import User
-from projects.selectors import projects_visible
-from registrations.selectors import registrations_visible
+from pmis.visibility import Reason, any_of
+from projects.models import Project
+from projects.selectors import project_visibility, projects_visible
+from registrations.models import Registration
+from registrations.selectors import registration_visibility, registrations_visible
 
 KINDS = (
     ("registration", "登记"),
@@ -54,18 +60,87 @@ class Hit:
 
 
 def _ranked(queryset: QuerySet, fields: tuple[str, ...], keyword: str) -> QuerySet:
-    """Matches first by an exact number / code, then by its prefix, then the newest rows. The
-    order is an expression, so PostgreSQL reads the trigram indexes rather than walking a
-    sorted index row by row."""
-    key = fields[0]
+    """Matches first by an exact number / code, then by its prefix, then the newest rows."""
     keyword = keyword.replace("\x00", "")
-    rank = Case(
+    return (
+        keyword_filter(queryset, fields, keyword)
+        .annotate(search_rank=_rank(fields[0], keyword))
+        .order_by("search_rank", "-pk")
+    )
+
+
+def _rank(key: str, keyword: str) -> Case:
+    return Case(
         When(Q(**{f"{key}__iexact": keyword}), then=Value(0)),
         When(Q(**{f"{key}__istartswith": keyword}), then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
     )
-    return keyword_filter(queryset, fields, keyword).annotate(search_rank=rank).order_by("search_rank", "-pk")
+
+
+# How many of the newest matches of each rank a search reads before asking which of them the
+# user may see: a multiple of the hits it shows, so a broad keyword costs the same as a rare one.
+WINDOW_PER_HIT = 5
+WINDOW_MIN = 100
+
+
+def _rank_conditions(key: str, keyword: str) -> list[Q]:
+    """Which rows hold each rank (exact number / code, its prefix, any other match); the last
+    one applies to matches of the keyword."""
+    exact = Q(**{f"{key}__iexact": keyword})
+    starts = Q(**{f"{key}__istartswith": keyword})
+    return [exact, starts & ~exact, ~starts]
+
+
+def _by_rank(queryset: QuerySet, fields: tuple[str, ...], keyword: str, size: int) -> list[QuerySet]:
+    """The matches of each rank, newest first, at most `size` of each: orders an index serves
+    (the primary key read backwards, or the trigram index when the keyword is rare), so none of
+    them sorts every match of a broad keyword."""
+    exact, prefix, other = _rank_conditions(fields[0], keyword)
+    return [
+        queryset.filter(exact).annotate(search_rank=Value(0)).order_by("-pk")[:size],
+        queryset.filter(prefix).annotate(search_rank=Value(1)).order_by("-pk")[:size],
+        keyword_filter(queryset, fields, keyword).filter(other).annotate(search_rank=Value(2)).order_by("-pk")[:size],
+    ]
+
+
+def _top(model, visibility: list[Reason] | None, fields: tuple[str, ...], keyword: str, limit: int, related=()) -> list:
+    """The first `limit` matches the user may see, by rank then newest first, in at most two
+    queries whatever the data size and however many rows match.
+
+    Everything visible: the newest `limit` of each rank. Otherwise the newest few of each rank
+    are read first (ids only) and each of those alone is asked whether the user may see it (one
+    index lookup per reason, pmis/visibility.py). When a window was full and still holds fewer
+    than `limit` he may see, the rest come from the rows he may see, each reason (his own, his
+    inbox, his projects…) read as its own set, so a salesperson's handful leads rather than a
+    walk through every match; PostgreSQL reads that part only when the first falls short."""
+    keyword = keyword.replace("\x00", "")
+    objects = model.objects.select_related(*related)
+    if visibility is None:
+        first, *others = _by_rank(objects, fields, keyword, limit)
+        rows = list(first.union(*others, all=True)[:limit])
+        return sorted(rows, key=lambda row: (row.search_rank, -row.pk))[:limit]
+    if not visibility:
+        return []
+    size = max(limit * WINDOW_PER_HIT, WINDOW_MIN)
+    first, *others = (q.values_list("pk", "search_rank") for q in _by_rank(model.objects.all(), fields, keyword, size))
+    window = list(first.union(*others, all=True))
+    ids = [pk for pk, _rank in window]
+    # the matches the window left out: of each rank whose window was full, those older than it
+    left_out = []
+    for number, condition in enumerate(_rank_conditions(fields[0], keyword)):
+        of_rank = [pk for pk, r in window if r == number]
+        if len(of_rank) >= size:
+            left_out.append(condition & Q(pk__lt=min(of_rank)))
+    rank = _rank(fields[0], keyword)
+    rows = objects.filter(any_of(visibility, "probe"), pk__in=ids).annotate(search_rank=rank)
+    rows = rows.order_by("search_rank", "-pk")[:limit]
+    if left_out:
+        older = keyword_filter(objects.filter(any_of(visibility)), fields, keyword)
+        older = older.filter(reduce(operator.or_, left_out))
+        older = older.annotate(search_rank=rank).order_by("search_rank", "-pk")[:limit]
+        rows = rows.union(older, all=True)[:limit]
+    return sorted(rows, key=lambda row: (row.search_rank, -row.pk))[:limit]
 
 
 def normalise(keyword: str) -> str:
@@ -81,7 +156,7 @@ def projects_matching(user, keyword: str) -> QuerySet:
 
 
 def search_registrations(user, keyword: str, *, limit: int) -> list[Hit]:
-    rows = registrations_matching(user, keyword).select_related("region")[:limit]
+    rows = _top(Registration, registration_visibility(user), REGISTRATION_FIELDS, keyword, limit, ["region"])
     return [
         Hit(
             "registration",
@@ -94,7 +169,7 @@ def search_registrations(user, keyword: str, *, limit: int) -> list[Hit]:
 
 
 def search_projects(user, keyword: str, *, limit: int) -> list[Hit]:
-    rows = projects_matching(user, keyword).select_related("region")[:limit]
+    rows = _top(Project, project_visibility(user), PROJECT_FIELDS, keyword, limit, ["region"])
     return [
         Hit(
             "project",
@@ -107,7 +182,7 @@ def search_projects(user, keyword: str, *, limit: int) -> list[Hit]:
 
 
 def search_tickets(user, keyword: str, *, limit: int) -> list[Hit]:
-    rows = _ranked(tickets_visible(user), TICKET_FIELDS, keyword).select_related("project")[:limit]
+    rows = _top(Ticket, ticket_visibility(user), TICKET_FIELDS, keyword, limit, ["project"])
     return [
         Hit("ticket", f"{t.number} {t.subject}", f"{t.get_state_display()} · {t.project.name}", t.get_absolute_url())
         for t in rows
