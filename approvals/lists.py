@@ -2,15 +2,8 @@
 
 from pmis.layout import BADGE_LIMIT
 from pmis.lists import Column, ListSpec, Sort
-from pmis.org.roles import role_label
 
-
-def _waiting_on(task) -> str:
-    if task.assignee_id:
-        return str(task.assignee)
-    label = role_label(task.group.name) if task.group_id else ""
-    return f"{label} · {task.region}" if task.region_id else label
-
+from .rows import waiting_label
 
 INBOX = ListSpec(
     title="我的待办",
@@ -24,7 +17,7 @@ INBOX = ListSpec(
     columns=(
         Column("事项", lambda t: t.title),
         Column("环节", lambda t: t.step_label),
-        Column("等待", _waiting_on),
+        Column("等待", waiting_label),
         Column("认领人", lambda t: t.claimed_by or ""),
         Column("到达时间", lambda t: t.created_at),
         Column("截止时间", lambda t: t.due_at),

@@ -10,7 +10,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from pmis.lists import export_response, list_result, row_url
-from pmis.org.roles import role_label
 
 from . import robots
 from .actions import can_decide_here, stale_message, task_return_to, tasks_bulk_approve
@@ -33,16 +32,10 @@ from .forms import (
 from .links import link_act, link_check
 from .lists import COPIED, INBOX
 from .models import Task
+from .rows import csrf_input, inbox_rows, waiting_label
 from .selectors import acting_for, inbox_for, reassign_candidates, task_can_act
 from .services import task_claim, task_reassign, task_release
 from .urging import task_can_urge, task_urge
-
-
-def _waiting_label(task: Task) -> str:
-    if task.assignee_id:
-        return str(task.assignee)
-    label = role_label(task.group.name) if task.group_id else ""
-    return f"{label} · {task.region}" if task.region_id else label
 
 
 @login_required
@@ -64,7 +57,7 @@ def inbox(request, bulk_form=None):
     for task in page.object_list:
         # what each row shows, prepared here: no reverse, filter or lookup per row in the template
         task.claim_url, task.release_url, task.reassign_url = claim(task.pk), release(task.pk), reassign(task.pk)
-        task.waiting_label = _waiting_label(task)
+        task.waiting_label = waiting_label(task)
         task.overdue = task.is_overdue(now)
         task.warning = not task.overdue and task.warn_at is not None and task.warn_at <= now
         task.bulk_ok = can_decide_here(task)
@@ -77,6 +70,7 @@ def inbox(request, bulk_form=None):
         "now": now,
         "bulk_form": bulk_form or BulkApproveForm(),
         "any_bulk": bulk_form is not None or any(t.bulk_ok for t in page.object_list),
+        "rows": inbox_rows(page.object_list, user_pk=request.user.pk, csrf_input=csrf_input(request)),
     }
     return render(request, "approvals/inbox.html", context, status=result.status)
 
