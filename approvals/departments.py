@@ -19,6 +19,7 @@ from success.selectors import FIGURES_FORMULA, department_figures, group_ids
 
 from .lists import INBOX
 from .models import Task
+from .rows import department_rows
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def department_queue(request, code: str):
             "page": page,
             "figures": department_figures(department.groups, now=now),
             "formula": FIGURES_FORMULA,
+            "rows": department_rows(page.object_list, empty=f"没有等待{department.label}处理的事项"),
         },
         status=result.status,
     )

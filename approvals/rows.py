@@ -84,3 +84,26 @@ def inbox_rows(tasks, *, user_pk: int, csrf_input: str) -> SafeString:
 def csrf_input(request) -> str:
     """The hidden input `{% csrf_token %}` writes, for forms written in Python."""
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+
+
+def department_rows(tasks, *, empty: str) -> SafeString:
+    """The <tr> of each task of a department's queue (approvals/department.html), or the row
+    saying the queue is empty (`empty`, escaped)."""
+    if not tasks:
+        return format_html('\n    <tr><td colspan="6" class="empty">{}</td></tr>\n  ', empty)
+    parts = []
+    for task in tasks:
+        due = escape(local_minute(task.due_at, "%Y-%m-%d %H:%M")) if task.due_at else "—"
+        if task.due_at and task.overdue:
+            due += ' <span class="overdue-text">已超时</span>'
+        parts.append(
+            f'\n    <tr class="{"overdue" if task.overdue else ""}">\n'
+            f'      <td data-label="事项"><a href="{escape(task.link)}">{escape(task.title)}</a></td>\n'
+            f'      <td data-label="环节">{escape(task.step_label)}</td>\n'
+            f'      <td data-label="等待">{escape(waiting_label(task))}</td>\n'
+            f'      <td data-label="认领人">{escape(str(task.claimed_by or "") or "—")}</td>\n'
+            f'      <td data-label="到达时间">{escape(local_minute(task.created_at, "%m-%d %H:%M"))}</td>\n'
+            f'      <td data-label="截止时间">{due}</td>\n'
+            "    </tr>\n  "
+        )
+    return mark_safe("".join(parts))
