@@ -36,6 +36,7 @@ from .forms import (
 )
 from .lists import MineFilterForm
 from .models import EDITABLE_STATES, PENDING_STATES, Kind, Registration, State
+from .rows import queue_rows
 from .selectors import (
     approval_record,
     last_return,
@@ -406,6 +407,12 @@ def queue(request):
     return render(
         request,
         "registrations/queue.html",
-        {"list": result, "page": page, "decided": decided, "form": form},
+        {
+            "list": result,
+            "page": page,
+            "decided": decided,
+            "form": form,
+            "rows": queue_rows(page.object_list, decided=decided),
+        },
         status=400 if refused else result.status,
     )
