@@ -34,6 +34,7 @@ from .forms import (
 )
 from .lists import CLOUD_ORDERS, LICENCES, SERVICE_REQUESTS
 from .models import CloudOrder, IntegrationRequest, ServiceRequest, Team
+from .rows import order_rows, request_rows
 from .selectors import FIGURES_FORMULA, department_figures, licences_visible, orders_visible, requests_visible
 from .service_types import SERVICE_TYPES, details_display
 from .services.common import ORDER_FILERS, is_cs, roles_of
@@ -72,12 +73,14 @@ def order_list(request):
     result = list_result(request, orders, CLOUD_ORDERS, filter_form=form)
     if result.exporting and not refused:
         return export_response(result)
+    page = result.page()
     return render(
         request,
         "success/orders.html",
         {
             "list": result,
-            "page": result.page(),
+            "page": page,
+            "rows": order_rows(page.object_list),
             "form": form,
             "figures": department_figures(("business_approver", "cs_ops", "cs_support"), step_prefix="cloud_order."),
             "formula": FIGURES_FORMULA,
@@ -287,6 +290,7 @@ def team_queue(request, team: str):
             "page": page,
             "form": form,
             "team": Team(team),
+            "rows": request_rows(page.object_list),
             "figures": department_figures((team,)),
             "formula": FIGURES_FORMULA,
             "pending_orders": orders_visible(user).filter(team=team, state=CloudOrder.State.PENDING_OPENING)[:20],
