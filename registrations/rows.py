@@ -6,6 +6,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from approvals.rows import local_minute
+from pmis.lists import row_url
+from pmis.org.roles import role_label
 
 
 def queue_rows(tasks, *, decided: bool) -> SafeString:
@@ -45,6 +47,50 @@ def queue_rows(tasks, *, decided: bool) -> SafeString:
             f"      <td>{escape(owner)}</td>\n"
             f"      <td>{escape(task.step_label)}</td>\n"
             f"      {times}\n"
+            "    </tr>\n  "
+        )
+    return mark_safe("".join(parts))
+
+
+def _waiting(tasks) -> str:
+    """registrations/_waiting.html for one registration's open tasks."""
+    if not tasks:
+        return '<span class="muted">—</span>'
+    parts = []
+    for t in tasks:
+        if t.assignee_id:
+            who = escape(t.assignee)
+        else:
+            who = escape(role_label(t.group.name) if t.group_id else "")
+            if t.region_id:
+                who += f"（{escape(t.region)}）"
+        due = f' <span class="muted">· {escape(local_minute(t.due_at, "%m-%d %H:%M"))} 前</span>' if t.due_at else ""
+        note = f'<div class="muted small routing-note">{escape(t.routing_note)}</div>' if t.routing_note else ""
+        parts.append(f'<div class="waiting">{escape(t.step_label)}：{who}{due}{note}</div>')
+    return "".join(parts)
+
+
+def mine_rows(registrations, *, team: bool) -> SafeString:
+    """我的登记's <tr> per registration (its open tasks prefetched as `open_tasks`), with the HTML
+    registrations/mine.html wrote per row; "" when there is none (the template says why)."""
+    detail = row_url("registrations:detail")
+    parts = []
+    for r in registrations:
+        special = ' <span class="tag tag-warn">特批</span>' if r.special else ""
+        state = f'<span class="state state-{escape(r.state)}">{escape(r.get_state_display())}</span>{special}\n'
+        owner = f"<td>{escape(r.owner)}</td>" if team else ""
+        submitted = escape(local_minute(r.submitted_at, "%Y-%m-%d %H:%M")) or "—"
+        parts.append(
+            "\n    <tr>\n"
+            f"      <td>{escape(r.number or '（草稿）')}</td>\n"
+            f'      <td><a href="{detail(r.pk)}">{escape(r.title)}</a></td>\n'
+            f"      <td>{escape(r.get_kind_display())}</td>\n"
+            f"      <td>{escape(str(r.region or '') or '—')}</td>\n"
+            f"      {owner}\n"
+            f"      <td>{state}</td>\n"
+            f"      <td>{_waiting(r.open_tasks)}\n</td>\n"
+            f"      <td>{submitted}</td>\n"
+            f"      <td>{escape(local_minute(r.created_at, '%Y-%m-%d %H:%M'))}</td>\n"
             "    </tr>\n  "
         )
     return mark_safe("".join(parts))

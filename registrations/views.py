@@ -36,7 +36,7 @@ from .forms import (
 )
 from .lists import MineFilterForm
 from .models import EDITABLE_STATES, PENDING_STATES, Kind, Registration, State
-from .rows import queue_rows
+from .rows import mine_rows, queue_rows
 from .selectors import (
     approval_record,
     last_return,
@@ -84,12 +84,14 @@ def mine(request):
     result = list_result(request, registrations, lists.MINE, filter_form=form, scope="本团队" if team else "")
     if result.exporting and not refused:
         return export_response(result)
+    page = result.page()
     return render(
         request,
         "registrations/mine.html",
         {
             "list": result,
-            "page": result.page(),
+            "page": page,
+            "rows": mine_rows(page.object_list, team=team),
             "form": form,
             "team": team,
             "is_manager": "sales_manager" in user_role_codes(request.user),
