@@ -17,6 +17,7 @@ from . import services
 from .forms import DecideForm, DeploymentFilterForm, DeploymentForm, ExecuteForm
 from .lists import DEPLOYMENTS
 from .models import CloudDeployment
+from .rows import deployment_rows
 from .selectors import deployments_visible
 
 REFUSED = (DomainError, PermissionDenied)
@@ -41,12 +42,14 @@ def deployment_list(request):
     if result.exporting and not refused:
         return export_response(result)
     roles = user_role_codes(user)
+    page = result.page()
     return render(
         request,
         "platformops/deployments.html",
         {
             "list": result,
-            "page": result.page(),
+            "page": page,
+            "rows": deployment_rows(page.object_list),
             "form": form,
             "formula": FIGURES_FORMULA,
             "figures": department_figures(("platform_ops", "platform_manager"), step_prefix="deployment."),
