@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 
 from aftersales.models import Ticket
 from aftersales.selectors import ticket_visibility
-from pmis.lists import keyword_filter
+from pmis.lists import keyword_filter, row_url
 from pmis.org.models import User
 from pmis.visibility import Reason, any_of
 from projects.models import Project
@@ -157,12 +157,13 @@ def projects_matching(user, keyword: str) -> QuerySet:
 
 def search_registrations(user, keyword: str, *, limit: int) -> list[Hit]:
     rows = _top(Registration, registration_visibility(user), REGISTRATION_FIELDS, keyword, limit, ["region"])
+    url = row_url("registrations:detail")  # Registration.get_absolute_url, reversed once for the rows
     return [
         Hit(
             "registration",
             f"{r.number or '（草稿）'} {r.title}",
             " · ".join(x for x in (r.get_state_display(), str(r.region or ""), r.customer_name) if x),
-            r.get_absolute_url(),
+            url(r.pk),
         )
         for r in rows
     ]
@@ -170,12 +171,13 @@ def search_registrations(user, keyword: str, *, limit: int) -> list[Hit]:
 
 def search_projects(user, keyword: str, *, limit: int) -> list[Hit]:
     rows = _top(Project, project_visibility(user), PROJECT_FIELDS, keyword, limit, ["region"])
+    url = row_url("projects:detail")  # Project.get_absolute_url
     return [
         Hit(
             "project",
             f"{p.code} {p.name}",
             f"{p.get_state_display()} · {p.region} · {p.customer_name}",
-            p.get_absolute_url(),
+            url(p.pk),
         )
         for p in rows
     ]
@@ -183,9 +185,9 @@ def search_projects(user, keyword: str, *, limit: int) -> list[Hit]:
 
 def search_tickets(user, keyword: str, *, limit: int) -> list[Hit]:
     rows = _top(Ticket, ticket_visibility(user), TICKET_FIELDS, keyword, limit, ["project"])
+    url = row_url("aftersales:ticket")  # Ticket.get_absolute_url
     return [
-        Hit("ticket", f"{t.number} {t.subject}", f"{t.get_state_display()} · {t.project.name}", t.get_absolute_url())
-        for t in rows
+        Hit("ticket", f"{t.number} {t.subject}", f"{t.get_state_display()} · {t.project.name}", url(t.pk)) for t in rows
     ]
 
 
@@ -211,7 +213,8 @@ def search_articles(user, keyword: str, *, limit: int) -> list[Hit]:
     from knowledge.selectors import articles_visible
 
     rows = _ranked(articles_visible(user), ARTICLE_FIELDS, keyword)[:limit]
-    return [Hit("article", f"{a.number} {a.title}", a.solution[:60], a.get_absolute_url()) for a in rows]
+    url = row_url("knowledge:article")  # Article.get_absolute_url
+    return [Hit("article", f"{a.number} {a.title}", a.solution[:60], url(a.pk)) for a in rows]
 
 
 SEARCHES = (
