@@ -110,26 +110,23 @@ def sla_metrics(*, month: date | None = None, region=None, group_by: str = "regi
 
     Read from the monthly roll-up the ticket services keep (aftersales.TicketMonthStat), plus
     what only the clock decides, counted live through partial indexes: clocks run out since the
-    sweep last marked them, and response targets passed without a response. Four queries, as
+    sweep last marked them, and response targets passed without a response. Three queries, as
     cheap with ten times the tickets."""
     from .models import TicketMonthStat
     from .services.rollup import FIELDS
 
     now = now or timezone.now()
     stats = TicketMonthStat.objects.all()
-    breach_live = Ticket.objects.filter(
-        resolved_at__isnull=True, sla_breached_at__isnull=True, state__in=CLOCK_RUNNING, due_at__lte=now
-    )
-    response_live = Ticket.objects.filter(response_missed_open_q(now))
+    breach_live_q = Q(resolved_at__isnull=True, sla_breached_at__isnull=True, state__in=CLOCK_RUNNING, due_at__lte=now)
+    response_live_q = response_missed_open_q(now)
+    tickets_live = Ticket.objects.all()
     if month is not None:
         start, end = _month_bounds(month)
         stats = stats.filter(month=month.replace(day=1))
-        breach_live = breach_live.filter(reported_at__gte=start, reported_at__lt=end)
-        response_live = response_live.filter(reported_at__gte=start, reported_at__lt=end)
+        tickets_live = tickets_live.filter(reported_at__gte=start, reported_at__lt=end)
     if region is not None:
         stats = stats.filter(region=region)
-        breach_live = breach_live.filter(project__region=region)
-        response_live = response_live.filter(project__region=region)
+        tickets_live = tickets_live.filter(project__region=region)
     key = {"region": "project__region__name", "assignee": "assignee__display_name"}[group_by]
     stat_key = {"region": "region__name", "assignee": "assignee__display_name"}[group_by]
     groups: dict = {}
@@ -137,10 +134,15 @@ def sla_metrics(*, month: date | None = None, region=None, group_by: str = "regi
         label = row.pop(stat_key)
         if row["total"]:  # a group whose tickets have all moved to another shows nothing
             groups[label] = {key: label, **row, "response_missed_open": 0}
-    for queryset, figure in ((breach_live, "breached_open"), (response_live, "response_missed_open")):
-        for row in queryset.values(key).annotate(n=Count("pk")).order_by():
-            group = groups.setdefault(row[key], {key: row[key], **dict.fromkeys(FIELDS, 0), "response_missed_open": 0})
-            group[figure] += row["n"]
+    # both clock counts in one pass: each side of the OR is served by its own partial index
+    live = tickets_live.filter(breach_live_q | response_live_q).values(key).order_by()
+    live = live.annotate(
+        breached_open=Count("pk", filter=breach_live_q), response_missed_open=Count("pk", filter=response_live_q)
+    )
+    for row in live:
+        group = groups.setdefault(row[key], {key: row[key], **dict.fromkeys(FIELDS, 0), "response_missed_open": 0})
+        group["breached_open"] += row["breached_open"]
+        group["response_missed_open"] += row["response_missed_open"]
     rows = [groups[label] for label in sorted(groups, key=lambda k: (k is None, k or ""))]
     overall = {f: sum(row[f] for row in rows) for f in (*FIELDS, "response_missed_open")}
     severities = list(

@@ -16,18 +16,23 @@ def home(request):
     """工作台: what waits on me first, then what I was told, then who I am here, then the
     dashboards of the roles that steer."""
     now = timezone.now()
-    waiting = inbox_head(request.user, 8)  # reads the user's regions once for the request
+    user = request.user
+    waiting = inbox_head(user, 8)  # reads the user's regions once for the request
     for task in waiting:
         task.overdue = task.is_overdue(now)
+    # the regions he acts for and the one he belongs to, read together
+    acts_in = user_region_ids(user)
+    read = list(Region.objects.filter(pk__in={*acts_in, user.region_id} - {None}))
     return render(
         request,
         "home.html",
         {
-            "roles": user_roles(request.user),
-            "regions": list(Region.objects.filter(pk__in=user_region_ids(request.user))),
+            "roles": user_roles(user),
+            "regions": [region for region in read if region.pk in acts_in],
+            "own_region": next((region for region in read if region.pk == user.region_id), None),
             "waiting": waiting,
-            "notices": list(notifications_for(request.user).filter(read_at__isnull=True)[:6]),
-            "dashboards": cards_for(request.user),
+            "notices": list(notifications_for(user).filter(read_at__isnull=True)[:6]),
+            "dashboards": cards_for(user),
         },
     )
 

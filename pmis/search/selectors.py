@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 
 from aftersales.models import Ticket
 from aftersales.selectors import ticket_visibility
-from pmis.lists import keyword_filter
+from pmis.lists import keyword_filter, row_url
 from pmis.org.models import User
 from pmis.visibility import Reason, any_of
 from projects.models import Project
@@ -143,6 +143,11 @@ def _top(model, visibility: list[Reason] | None, fields: tuple[str, ...], keywor
     return sorted(rows, key=lambda row: (row.search_rank, -row.pk))[:limit]
 
 
+def _state_labels(model) -> dict:
+    """What get_state_display shows, looked up once for a kind's rows."""
+    return dict(model._meta.get_field("state").flatchoices)
+
+
 def normalise(keyword: str) -> str:
     return " ".join(keyword.replace("\x00", "").split())[: settings.PMIS_SEARCH_MAX_CHARS]
 
@@ -157,12 +162,14 @@ def projects_matching(user, keyword: str) -> QuerySet:
 
 def search_registrations(user, keyword: str, *, limit: int) -> list[Hit]:
     rows = _top(Registration, registration_visibility(user), REGISTRATION_FIELDS, keyword, limit, ["region"])
+    url = row_url("registrations:detail")  # Registration.get_absolute_url, reversed once for the rows
+    states = _state_labels(Registration)
     return [
         Hit(
             "registration",
             f"{r.number or '（草稿）'} {r.title}",
-            " · ".join(x for x in (r.get_state_display(), str(r.region or ""), r.customer_name) if x),
-            r.get_absolute_url(),
+            " · ".join(x for x in (states.get(r.state, r.state), str(r.region or ""), r.customer_name) if x),
+            url(r.pk),
         )
         for r in rows
     ]
@@ -170,12 +177,14 @@ def search_registrations(user, keyword: str, *, limit: int) -> list[Hit]:
 
 def search_projects(user, keyword: str, *, limit: int) -> list[Hit]:
     rows = _top(Project, project_visibility(user), PROJECT_FIELDS, keyword, limit, ["region"])
+    url = row_url("projects:detail")  # Project.get_absolute_url
+    states = _state_labels(Project)
     return [
         Hit(
             "project",
             f"{p.code} {p.name}",
-            f"{p.get_state_display()} · {p.region} · {p.customer_name}",
-            p.get_absolute_url(),
+            f"{states.get(p.state, p.state)} · {p.region} · {p.customer_name}",
+            url(p.pk),
         )
         for p in rows
     ]
@@ -183,8 +192,10 @@ def search_projects(user, keyword: str, *, limit: int) -> list[Hit]:
 
 def search_tickets(user, keyword: str, *, limit: int) -> list[Hit]:
     rows = _top(Ticket, ticket_visibility(user), TICKET_FIELDS, keyword, limit, ["project"])
+    url = row_url("aftersales:ticket")  # Ticket.get_absolute_url
+    states = _state_labels(Ticket)
     return [
-        Hit("ticket", f"{t.number} {t.subject}", f"{t.get_state_display()} · {t.project.name}", t.get_absolute_url())
+        Hit("ticket", f"{t.number} {t.subject}", f"{states.get(t.state, t.state)} · {t.project.name}", url(t.pk))
         for t in rows
     ]
 
@@ -211,7 +222,8 @@ def search_articles(user, keyword: str, *, limit: int) -> list[Hit]:
     from knowledge.selectors import articles_visible
 
     rows = _ranked(articles_visible(user), ARTICLE_FIELDS, keyword)[:limit]
-    return [Hit("article", f"{a.number} {a.title}", a.solution[:60], a.get_absolute_url()) for a in rows]
+    url = row_url("knowledge:article")  # Article.get_absolute_url
+    return [Hit("article", f"{a.number} {a.title}", a.solution[:60], url(a.pk)) for a in rows]
 
 
 SEARCHES = (
