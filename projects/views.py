@@ -39,7 +39,7 @@ from .gates import (
     EARLY_RULE,
     product_request_refusal,
 )
-from .lists import NEWS, PROJECTS, WEEKLY_MISSING, NewsFilterForm, WeeklyMissingFilterForm
+from .lists import NEWS, PROJECTS, WEEKLY_MISSING, NewsFilterForm, WeeklyMissingFilterForm, project_rows
 from .models import CustomisationRequest, DeliveryTask, ProductRequest, Project, RequirementItem
 from .selectors import (
     customisation_can_view,
@@ -190,10 +190,13 @@ def _list_page(request, projects, form, *, title: str):
     result = list_result(request, projects, PROJECTS, filter_form=form, scope=title)
     if result.exporting and not refused:
         return export_response(result)
+    page = result.page()
+    context = {"list": result, "page": page, "rows": project_rows(page.object_list), "form": form, "title": title}
+    context["health_formula"] = health_formula()
     return render(
         request,
         "projects/list.html",
-        {"list": result, "page": result.page(), "form": form, "title": title, "health_formula": health_formula()},
+        context,
         status=400 if refused else result.status,
     )
 
