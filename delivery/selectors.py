@@ -1,11 +1,11 @@
 """Reads of the delivery subject that go beyond one project's tab: the director's view of
 customer satisfaction."""
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from pmis.org.selectors import user_role_codes
-from projects.selectors import projects_visible
+from projects.models import Project
+from projects.selectors import EVERY_PROJECT, NO_PROJECT, of_visible_projects, visible_project_ids_sql
 
 from .models import Survey
 
@@ -32,7 +32,7 @@ FROM delivery_survey s
 JOIN projects_project p ON p.id = s.project_id
 LEFT JOIN org_region r ON r.id = p.region_id
 LEFT JOIN org_user u ON u.id = p.pm_id
-WHERE s.project_id IN ({visible})
+WHERE {visible}
 GROUP BY GROUPING SETS ((), (r.name), (u.display_name, u.username))
 ORDER BY grouping_set, average DESC, r.name, u.display_name, u.username
 """
@@ -43,10 +43,13 @@ def satisfaction_averages(user) -> dict:
     """Customer satisfaction by region and by PM, over the answered surveys of the projects this
     user may see. Two queries: the user's roles and one grouped statement."""
     result = {"answered": 0, "waiting": 0, "average": None, "by_region": [], "by_pm": []}
-    try:
-        visible, params = projects_visible(user).values("pk").query.sql_with_params()
-    except EmptyResultSet:  # no project at all
+    visible = visible_project_ids_sql(user)
+    if visible == NO_PROJECT:
         return result
+    if visible == EVERY_PROJECT:
+        visible, params = "true", ()
+    else:
+        visible, params = f"s.project_id IN ({visible[0]})", visible[1]
     done, sent = Survey.State.ANSWERED.value, Survey.State.SENT.value
     with connection.cursor() as cursor:
         cursor.execute(_AVERAGES_SQL.format(visible=visible), (done, sent, done, done, *params))
@@ -73,9 +76,7 @@ def surveys_can_list(user) -> bool:
 
 def surveys_visible(user):
     """The surveys of the projects this user may open, with what the list shows."""
-    return Survey.objects.filter(project__in=projects_visible(user).values("pk")).select_related(
-        "project__region", "project__pm"
-    )
+    return of_visible_projects(Survey.objects.select_related("project__region", "project__pm"), user)
 
 
 def surveys_to_send(user, *, limit: int = 20) -> list:
@@ -85,5 +86,7 @@ def surveys_to_send(user, *, limit: int = 20) -> list:
     from .services.satisfaction import SEND_STEP
 
     tasks = Task.objects.filter(step=SEND_STEP, state=Task.State.OPEN).order_by("due_at", "id")
-    visible = set(projects_visible(user).filter(pk__in=tasks.values("object_id")).values_list("pk", flat=True))
-    return [t for t in tasks[: limit * 2] if t.object_id in visible][:limit]
+    first = list(tasks[: limit * 2])
+    asked = Project.objects.filter(pk__in={t.object_id for t in first})
+    visible = set(of_visible_projects(asked, user, field="pk").values_list("pk", flat=True))
+    return [t for t in first if t.object_id in visible][:limit]
