@@ -43,6 +43,22 @@ def project_rows(projects: list) -> SafeString:
     return mark_safe("".join(rows))
 
 
+def weekly_missing_rows(projects: list) -> SafeString:
+    """The rows of 周报缺报 written in one pass (the detail URL reversed once for the page)."""
+    esc = conditional_escape
+    detail = row_url("projects:detail")
+    rows = []
+    for p in projects:
+        pm = p.pm
+        phone = pm.phone if pm is not None else ""
+        call = f' <a class="muted" href="tel:{esc(phone)}">{esc(phone)}</a>' if phone else ""
+        rows.append(
+            f'<tr><td>{esc(p.code)}</td><td><a href="{detail(p.pk)}">{esc(p.name)}</a></td><td>{esc(p.region)}</td>'
+            f"<td>{esc(_STATE_LABELS.get(p.state, p.state))}</td><td>{esc(pm)}{call}</td></tr>"
+        )
+    return mark_safe("".join(rows))
+
+
 PROJECTS = ListSpec(
     title="项目列表",
     sorts={

@@ -39,7 +39,15 @@ from .gates import (
     EARLY_RULE,
     product_request_refusal,
 )
-from .lists import NEWS, PROJECTS, WEEKLY_MISSING, NewsFilterForm, WeeklyMissingFilterForm, project_rows
+from .lists import (
+    NEWS,
+    PROJECTS,
+    WEEKLY_MISSING,
+    NewsFilterForm,
+    WeeklyMissingFilterForm,
+    project_rows,
+    weekly_missing_rows,
+)
 from .models import CustomisationRequest, DeliveryTask, ProductRequest, Project, RequirementItem
 from .selectors import (
     customisation_can_view,
@@ -531,10 +539,13 @@ def weekly_missing(request):
     result = list_result(request, projects, WEEKLY_MISSING, filter_form=form, scope=f"{week_start:%Y-%m-%d} 起的一周")
     if result.exporting and not refused:
         return export_response(result)
+    page = result.page()
+    context = {"list": result, "page": page, "rows": weekly_missing_rows(page.object_list), "form": form}
+    context["week_start"] = week_start
     return render(
         request,
         "projects/weekly_missing.html",
-        {"list": result, "page": result.page(), "form": form, "week_start": week_start},
+        context,
         status=400 if refused else result.status,
     )
 
