@@ -1,6 +1,9 @@
 """The project lists (全部项目 / 我的项目, 项目新闻, 周报缺报) in the shared list pattern (pmis/lists.py).
 Every sort is served by an index (named beside it)."""
 
+from dataclasses import replace
+from functools import partial
+
 from django import forms
 from django.utils import timezone
 from django.utils.html import conditional_escape
@@ -12,13 +15,19 @@ from pmis.lists import Column, ListSpec, Sort, row_url
 from .models import ACTIVE_STATES, Project, State
 
 
-def _with_health(projects: list) -> list:
+def _with_health(projects: list, *, window: int | None = None) -> list:
     from planning.selectors import attach_health  # 项目健康度: computed from the plan and the risks
 
     detail = row_url("projects:detail")  # reversed once for the page, not once per row
     for project in projects:
         project.url = detail(project.pk)
-    return attach_health(projects)
+    return attach_health(projects, window=window)
+
+
+def projects_spec(window: int) -> ListSpec:
+    """The project list with the health window read already: the page states the formula with
+    the same window, read once for both."""
+    return replace(PROJECTS, prepare=partial(_with_health, window=window))
 
 
 _KIND_LABELS = dict(Project.Kind.choices)
