@@ -1,6 +1,37 @@
 """The ticket list (售后问题) in the shared list pattern (pmis/lists.py)."""
 
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
 from pmis.lists import Column, ListSpec, Sort
+
+from .models import Ticket
+
+_STATE_LABELS = dict(Ticket.State.choices)
+
+
+def _minute(value) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
+
+
+def ticket_rows(tickets: list) -> SafeString:
+    """The rows of 售后问题 written in one pass (each ticket's `url` and `overdue` set by the
+    view): the template loop resolved some twenty variables per row. Same markup as before."""
+    esc = conditional_escape
+    rows = []
+    for t in tickets:
+        overdue = ' <span class="overdue-text">已超时</span>' if t.overdue else ""
+        severity = t.severity.name if t.severity is not None else ""
+        rows.append(
+            f'\n    <tr class="{"overdue" if t.overdue else ""}"><td>{esc(t.number)}</td>'
+            f'<td><a href="{esc(t.url)}">{esc(t.subject)}</a></td><td>{esc(t.project.name)}</td>'
+            f"<td>{esc(t.project.region)}</td>\n      <td>{esc(severity or '未分级')}</td>"
+            f"<td>{esc(_STATE_LABELS.get(t.state, t.state))}</td><td>{esc(t.assignee) if t.assignee else '—'}</td>"
+            f"\n      <td>{_minute(t.reported_at)}</td><td>{_minute(t.due_at) or '—'}{overdue}</td></tr>\n  "
+        )
+    return mark_safe("".join(rows))
+
 
 TICKETS = ListSpec(
     title="售后问题",

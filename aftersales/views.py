@@ -24,7 +24,7 @@ from projects.services import can_manage
 
 from . import services
 from .forms import AssignForm, HandoverForm, MetricsForm, TicketFilterForm, TicketForm, TicketReplyForm, TriageForm
-from .lists import TICKETS
+from .lists import TICKETS, ticket_rows
 from .models import CLOCK_RUNNING, Handover, HandoverItem, Ticket
 from .selectors import QUEUES, sla_metrics, ticket_conversation, ticket_default_queue, ticket_queue
 
@@ -192,6 +192,7 @@ def ticket_list(request):
         {
             "list": result,
             "page": page,
+            "rows": ticket_rows(page.object_list),
             "queue": queue,
             "queues": QUEUES,
             "form": form,

@@ -24,7 +24,7 @@ from projects.selectors import project_can_view
 from projects.services import can_manage
 
 from . import forms, services
-from .lists import BUG_MONTH
+from .lists import BUG_MONTH, bug_month_rows
 from .models import Bug, ChangeRequest, Release
 from .selectors import DOC_TYPES, my_steps, project_for, record_can_attach, record_for
 from .services.bugs import bugs_of_month, previous_month
@@ -289,6 +289,6 @@ def bug_month(request):
     result = list_result(request, bugs, BUG_MONTH, filter_form=form, scope=f"{month:%Y 年 %m 月}")
     if result.exporting and not refused:
         return export_response(result)
-    return render(
-        request, "changes/bug_month.html", {"list": result, "page": result.page(), "form": form, "month": month}
-    )
+    page = result.page()
+    context = {"list": result, "page": page, "rows": bug_month_rows(page.object_list), "form": form, "month": month}
+    return render(request, "changes/bug_month.html", context)

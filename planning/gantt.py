@@ -69,8 +69,15 @@ def critical_ids(items: list[PlanItem], days: Workdays | None = None) -> set[int
 LABEL_W, ROW_H, HEAD_H, BAR_H = 230, 30, 44, 14
 
 
-def gantt_svg(items: list[PlanItem], *, today: date | None = None, days: Workdays | None = None) -> SafeString:
-    """The chart as an inline <svg>, sized to the plan (horizontal scroll on a phone)."""
+def gantt_svg(
+    items: list[PlanItem],
+    *,
+    today: date | None = None,
+    days: Workdays | None = None,
+    critical: set[int] | None = None,
+) -> SafeString:
+    """The chart as an inline <svg>, sized to the plan (horizontal scroll on a phone). `critical`:
+    the ids on the critical path, when the caller has scheduled the plan already."""
     today = today or timezone.localdate()
     days = days or Workdays()
     if not items:
@@ -83,7 +90,7 @@ def gantt_svg(items: list[PlanItem], *, today: date | None = None, days: Workday
     dw = max(8, min(26, 1000 // n))
     width = LABEL_W + n * dw
     height = HEAD_H + ROW_H * len(items) + 8
-    critical = critical_ids(items, days)
+    critical = critical_ids(items, days) if critical is None else critical
     row_of = {item.pk: row for row, item in enumerate(items)}
 
     def x(day: date) -> int:

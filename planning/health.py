@@ -106,9 +106,9 @@ def project_health(project, *, today: date | None = None, days: Workdays | None 
     return health_for([project.pk], today=today, days=days, window=window)[project.pk]
 
 
-def attach_health(projects: list) -> list:
-    """For a page of projects: each gets `.health`."""
-    health = health_for([p.pk for p in projects])
+def attach_health(projects: list, *, window: int | None = None) -> list:
+    """For a page of projects: each gets `.health` (`window`: as health_for)."""
+    health = health_for([p.pk for p in projects], window=window)
     for p in projects:
         p.health = health[p.pk]
     return projects

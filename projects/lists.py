@@ -1,21 +1,71 @@
 """The project lists (全部项目 / 我的项目, 项目新闻, 周报缺报) in the shared list pattern (pmis/lists.py).
 Every sort is served by an index (named beside it)."""
 
+from dataclasses import replace
+from functools import partial
+
 from django import forms
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from pmis.forms import region_filter_field
 from pmis.lists import Column, ListSpec, Sort, row_url
 
-from .models import ACTIVE_STATES, State
+from .models import ACTIVE_STATES, Project, State
 
 
-def _with_health(projects: list) -> list:
+def _with_health(projects: list, *, window: int | None = None) -> list:
     from planning.selectors import attach_health  # 项目健康度: computed from the plan and the risks
 
     detail = row_url("projects:detail")  # reversed once for the page, not once per row
     for project in projects:
         project.url = detail(project.pk)
-    return attach_health(projects)
+    return attach_health(projects, window=window)
+
+
+def projects_spec(window: int) -> ListSpec:
+    """The project list with the health window read already: the page states the formula with
+    the same window, read once for both."""
+    return replace(PROJECTS, prepare=partial(_with_health, window=window))
+
+
+_KIND_LABELS = dict(Project.Kind.choices)
+_STATE_LABELS = dict(State.choices)
+
+
+def project_rows(projects: list) -> SafeString:
+    """The rows of 全部项目 / 我的项目 written in one pass: the template loop resolved some twenty
+    variables per row, which was most of the page's time. Same markup as the template wrote."""
+    esc = conditional_escape
+    rows = []
+    for p in projects:
+        health = p.health
+        rows.append(
+            f'\n    <tr><td>{esc(p.code)}</td><td><a href="{esc(p.url)}">{esc(p.name)}</a></td>'
+            f"<td>{esc(_KIND_LABELS.get(p.kind, p.kind))}</td><td>{esc(p.region)}</td>"
+            f'<td><span class="state state-{esc(p.state)}">{esc(_STATE_LABELS.get(p.state, p.state))}</span></td>'
+            f'<td><span class="health health-{esc(health.state)}" title="{"；".join(esc(r) for r in health.reasons)}">'
+            f"{esc(health.label)}</span></td><td>{esc(p.pm) if p.pm else '—'}</td><td>{esc(p.basis or '—')}</td>"
+            f"<td>{timezone.localtime(p.created_at):%Y-%m-%d}</td></tr>\n  "
+        )
+    return mark_safe("".join(rows))
+
+
+def weekly_missing_rows(projects: list) -> SafeString:
+    """The rows of 周报缺报 written in one pass (the detail URL reversed once for the page)."""
+    esc = conditional_escape
+    detail = row_url("projects:detail")
+    rows = []
+    for p in projects:
+        pm = p.pm
+        phone = pm.phone if pm is not None else ""
+        call = f' <a class="muted" href="tel:{esc(phone)}">{esc(phone)}</a>' if phone else ""
+        rows.append(
+            f'<tr><td>{esc(p.code)}</td><td><a href="{detail(p.pk)}">{esc(p.name)}</a></td><td>{esc(p.region)}</td>'
+            f"<td>{esc(_STATE_LABELS.get(p.state, p.state))}</td><td>{esc(pm)}{call}</td></tr>"
+        )
+    return mark_safe("".join(rows))
 
 
 PROJECTS = ListSpec(

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from pmis.org.selectors import acts_in_region, user_regions, user_role_codes
 from pmis.visibility import Reason, any_of
@@ -34,6 +35,38 @@ def projects_visible(user) -> QuerySet[Project]:
     if not reasons:
         return Project.objects.none()
     return Project.objects.filter(any_of(reasons))
+
+
+EVERY_PROJECT, NO_PROJECT = "every", "none"
+
+
+def visible_project_ids_sql(user) -> tuple[str, tuple] | str:
+    """The ids of projects_visible(user) as compiled SQL, or EVERY_PROJECT / NO_PROJECT. Compiled
+    once per request's user object, as its role codes are read: a list page filters its count,
+    its page and its cards by the same condition, and compiling it cost more than running it.
+    The SQL depends only on the user's id and roles; who is on which project is read when it runs."""
+    cached = getattr(user, "_pmis_visible_projects_sql", None)
+    if cached is None:
+        reasons = project_visibility(user)
+        if reasons is None:
+            cached = EVERY_PROJECT
+        elif not reasons:
+            cached = NO_PROJECT
+        else:
+            cached = Project.objects.filter(any_of(reasons)).order_by().values("pk").query.sql_with_params()
+        if user.is_authenticated:
+            user._pmis_visible_projects_sql = cached
+    return cached
+
+
+def of_visible_projects(queryset: QuerySet, user, *, field: str = "project") -> QuerySet:
+    """The rows of `queryset` whose `field` is a project the user may open (projects_visible)."""
+    sql = visible_project_ids_sql(user)
+    if sql == EVERY_PROJECT:
+        return queryset
+    if sql == NO_PROJECT:
+        return queryset.none()
+    return queryset.filter(**{f"{field}__in": RawSQL(*sql)})
 
 
 def project_visibility(user) -> list[Reason] | None:

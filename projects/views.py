@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from approvals.decisions import decision_view
 from approvals.errors import DomainError
 from approvals.selectors import task_can_act
+from planning.health import window_days as health_window_days
 from planning.selectors import formula as health_formula
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType
@@ -39,7 +40,15 @@ from .gates import (
     EARLY_RULE,
     product_request_refusal,
 )
-from .lists import NEWS, PROJECTS, WEEKLY_MISSING, NewsFilterForm, WeeklyMissingFilterForm
+from .lists import (
+    NEWS,
+    WEEKLY_MISSING,
+    NewsFilterForm,
+    WeeklyMissingFilterForm,
+    project_rows,
+    projects_spec,
+    weekly_missing_rows,
+)
 from .models import CustomisationRequest, DeliveryTask, ProductRequest, Project, RequirementItem
 from .selectors import (
     customisation_can_view,
@@ -187,13 +196,17 @@ def _filtered(request, projects, *, scope: str = ""):
 
 def _list_page(request, projects, form, *, title: str):
     refused = form.is_bound and not form.is_valid()  # _filtered has emptied the list and said why
-    result = list_result(request, projects, PROJECTS, filter_form=form, scope=title)
+    window = health_window_days()  # read once for every row's health and the formula under the list
+    result = list_result(request, projects, projects_spec(window), filter_form=form, scope=title)
     if result.exporting and not refused:
         return export_response(result)
+    page = result.page()
+    context = {"list": result, "page": page, "rows": project_rows(page.object_list), "form": form, "title": title}
+    context["health_formula"] = health_formula(window)
     return render(
         request,
         "projects/list.html",
-        {"list": result, "page": result.page(), "form": form, "title": title, "health_formula": health_formula()},
+        context,
         status=400 if refused else result.status,
     )
 
@@ -528,10 +541,13 @@ def weekly_missing(request):
     result = list_result(request, projects, WEEKLY_MISSING, filter_form=form, scope=f"{week_start:%Y-%m-%d} 起的一周")
     if result.exporting and not refused:
         return export_response(result)
+    page = result.page()
+    context = {"list": result, "page": page, "rows": weekly_missing_rows(page.object_list), "form": form}
+    context["week_start"] = week_start
     return render(
         request,
         "projects/weekly_missing.html",
-        {"list": result, "page": result.page(), "form": form, "week_start": week_start},
+        context,
         status=400 if refused else result.status,
     )
 

@@ -1,6 +1,12 @@
 """The lists of customer success in the shared list pattern (pmis/lists.py)."""
 
-from pmis.lists import Column, ListSpec, Sort
+from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+from pmis.lists import Column, ListSpec, Sort, row_url
+
+from .models import Licence
 
 SERVICE_REQUESTS = ListSpec(
     title="客户服务申请",
@@ -68,3 +74,51 @@ LICENCES = ListSpec(
         Column("来源", lambda lic: lic.get_source_display()),
     ),
 )
+
+
+_SOURCE_LABELS = dict(Licence.Source.choices)
+
+
+def licence_rows(licences: list, *, can_edit: bool, csrf_token: str, next_path: str) -> SafeString:
+    """The rows of 授权台账 written in one pass (each row's `days_left` set by the view): the
+    template loop resolved some thirty variables and reversed three URLs per row. Same markup."""
+    esc = conditional_escape
+    marker = 2147483647
+    tab_head, tab_tail = reverse("projects:tab", args=[marker, "licences"]).split(str(marker), 1)
+    download, term = row_url("documents:download"), row_url("success:licence_term")
+    csrf, next_path = esc(csrf_token), esc(next_path)
+    rows = []
+    for lic in licences:
+        days_left = lic.days_left
+        project = lic.project
+        project_cell = (
+            f'<a href="{tab_head}{project.pk}{tab_tail}">{esc(project.name)}</a>' if project is not None else "—"
+        )
+        if days_left < 0:
+            left = '<span class="overdue-text">已过期</span>'
+        elif days_left <= 60:
+            left = f'<span class="overdue-text">剩 {days_left} 天</span>'
+        else:
+            left = ""
+        file = lic.file
+        file_cell = f'<a href="{download(file.pk)}">{esc(file.original_name)}</a>' if file is not None else "—"
+        starts = f"{lic.starts_on:%Y-%m-%d}" if lic.starts_on else ""
+        expires = f"{lic.expires_on:%Y-%m-%d}" if lic.expires_on else ""
+        edit = ""
+        if can_edit:
+            edit = (
+                f'<td><form method="post" action="{term(lic.pk)}" class="inline-form">'
+                f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+                f'<input type="hidden" name="next" value="{next_path}">'
+                f'<input type="date" name="starts_on" value="{starts}" aria-label="起始日">'
+                f'<input type="date" name="expires_on" value="{expires}" aria-label="到期日">'
+                '<button type="submit">保存</button></form></td>'
+            )
+        rows.append(
+            f'\n    <tr class="{"overdue" if days_left < 0 else ""}"><td>{esc(lic.customer_name)}</td>'
+            f"<td>{project_cell}</td><td>{esc(lic.product)}</td><td>{esc(lic.quantity)}</td>"
+            f"\n      <td>{starts}</td><td>{expires} {left}</td>"
+            f"\n      <td>{esc(_SOURCE_LABELS.get(lic.source, lic.source))}</td><td>{file_cell}</td>"
+            f"\n      {edit}</tr>\n  "
+        )
+    return mark_safe("".join(rows))

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -32,7 +33,7 @@ from .forms import (
     TermForm,
     type_forms,
 )
-from .lists import CLOUD_ORDERS, LICENCES, SERVICE_REQUESTS
+from .lists import CLOUD_ORDERS, LICENCES, SERVICE_REQUESTS, licence_rows
 from .models import CloudOrder, IntegrationRequest, ServiceRequest, Team
 from .rows import order_rows, request_rows
 from .selectors import FIGURES_FORMULA, department_figures, licences_visible, orders_visible, requests_visible
@@ -429,10 +430,15 @@ def licence_list(request):
     for row in page.object_list:
         row.days_left = (row.expires_on - today).days
     can_edit = user.is_superuser or bool(roles_of(user) & {"product_dept", "cs_ops", "cs_support", "cs_head"})
+    rows_html = licence_rows(
+        page.object_list, can_edit=can_edit, csrf_token=get_token(request), next_path=request.get_full_path()
+    )
+    context = {"list": result, "page": page, "rows": rows_html, "form": form, "can_edit": can_edit}
+    context["reminder_days"] = services.reminder_days()
     return render(
         request,
         "success/licences.html",
-        {"list": result, "page": page, "form": form, "can_edit": can_edit, "reminder_days": services.reminder_days()},
+        context,
         status=400 if refused else result.status,
     )
 

@@ -20,7 +20,7 @@ from pmis.catalog.models import Product
 from pmis.notify.services import notify, notify_once
 from pmis.worktime.calendar import WorkCalendar
 from projects.models import ProductRequest, Project
-from projects.selectors import projects_visible
+from projects.selectors import of_visible_projects
 from projects.services import product_request_create
 from projects.team import users_with_role
 
@@ -295,9 +295,7 @@ def bugs_of_month(*, user, month: date, project: Project | None = None) -> Query
     """The BUGs filed in a month on projects the user may see."""
     start, end = month_span(month)
     bugs = Bug.objects.filter(filed_at__gte=start, filed_at__lt=end).select_related("project", "filed_by")
-    visible = projects_visible(user)
-    if visible.query.where:  # who sees every project needs no join with all of them to count
-        bugs = bugs.filter(project__in=visible)
+    bugs = of_visible_projects(bugs, user)  # who sees every project needs no join with all of them
     if project is not None:
         bugs = bugs.filter(project=project)
     return bugs.order_by("project__code", "filed_at", "id")

@@ -6,7 +6,7 @@ from pmis.forms import form_error_lines
 from pmis.lists import export_response, list_result
 
 from .forms import DirectoryFilterForm
-from .lists import DIRECTORY
+from .lists import DIRECTORY, directory_rows
 from .selectors import directory_users
 
 
@@ -24,9 +24,10 @@ def directory(request):
     result = list_result(request, people, DIRECTORY, filter_form=form)
     if result.exporting and not refused:
         return export_response(result)
+    page = result.page()
     return render(
         request,
         "org/directory.html",
-        {"list": result, "page": result.page(), "form": form},
+        {"list": result, "page": page, "rows": directory_rows(page.object_list), "form": form},
         status=400 if refused else result.status,
     )

@@ -30,12 +30,18 @@ def test_the_director_sees_averages_by_region_and_pm(org):
     _answered(_project("N2", north, pm_n), pm_n, (3, 4, 3, 2))
     _answered(_project("S1", south, pm_s), pm_s, (2, 3, 3, 4))
     Survey.objects.create(project=_project("S2", south, pm_s), sent_by=pm_s, contact="客户", expires_at=timezone.now())
-    assert count_queries(lambda: satisfaction_averages(org["project_director"])) == 4
+    # a PM whose surveys are all still waiting has no row of averages
+    director = org["project_director"]
+    Survey.objects.create(
+        project=_project("S3", south, director), sent_by=pm_s, contact="客户", expires_at=timezone.now()
+    )
+    assert count_queries(lambda: satisfaction_averages(org["project_director"])) == 2
     card = satisfaction_averages(org["project_director"])
-    assert (card["answered"], card["waiting"]) == (3, 1)
+    assert (card["answered"], card["waiting"]) == (3, 2)
     assert card["average"] == round((5 + 3 + 3) / 3, 2)
     by_region = {r["project__region__name"]: (r["n"], r["average"], r["overall"]) for r in card["by_region"]}
     assert by_region == {north.name: (2, 4.0, 4.0), south.name: (1, 3.0, 2.0)}
+    assert [r["project__region__name"] for r in card["by_region"]] == [north.name, south.name]  # best first
     by_pm = {r["project__pm__username"]: r["average"] for r in card["by_pm"]}
     assert by_pm == {"regional_pm": 4.0, "regional_pm_south": 3.0}
     # someone who sees no project sees no answers
