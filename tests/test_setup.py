@@ -58,6 +58,25 @@ def test_the_test_suite_itself_runs_on_postgresql_and_redis(settings):
     assert settings.CELERY_BROKER_URL.startswith("redis://")
 
 
+@pytest.mark.django_db
+def test_the_app_connections_to_postgresql_run_without_jit_compilation():
+    """A search's or a queue's visibility conditions carry a planner cost in the millions, over
+    jit_above_cost: with JIT on, PostgreSQL spent two seconds compiling a query that then ran in a
+    millisecond. The server's default is on; the app's own connections turn it off."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+    kept = _settings_value(
+        "pmis.settings.local",
+        "settings.DATABASES['default'].get('OPTIONS', {}).get('options')",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/elsewhere",
+        PMIS_DATABASE_JIT="true",
+    )
+    assert kept == "None"
+
+
 def test_celery_reaches_the_redis_broker():
     from pmis.celery import app
 

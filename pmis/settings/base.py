@@ -109,6 +109,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+elif "postgresql" in DATABASES["default"]["ENGINE"] and not env.bool("PMIS_DATABASE_JIT", default=False):
+    # No JIT compilation: a page's query reads a few dozen rows by index, but a search's or a
+    # queue's OR-ed visibility conditions carry a planner cost in the millions (sub-plans it never
+    # runs), over jit_above_cost, and compiling them took two seconds for a query that runs in
+    # one millisecond. PMIS_DATABASE_JIT=1 leaves the server's own setting.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
