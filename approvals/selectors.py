@@ -47,6 +47,12 @@ def active_delegations_to(user, *, on=None) -> list[Delegation]:
     if not user.is_authenticated:
         return []
     cached = getattr(user, "_pmis_delegations", None) if on is None else None
+    if cached is None and on is None:
+        from pmis.layout import who
+
+        kept = who(user)
+        if kept is not None and not kept["delegated"]:  # most people: nobody's delegation reaches them
+            cached = user._pmis_delegations = []
     if cached is None:
         day = on or timezone.localdate()
         cached = list(

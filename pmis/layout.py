@@ -2,7 +2,12 @@
 cache lookup per page. The entry is built on a miss and forgotten by the services that change
 what it holds: a task opened, claimed, handed on or closed for the user, a notification written
 or read, a role, region, team or delegation changed. A huge queue is counted only up to
-BADGE_LIMIT and shown as "99+"; no page counts a whole queue for the side bar."""
+BADGE_LIMIT and shown as "99+"; no page counts a whole queue for the side bar.
+
+The same entry holds who the user is to the rest of the page (`who`): his role groups, the
+regions he acts for and whether anybody's delegation reaches him today. Every inbox, queue and
+permission check of a page starts from them; read from the entry, they cost no query on a warm
+page, and they change only with what already forgets the entry."""
 
 from collections.abc import Iterable
 
@@ -34,19 +39,26 @@ def badge(count: int, limit: int = BADGE_LIMIT) -> int | str:
 
 
 def _build(user, *, inbox: int | None = None) -> dict:
-    from approvals.selectors import inbox_for
+    from approvals.selectors import active_delegations_to, inbox_for
     from pmis.navigation import nav_for
     from pmis.notify.models import Notification
-    from pmis.org.selectors import user_role_codes
+    from pmis.org.selectors import user_group_ids, user_region_ids, user_role_codes
 
     if inbox is None:
         inbox = bounded_count(inbox_for(user).order_by())
     unread = bounded_count(Notification.objects.filter(recipient=user, read_at__isnull=True))
+    roles = sorted(user_role_codes(user))
     return {
         "nav": nav_for(user),
-        "roles": sorted(user_role_codes(user)),
+        "roles": roles,
         "inbox": badge(inbox),
         "unread": badge(unread),
+        "who": {
+            "groups": sorted(user_group_ids(user)),
+            "roles": roles,
+            "regions": sorted(user_region_ids(user)),
+            "delegated": bool(active_delegations_to(user)),
+        },
     }
 
 
@@ -59,6 +71,21 @@ def layout_facts(user, *, inbox_count: int | None = None) -> dict:
         facts = _build(user, inbox=inbox_count)
         _cache().set(key, facts, settings.PMIS_LAYOUT_CACHE_SECONDS)
     return facts
+
+
+def who(user) -> dict | None:
+    """The user's groups (ids), role codes, regions (ids) and whether a delegation reaches him
+    today, as his kept layout entry holds them; None when nothing is kept (they are then read from
+    the database). Looked up once per request object, before the view reads any of them."""
+    kept = getattr(user, "_pmis_who", None)
+    if kept is None:
+        if _keeps_nothing() or not user.pk:
+            kept = {}
+        else:
+            facts = _cache().get(_key(user.pk))
+            kept = (facts or {}).get("who") or {}
+        user._pmis_who = kept
+    return kept or None
 
 
 def _keeps_nothing() -> bool:
@@ -173,10 +200,15 @@ def _delegation_saved(sender, instance, **kwargs) -> None:
     layout_forget([instance.delegate_id, instance.delegator_id])
 
 
+def _group_object_permission_changed(sender, instance, **kwargs) -> None:
+    """A region granted to or taken from a role group: its members act in other regions now."""
+    layout_forget(instance.group.user_set.values_list("pk", flat=True))
+
+
 def connect() -> None:
     from django.contrib.auth.models import Group
     from django.db.models.signals import m2m_changed, post_delete, post_save
-    from guardian.models import UserObjectPermission
+    from guardian.models import GroupObjectPermission, UserObjectPermission
 
     from approvals.models import Delegation, Task
     from pmis.org.models import User
@@ -188,4 +220,7 @@ def connect() -> None:
     m2m_changed.connect(_group_permissions_changed, sender=Group.permissions.through, dispatch_uid="layout_perms")
     for signal in (post_save, post_delete):
         signal.connect(_object_permission_changed, sender=UserObjectPermission, dispatch_uid=f"layout_obj_{signal}")
-    post_save.connect(_delegation_saved, sender=Delegation, dispatch_uid="layout_delegation")
+        signal.connect(
+            _group_object_permission_changed, sender=GroupObjectPermission, dispatch_uid=f"layout_gobj_{signal}"
+        )
+        signal.connect(_delegation_saved, sender=Delegation, dispatch_uid=f"layout_delegation_{signal}")

@@ -8,9 +8,13 @@ column is the floor's time over the page's: what `make bench` compares in throug
     BENCH_DB=pmis_bench .venv/bin/python scripts/bench_profile.py [label …]
 
 Environment: BENCH_DB, BENCH_REDIS_DB as for scripts/bench.py; PROFILE_RUNS (7); PROFILE_SQL=1 to
-print every statement of the slowest request with its time."""
+print every statement of the median request with its time; PROFILE_PY=N to print the N functions
+of one more request that took the most time of their own (cProfile, tottime)."""
 
+import cProfile
+import io
 import os
+import pstats
 import sys
 import time
 from pathlib import Path
@@ -56,6 +60,23 @@ def profile(username: str, path: str):
     return middle
 
 
+def python_profile(username: str, path: str, top: int) -> None:
+    from django.test import Client
+
+    from pmis.org.models import User
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username=username))
+    client.get(path)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(path)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    print("\n".join("    " + line for line in out.getvalue().splitlines() if line.strip()))
+
+
 def main() -> None:
     bench.django()
     wanted = sys.argv[1:]
@@ -74,6 +95,8 @@ def main() -> None:
             f"比值 {ratio:.2f}（≥ {target}）{mark}；最慢 {slowest[0] * 1000:.1f} ms：{slowest[1][:160]}",
             flush=True,
         )
+        if os.environ.get("PROFILE_PY"):
+            python_profile(user, bench.page_path(path), int(os.environ["PROFILE_PY"]))
         if os.environ.get("PROFILE_SQL"):
             for seconds, sql_text in statements:
                 print(f"    {seconds * 1000:7.1f} ms  {sql_text[:600]}")

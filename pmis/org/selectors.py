@@ -8,6 +8,12 @@ from .services import REGION_PERMISSION
 
 
 def _read_groups(user: User) -> None:
+    from pmis.layout import who
+
+    kept = who(user)
+    if kept is not None:  # his kept layout entry (pmis.layout): forgotten whenever his groups change
+        user._pmis_group_ids, user._pmis_role_codes = frozenset(kept["groups"]), frozenset(kept["roles"])
+        return
     rows = list(user.groups.values_list("pk", "name"))
     user._pmis_group_ids = frozenset(pk for pk, _ in rows)
     user._pmis_role_codes = frozenset(name for _, name in rows)
@@ -47,7 +53,10 @@ def user_region_ids(user: User) -> frozenset[int]:
         return frozenset()
     cached = getattr(user, "_pmis_region_ids", None)
     if cached is None:
-        cached = _read_region_ids(user)
+        from pmis.layout import who
+
+        kept = who(user)
+        cached = frozenset(kept["regions"]) if kept is not None else _read_region_ids(user)
         user._pmis_region_ids = cached
     return cached
 

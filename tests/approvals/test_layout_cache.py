@@ -123,3 +123,59 @@ def test_the_inbox_page_counts_the_inbox_once(client, demo, subject, policies):
     counts = [q["sql"] for q in ctx.captured_queries if "approvals_task" in q["sql"] and "COUNT" in q["sql"].upper()]
     assert len(counts) == 1
     assert _badge(body, "inbox") == "1"
+
+
+# Who the person is to an inbox or a queue: his groups, the regions he acts for, the delegations
+# that reach him.
+# (The page's rows join their role group: only a statement reading from these tables counts.)
+WHO_TABLES = ('FROM "auth_group"', 'FROM "approvals_delegation"', "guardian_userobjectpermission")
+
+
+def _inbox(client):
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(reverse("approvals:inbox")).content.decode()
+    return body, [q["sql"] for q in ctx.captured_queries if any(t in q["sql"] for t in WHO_TABLES)]
+
+
+def test_a_warm_inbox_takes_the_persons_groups_regions_and_delegations_from_his_layout(
+    client, demo, subject, north, policies
+):
+    _open(subject, group="regional_pm", region=north)
+    client.force_login(demo["regional_pm"])
+    cold_body, cold = _inbox(client)
+    warm_body, warm = _inbox(client)
+    assert cold, "the first page reads them from the database"
+    assert warm == []
+    assert "某银行立项申请" in cold_body and "某银行立项申请" in warm_body
+
+
+def test_a_region_granted_shows_its_steps_at_once(client, demo, subject, south, policies):
+    from pmis.org.services import region_scope_grant, region_scope_revoke
+
+    pm = demo["regional_pm"]
+    _open(subject, group="regional_pm", region=south)
+    client.force_login(pm)
+    assert "某银行立项申请" not in _inbox(client)[0]
+    assert "某银行立项申请" not in _inbox(client)[0]  # warm: still not his region
+    region_scope_grant(user=pm, region=south)
+    assert "某银行立项申请" in _inbox(client)[0]
+    region_scope_revoke(user=pm, region=south)
+    assert "某银行立项申请" not in _inbox(client)[0]
+
+
+def test_a_delegation_set_today_shows_the_delegators_steps_to_the_delegate_at_once(client, demo, subject, policies):
+    from django.utils import timezone
+
+    from approvals.delegations import delegation_cancel, delegation_set
+
+    manager, colleague = demo["sales_manager"], demo["sales_manager2"]
+    _open(subject, assignee=manager)
+    client.force_login(colleague)
+    assert "某银行立项申请" not in _inbox(client)[0]
+    assert "某银行立项申请" not in _inbox(client)[0]
+    today = timezone.localdate()
+    delegation = delegation_set(actor=manager, delegator=manager, delegate=colleague, starts_on=today, ends_on=today)
+    body = _inbox(client)[0]
+    assert "某银行立项申请" in body and "代" in body
+    delegation_cancel(delegation=delegation, actor=manager)
+    assert "某银行立项申请" not in _inbox(client)[0]
