@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from pmis.compound import union_all
 from pmis.org.selectors import user_group_ids, user_region_ids
 
 from .models import Delegation, Task
@@ -95,15 +96,15 @@ def inbox_for(user) -> QuerySet[Task]:
     )
 
 
-def inbox_head(user, n: int) -> list[Task]:
-    """The first n tasks of inbox_for(user), for a glance (the 工作台). The inbox is an OR of
-    branches (assigned to him; each of his groups in each of his regions or none; each delegation),
-    and sorting the whole OR reads every task of a busy group; each branch alone is read in due
-    order from its index, so the first n of each are taken in one query and the first n of those
-    fetched in the inbox's order. Two queries whatever the inbox's size."""
-    if not user.is_authenticated:
+def inbox_page_ids(user, order, start: int, stop: int, *, narrow=None) -> list[int]:
+    """The ids of rows start:stop of inbox_for(user) (narrowed by `narrow`, a function of a task
+    queryset adding the page's own filters) in `order`, a total order of Task fields ending in the
+    id. The inbox is an OR of branches (assigned to him; each of his groups in each of his regions
+    or none; each delegation), and sorting the whole OR reads every task of a busy group; each
+    branch alone is read in order from its index, so the first `stop` of each are taken in one
+    query and rows start:stop of those picked by id. One query whatever the inbox's size."""
+    if not user.is_authenticated or stop <= start:
         return []
-    order = (models.F("due_at").asc(nulls_last=True), "id")
     not_held = Q(waits_for__isnull=True) | ~Q(waits_for__state=Task.State.OPEN)
     mine = Q(department__isnull=True) | Q(department=user.department_id)
     mine &= Q(claimed_by__isnull=True) | Q(claimed_by=user)
@@ -115,11 +116,23 @@ def inbox_head(user, n: int) -> list[Task]:
     for delegation in active_delegations_to(user):
         branches.append(_own_waiting(delegation.delegator, also_claimed_by=user) & _kinds(delegation))
     candidates = Task.objects.filter(state=Task.State.OPEN).filter(not_held & ~Q(exclude_user=user))
-    heads = [candidates.filter(branch).order_by(*order).values_list("pk", flat=True)[:n] for branch in branches]
-    ids = list(heads[0].union(*heads[1:], all=True)) if len(heads) > 1 else list(heads[0])
-    # each branch already holds the inbox's whole condition: only the order is left. The glance
-    # shows each task's own title, step, link and due time, so nothing is joined.
-    return list(Task.objects.filter(pk__in=ids).order_by(models.F("due_at").asc(nulls_last=True), "id")[:n])
+    if narrow is not None:
+        candidates = narrow(candidates)
+    heads = [candidates.filter(branch).order_by(*order).values_list("pk", flat=True)[:stop] for branch in branches]
+    # each branch already holds the whole condition: only the order is left to apply
+    chosen = Task.objects.filter(pk__in=union_all(heads))
+    return list(chosen.order_by(*order).values_list("pk", flat=True)[start:stop])
+
+
+INBOX_ORDER = (models.F("due_at").asc(nulls_last=True), "id")
+
+
+def inbox_head(user, n: int) -> list[Task]:
+    """The first n tasks of inbox_for(user), for a glance (the 工作台): one query for their ids
+    branch by branch (inbox_page_ids), one for the tasks. The glance shows each task's own title,
+    step, link and due time, so nothing is joined."""
+    ids = inbox_page_ids(user, INBOX_ORDER, 0, n)
+    return list(Task.objects.filter(pk__in=ids).order_by(*INBOX_ORDER)) if ids else []
 
 
 def inbox_count(user) -> int:

@@ -33,18 +33,26 @@ from .links import link_act, link_check
 from .lists import COPIED, INBOX
 from .models import Task
 from .rows import csrf_input, inbox_rows, waiting_label
-from .selectors import acting_for, inbox_for, reassign_candidates, task_can_act
+from .selectors import acting_for, inbox_for, inbox_page_ids, reassign_candidates, task_can_act
 from .services import task_claim, task_reassign, task_release
 from .urging import task_can_urge, task_urge
 
 
 @login_required
 def inbox(request, bulk_form=None):
-    tasks = inbox_for(request.user)
+    user = request.user
+    tasks = inbox_for(user)
     mine = request.GET.get("mine") == "1"
-    if mine:
-        tasks = tasks.filter(claimed_by=request.user)
-    result = list_result(request, tasks, INBOX, scope="我认领的" if mine else "")
+    narrow = (lambda tasks: tasks.filter(claimed_by=user)) if mine else None
+    if narrow is not None:
+        tasks = narrow(tasks)
+    result = list_result(
+        request,
+        tasks,
+        INBOX,
+        scope="我认领的" if mine else "",
+        page_ids=lambda order, start, stop: inbox_page_ids(user, order, start, stop, narrow=narrow),
+    )
     if result.exporting:
         return export_response(result)
     page = result.page()

@@ -74,9 +74,12 @@ class BoundedPaginator(Paginator):
     (at least `limit`): past that the total reads "N+" and the last page is not offered, only
     the next one."""
 
-    def __init__(self, object_list, per_page, *, number, limit: int):
+    def __init__(self, object_list, per_page, *, number, limit: int, ids=None):
         super().__init__(object_list, per_page)
         self.bound = max(limit, (number + 2) * per_page)
+        # reads the ids of rows start:stop in an order (the queryset's) by a cheaper way than the
+        # queryset itself (an inbox, branch by branch: approvals.selectors.inbox_page_ids)
+        self.ids = ids
 
     @cached_property
     def count(self) -> int:
@@ -87,7 +90,10 @@ class BoundedPaginator(Paginator):
         narrow rows is cheap, ordering them joined to every related row the page shows is not."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        if self.ids is not None:
+            ids = self.ids(self.object_list.query.order_by, bottom, bottom + self.per_page)
+        else:
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
         rows = _rows_by_id(self.object_list, ids)
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
@@ -146,6 +152,7 @@ class ListResult:
     filter_names: tuple[str, ...] = ()
     filter_form: Any = field(default=None, repr=False)
     scope: str = ""  # which of the page's own views (a tab such as 本团队 or 我认领的) is shown
+    page_ids: Callable | None = field(default=None, repr=False)  # see BoundedPaginator
     _page: Page | None = field(default=None, repr=False)
 
     @property
@@ -163,7 +170,9 @@ class ListResult:
                 paginator = Paginator(self.queryset, size)
             else:
                 number = _page_number(self.request.GET.get(PAGE))
-                paginator = BoundedPaginator(self.queryset, size, number=number, limit=limit)
+                # the ids' reader knows the list's own conditions, not a keyword typed into it
+                ids = self.page_ids if not self.keyword else None
+                paginator = BoundedPaginator(self.queryset, size, number=number, limit=limit, ids=ids)
             self._page = paginator.get_page(self.request.GET.get(PAGE))
             if self.spec.prepare is not None:
                 self._page.object_list = self.spec.prepare(list(self._page.object_list))
@@ -276,7 +285,12 @@ def keyword_filter(queryset: QuerySet, fields: Iterable[str], keyword: str) -> Q
     return queryset.filter(condition)
 
 
-def list_result(request, queryset: QuerySet, spec: ListSpec, *, filter_form=None, scope: str = "") -> ListResult:
+def list_result(
+    request, queryset: QuerySet, spec: ListSpec, *, filter_form=None, scope: str = "", page_ids=None
+) -> ListResult:
+    """The list as the request asks for it: keyword, sort, page. `page_ids(order, start, stop)`,
+    when given, reads the ids of a page of a bounded list (count_limit) in the order asked for,
+    by a way cheaper than the queryset: it must return what the queryset would."""
     keyword = request.GET.get(KEYWORD, "").strip()[: settings.PMIS_SEARCH_MAX_CHARS]
     if keyword:
         if spec.search is not None:
@@ -306,6 +320,7 @@ def list_result(request, queryset: QuerySet, spec: ListSpec, *, filter_form=None
         filter_names=tuple(filter_form.fields) if filter_form is not None else (),
         filter_form=filter_form,
         scope=scope,
+        page_ids=page_ids,
     )
 
 

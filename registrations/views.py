@@ -42,6 +42,7 @@ from .selectors import (
     last_return,
     queue_decided,
     queue_waiting,
+    queue_waiting_page_ids,
     registration_can_attach,
     registration_can_view,
     registration_projects,
@@ -397,7 +398,13 @@ def queue(request):
     if refused:
         messages.error(request, f"筛选条件无效，请修改后重试（{filter_errors(form)}）")
         tasks = tasks.none()
-    result = list_result(request, tasks, lists.QUEUE_DECIDED if decided else lists.QUEUE_WAITING, filter_form=form)
+    result = list_result(
+        request,
+        tasks,
+        lists.QUEUE_DECIDED if decided else lists.QUEUE_WAITING,
+        filter_form=form,
+        page_ids=None if decided or refused else queue_waiting_page_ids(request.user, **filters),
+    )
     if result.exporting and not refused:
         return export_response(result)
     page = result.page()

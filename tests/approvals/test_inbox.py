@@ -294,17 +294,16 @@ def test_inbox_pages_keep_its_order_soonest_due_first_and_no_deadline_last(clien
     assert titles(sort="-arrived") == ["事项6", "事项5", "事项4", "事项3"]
 
 
-def test_the_inbox_head_is_the_first_tasks_of_the_inbox_in_two_queries(demo, subject, north, south, policies):
-    """The 工作台's glance at the inbox: read branch by branch, the same tasks in the same order as
-    the inbox's first ones, whatever mix of assigned, group, region, claimed, held and delegated
-    work there is."""
+def _mixed_inbox(demo, subject, north, south):
+    """An inbox of every kind of branch: assigned, his group in his region and region-free, a
+    colleague's region, a colleague's claim, his own request, another role, held behind another
+    signer (加签) and delegated work of the delegated kind and of another. Returns him and the
+    tasks opened, in order."""
     from datetime import timedelta
 
     from django.utils import timezone
 
     from approvals.models import Delegation
-    from approvals.selectors import inbox_head
-    from pmis.org.models import User
 
     leader, other = demo["special_approver_south"], demo["special_approver"]
     now = timezone.now()
@@ -337,6 +336,17 @@ def test_the_inbox_head_is_the_first_tasks_of_the_inbox_in_two_queries(demo, sub
         reason="出差",
         created_by=other,
     )
+    return leader, opened
+
+
+def test_the_inbox_head_is_the_first_tasks_of_the_inbox_in_two_queries(demo, subject, north, south, policies):
+    """The 工作台's glance at the inbox: read branch by branch, the same tasks in the same order as
+    the inbox's first ones, whatever mix of assigned, group, region, claimed, held and delegated
+    work there is."""
+    from approvals.selectors import inbox_head
+    from pmis.org.models import User
+
+    leader, opened = _mixed_inbox(demo, subject, north, south)
     inbox = list(inbox_for(User.objects.get(pk=leader.pk)))
     assert {t.pk for t in inbox} == {opened[i].pk for i in (0, 1, 3, 4, 5, 8)}
     for n in range(1, len(inbox) + 2):
@@ -344,3 +354,29 @@ def test_the_inbox_head_is_the_first_tasks_of_the_inbox_in_two_queries(demo, sub
     user = User.objects.get(pk=leader.pk)
     inbox_for(user).exists()  # his groups, regions and delegations read once, as the page does
     assert count_queries(lambda: inbox_head(user, 8)) == 2
+
+
+def test_every_page_of_the_inbox_read_branch_by_branch_is_the_page_of_the_whole_inbox(
+    client, demo, subject, north, south, policies, settings
+):
+    """The inbox page reads its ids branch by branch (inbox_page_ids): each page, in each order,
+    holds the rows the whole inbox sorted would put there, and 我认领的 only his claims."""
+    from pmis.org.models import User
+
+    leader, opened = _mixed_inbox(demo, subject, north, south)
+    Task.objects.filter(pk=opened[1].pk).update(claimed_by=leader)
+    settings.PMIS_LIST_PAGE_SIZE = 2
+    client.force_login(leader)
+    inbox = inbox_for(User.objects.get(pk=leader.pk))
+    orders = {"": ("due_at", "id"), "-due": ("-due_at", "-id"), "arrived": ("created_at", "id")}
+    orders["-arrived"] = ("-created_at", "-id")
+    for sort, fields in orders.items():
+        expected = [t.pk for t in inbox.order_by(*fields)]
+        shown = []
+        for number in (1, 2, 3):
+            page = client.get(reverse("approvals:inbox"), {"sort": sort, "page": number}).context["page"]
+            shown += [t.pk for t in page.object_list]
+        assert shown == expected, sort
+        assert len(set(shown)) == 6
+    mine = client.get(reverse("approvals:inbox"), {"mine": "1"}).context["page"].object_list
+    assert [t.pk for t in mine] == [opened[1].pk]
