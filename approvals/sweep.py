@@ -11,7 +11,7 @@ commit together, and a second sweep running at the same time skips the rows this
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -103,8 +103,15 @@ def _take_batch(phase: Phase, now: datetime, batch: int) -> list[Due]:
             [*marker_params, *params],
         )
         rows = [Due(*row) for row in cursor.fetchall()]
+    if connection.vendor != "postgresql":
+        for row in rows:  # SQLite's driver hands back its stored UTC times without their zone
+            row.due_at, row.warn_at = _aware(row.due_at), _aware(row.warn_at)
     rows.sort(key=lambda t: (getattr(t, phase.due_field), t.id))
     return rows
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return timezone.make_aware(moment, UTC) if moment is not None and timezone.is_naive(moment) else moment
 
 
 def _claim(phase: Phase, tasks: list[Due], content_type: ContentType) -> set[int]:
@@ -116,6 +123,18 @@ def _claim(phase: Phase, tasks: list[Due], content_type: ContentType) -> set[int
         if moment not in periods:
             periods[moment] = timezone.localtime(moment).isoformat() if moment else ""
     table = connection.ops.quote_name(ScheduledSend._meta.db_table)
+    if connection.vendor != "postgresql":
+        # the embedded default (SQLite) has no arrays to unnest: one row at a time, same ledger
+        claimed = set()
+        with connection.cursor() as cursor:
+            for task in tasks:
+                cursor.execute(
+                    f"INSERT INTO {table} (job, period, recipient_id, content_type_id, object_id, sent_at) "
+                    "VALUES (%s, %s, NULL, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING object_id",
+                    [phase.job, periods[getattr(task, phase.due_field)], content_type.pk, task.id, timezone.now()],
+                )
+                claimed.update(int(row[0]) for row in cursor.fetchall())
+        return claimed
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (job, period, recipient_id, content_type_id, object_id, sent_at) "

@@ -51,9 +51,12 @@ def satisfaction_averages(user) -> dict:
     else:
         visible, params = f"s.project_id IN ({visible[0]})", visible[1]
     done, sent = Survey.State.ANSWERED.value, Survey.State.SENT.value
-    with connection.cursor() as cursor:
-        cursor.execute(_AVERAGES_SQL.format(visible=visible), (done, sent, done, done, *params))
-        rows = cursor.fetchall()
+    if connection.vendor != "postgresql":
+        rows = _grouped_in_python(surveys_visible(user), done, sent)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_AVERAGES_SQL.format(visible=visible), (done, sent, done, done, *params))
+            rows = cursor.fetchall()
     for grouping_set, region, display_name, username, answered, waiting, average, overall in rows:
         if grouping_set == _TOTAL:
             result.update(answered=answered, waiting=waiting, average=_rounded(average))
@@ -68,6 +71,33 @@ def satisfaction_averages(user) -> dict:
                 {"project__pm__display_name": display_name, "project__pm__username": username, **row}
             )
     return result
+
+
+def _grouped_in_python(surveys, done: str, sent: str) -> list[tuple]:
+    """_AVERAGES_SQL's rows, in its order, counted in Python: the embedded default (SQLite) has no
+    GROUPING SETS. Its demo data holds a handful of surveys."""
+    groups: dict[tuple, list] = {}
+    fields = ("state", "overall", "quality", "service", "timeliness")
+    people = ("project__region__name", "project__pm__display_name", "project__pm__username")
+    for row in surveys.values_list(*fields, *people):
+        state, overall, quality, service, timeliness, region, display_name, username = row
+        for key in (
+            (_TOTAL, None, None, None),
+            (_BY_REGION, region, None, None),
+            (_BY_PM, None, display_name, username),
+        ):
+            group = groups.setdefault(key, [0, 0, [], []])
+            group[0] += state == done
+            group[1] += state == sent
+            if state == done:
+                group[2].append((overall + quality + service + timeliness) / 4.0)
+                group[3].append(float(overall))
+    rows = [
+        (*key, answered, waiting, sum(mean) / len(mean) if mean else None, sum(first) / len(first) if first else None)
+        for key, (answered, waiting, mean, first) in groups.items()
+    ]
+    # the grouping set, then best average first (none last), then the names
+    return sorted(rows, key=lambda r: (r[0], r[6] is None, -(r[6] or 0), r[1] or "", r[2] or "", r[3] or ""))
 
 
 def surveys_can_list(user) -> bool:

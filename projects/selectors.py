@@ -109,7 +109,8 @@ def my_projects(user) -> QuerySet[Project]:
     """我的项目: the projects the user is a named member of (PM, implementer, sales)."""
     # one IN over a union, not an OR of two conditions: the OR made every page of the list and its
     # count filter all projects one by one
-    return Project.objects.filter(pk__in=_member_ids(user).union(Project.objects.filter(pm=user).values("pk")))
+    led = Project.objects.filter(pm=user).order_by().values("pk")
+    return Project.objects.filter(pk__in=_member_ids(user).order_by().union(led))
 
 
 def with_list_columns(projects: QuerySet[Project]) -> QuerySet[Project]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from pmis.audit.services import audit_record_many
@@ -61,6 +62,14 @@ def contribution(ticket: Ticket) -> Contribution:
 def _add(key: tuple, counts: tuple) -> None:
     if not any(counts):
         return
+    if connection.vendor != "postgresql":
+        # the embedded default (SQLite) has no unique key over nullable columns to conflict on;
+        # its writers take the database one at a time, so an update, else an insert, is safe
+        match = dict(zip(("month", "region_id", "assignee_id", "severity_id"), key, strict=True))
+        added = {name: F(name) + count for name, count in zip(FIELDS, counts, strict=True)}
+        if not TicketMonthStat.objects.filter(**match).update(**added):
+            TicketMonthStat.objects.create(**match, **dict(zip(FIELDS, counts, strict=True)))
+        return
     table = connection.ops.quote_name(TicketMonthStat._meta.db_table)
     columns = ", ".join(FIELDS)
     updates = ", ".join(f"{f} = {table}.{f} + EXCLUDED.{f}" for f in FIELDS)
@@ -85,6 +94,17 @@ def rollup_apply(before: Contribution | None, ticket: Ticket) -> None:
     _add(after.key, after.counts)
 
 
+def _mark_breached(table: str, now: datetime) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET sla_breached_at = due_at WHERE id IN ("
+            f"SELECT id FROM {table} WHERE resolved_at IS NULL AND sla_breached_at IS NULL "
+            "AND state = ANY(%s) AND due_at <= %s FOR UPDATE SKIP LOCKED) RETURNING id",
+            [list(CLOCK_RUNNING), now],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def tickets_breach_mark(*, now: datetime | None = None) -> int:
     """Mark the tickets whose running resolution clock has run out (the sticky breach the pause
     and the resolution also record), and count them in the roll-up. Selected through the
@@ -92,14 +112,15 @@ def tickets_breach_mark(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     table = connection.ops.quote_name(Ticket._meta.db_table)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET sla_breached_at = due_at WHERE id IN ("
-                f"SELECT id FROM {table} WHERE resolved_at IS NULL AND sla_breached_at IS NULL "
-                "AND state = ANY(%s) AND due_at <= %s FOR UPDATE SKIP LOCKED) RETURNING id",
-                [list(CLOCK_RUNNING), now],
+        if connection.vendor != "postgresql":
+            # the embedded default (SQLite): its writers take the database one at a time
+            due = Ticket.objects.filter(
+                resolved_at__isnull=True, sla_breached_at__isnull=True, state__in=CLOCK_RUNNING, due_at__lte=now
             )
-            ids = [row[0] for row in cursor.fetchall()]
+            ids = list(due.values_list("pk", flat=True))
+            Ticket.objects.filter(pk__in=ids).update(sla_breached_at=F("due_at"))
+        else:
+            ids = _mark_breached(table, now)
         if not ids:
             return 0
         rows = (

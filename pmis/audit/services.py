@@ -118,6 +118,22 @@ def audit_record_many(
     details = dict(channel.current() or {})
     at = timezone.now()
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    if connection.vendor != "postgresql":
+        # the embedded default (SQLite) has no arrays to unnest: the same rows through the ORM
+        fields = dict(content_type=content_type, action=action, action_label=label, at=at, comment=comment)
+        rows = AuditEntry.objects.bulk_create(
+            AuditEntry(object_id=object_id, details=details, **fields) for object_id in object_ids
+        )
+        written = [(row.pk, row.object_id) for row in rows]
+    else:
+        written = _insert_entries(table, content_type, action, label, at, comment, details, object_ids)
+    _announce(written, model, content_type, action, label, at, comment, details)
+    return len(written)
+
+
+def _insert_entries(table, content_type, action, label, at, comment, details, object_ids) -> list[tuple]:
+    from django.db import connection
+
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (content_type_id, object_id, action, action_label, from_state, to_state, "
@@ -126,7 +142,11 @@ def audit_record_many(
             "AS t(o, n) ORDER BY n RETURNING id, object_id",
             [content_type.pk, action, label, at, comment, json.dumps(details), list(object_ids)],
         )
-        written = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def _announce(written, model, content_type, action, label, at, comment, details) -> None:
+    """Hand the rows just written to the audit listeners, with their records (read in chunks)."""
 
     def pairs():
         for start in range(0, len(written), 1000):
@@ -146,4 +166,3 @@ def audit_record_many(
         else:
             for entry, subject in pairs():
                 listener(entry, subject)
-    return len(written)

@@ -79,7 +79,7 @@ def _read_region_ids(user: User) -> frozenset[int]:
         "user_groups": User.groups.through._meta.db_table,
     }
     sql = (
-        'SELECT r."id" FROM "{region}" r WHERE r."id"::varchar IN ('
+        'SELECT r."id" FROM "{region}" r WHERE CAST(r."id" AS VARCHAR(40)) IN ('
         ' SELECT u."object_pk" FROM "{user_perm}" u JOIN "{permission}" p ON p."id" = u."permission_id"'
         ' WHERE u."user_id" = %s AND p."content_type_id" = %s AND p."codename" = %s'
         " UNION ALL"

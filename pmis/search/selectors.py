@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 
 from aftersales.models import Ticket
 from aftersales.selectors import ticket_visibility
+from pmis.compound import union_all
 from pmis.lists import keyword_filter, row_url
 from pmis.org.models import User
 from pmis.visibility import Reason, any_of
@@ -118,13 +119,13 @@ def _top(model, visibility: list[Reason] | None, fields: tuple[str, ...], keywor
     objects = model.objects.select_related(*related)
     if visibility is None:
         first, *others = _by_rank(objects, fields, keyword, limit)
-        rows = list(first.union(*others, all=True)[:limit])
+        rows = list(union_all([first, *others])[:limit])
         return sorted(rows, key=lambda row: (row.search_rank, -row.pk))[:limit]
     if not visibility:
         return []
     size = max(limit * WINDOW_PER_HIT, WINDOW_MIN)
     first, *others = (q.values_list("pk", "search_rank") for q in _by_rank(model.objects.all(), fields, keyword, size))
-    window = list(first.union(*others, all=True))
+    window = list(union_all([first, *others]))
     ids = [pk for pk, _rank in window]
     # the matches the window left out: of each rank whose window was full, those older than it
     left_out = []
@@ -139,7 +140,7 @@ def _top(model, visibility: list[Reason] | None, fields: tuple[str, ...], keywor
         older = keyword_filter(objects.filter(any_of(visibility)), fields, keyword)
         older = older.filter(reduce(operator.or_, left_out))
         older = older.annotate(search_rank=rank).order_by("search_rank", "-pk")[:limit]
-        rows = rows.union(older, all=True)[:limit]
+        rows = union_all([rows, older])[:limit]
     return sorted(rows, key=lambda row: (row.search_rank, -row.pk))[:limit]
 
 
