@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.test_setup import _clean_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.timeout(900)  # four commands and a walk through every page on SQLite: about 90 s here
 def test_the_embedded_default_serves_every_daily_page_and_runs_every_scheduled_job(tmp_path):
     env = _clean_env(
         DJANGO_SETTINGS_MODULE="pmis.settings.local",
