@@ -96,14 +96,13 @@ def inbox_for(user) -> QuerySet[Task]:
     )
 
 
-def inbox_page_ids(user, order, start: int, stop: int, *, narrow=None) -> list[int]:
-    """The ids of rows start:stop of inbox_for(user) (narrowed by `narrow`, a function of a task
-    queryset adding the page's own filters) in `order`, a total order of Task fields ending in the
-    id. The inbox is an OR of branches (assigned to him; each of his groups in each of his regions
-    or none; each delegation), and sorting the whole OR reads every task of a busy group; each
-    branch alone is read in order from its index, so the first `stop` of each are taken in one
-    query and rows start:stop of those picked by id. One query whatever the inbox's size."""
-    if not user.is_authenticated or stop <= start:
+def _inbox_heads(user, order, stop: int, narrow=None) -> list[int]:
+    """The ids of the first `stop` tasks, in `order`, of each branch of inbox_for(user) (narrowed
+    by `narrow`). The inbox is an OR of branches (assigned to him; each of his groups in each of his
+    regions or none; each delegation), and sorting the whole OR reads every task of a busy group;
+    each branch alone is read in order from its index, all of them in one query. Together they
+    hold the first `stop` tasks of the whole inbox."""
+    if not user.is_authenticated or stop <= 0:
         return []
     not_held = Q(waits_for__isnull=True) | ~Q(waits_for__state=Task.State.OPEN)
     mine = Q(department__isnull=True) | Q(department=user.department_id)
@@ -119,20 +118,31 @@ def inbox_page_ids(user, order, start: int, stop: int, *, narrow=None) -> list[i
     if narrow is not None:
         candidates = narrow(candidates)
     heads = [candidates.filter(branch).order_by(*order).values_list("pk", flat=True)[:stop] for branch in branches]
-    # each branch already holds the whole condition: only the order is left to apply
-    chosen = Task.objects.filter(pk__in=union_all(heads))
-    return list(chosen.order_by(*order).values_list("pk", flat=True)[start:stop])
+    # read into a list, not left as a subquery: given an IN over a UNION of LIMITs, PostgreSQL may
+    # plan a walk of the whole task table that re-runs the union for each row
+    return list(union_all(heads))
+
+
+def inbox_page_ids(user, order, start: int, stop: int, *, narrow=None) -> list[int]:
+    """The ids of rows start:stop of inbox_for(user) (narrowed by `narrow`, a function of a task
+    queryset adding the page's own filters) in `order`, a total order of Task fields ending in the
+    id: the first `stop` of each branch (_inbox_heads), then rows start:stop of those. Two short
+    queries whatever the inbox's size."""
+    ids = _inbox_heads(user, order, stop, narrow) if stop > start else []
+    if not ids:
+        return []
+    return list(Task.objects.filter(pk__in=ids).order_by(*order).values_list("pk", flat=True)[start:stop])
 
 
 INBOX_ORDER = (models.F("due_at").asc(nulls_last=True), "id")
 
 
 def inbox_head(user, n: int) -> list[Task]:
-    """The first n tasks of inbox_for(user), for a glance (the 工作台): one query for their ids
-    branch by branch (inbox_page_ids), one for the tasks. The glance shows each task's own title,
+    """The first n tasks of inbox_for(user), for a glance (the 工作台): the first n of each branch
+    (_inbox_heads), then the first n of those. Two queries. The glance shows each task's own title,
     step, link and due time, so nothing is joined."""
-    ids = inbox_page_ids(user, INBOX_ORDER, 0, n)
-    return list(Task.objects.filter(pk__in=ids).order_by(*INBOX_ORDER)) if ids else []
+    ids = _inbox_heads(user, INBOX_ORDER, n)
+    return list(Task.objects.filter(pk__in=ids).order_by(*INBOX_ORDER)[:n]) if ids else []
 
 
 def inbox_count(user) -> int:
