@@ -104,6 +104,7 @@ FORM_RENDERER = "pmis.form_renderer.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'pmis.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+_SQLITE_SILENCED: list[str] = []
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The web process, the worker and beat share one file: wait for a lock rather than fail.
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -145,7 +146,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # Staff sign in from a few office networks behind NAT: locking by IP would lock whole offices
 # out after one person's typos, so the lock is per account (axes.W006 says to add the IP).
-SILENCED_SYSTEM_CHECKS = ["axes.W006", *globals().get("_SQLITE_SILENCED", [])]
+SILENCED_SYSTEM_CHECKS = ["axes.W006", *_SQLITE_SILENCED]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

@@ -176,6 +176,6 @@ def test_a_delegation_set_today_shows_the_delegators_steps_to_the_delegate_at_on
     today = timezone.localdate()
     delegation = delegation_set(actor=manager, delegator=manager, delegate=colleague, starts_on=today, ends_on=today)
     body = _inbox(client)[0]
-    assert "某银行立项申请" in body and "代" in body
+    assert "某银行立项申请" in body and f"代 {manager} 审批" in body  # the row says whom he acts for
     delegation_cancel(delegation=delegation, actor=manager)
     assert "某银行立项申请" not in _inbox(client)[0]
