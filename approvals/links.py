@@ -16,8 +16,8 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from pmis import reference
 from pmis.org.models import User
-from pmis.worktime.models import SlaPolicy
 
 from .actions import DECISIONS, stale_message, task_decide
 from .errors import DomainError
@@ -29,7 +29,7 @@ LINK_OUTCOMES = {"approve": "通过", "return": "退回"}
 
 
 def link_lifetime() -> timedelta:
-    policy = SlaPolicy.objects.filter(code=LINK_POLICY).first()
+    policy = reference.policy(LINK_POLICY)
     return timedelta(minutes=policy.duration_minutes) if policy else timedelta(hours=72)
 
 

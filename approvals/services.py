@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 
+from pmis import reference
 from pmis.audit.services import audit_on_behalf, audit_record
 from pmis.layout import layout_forget, with_delegates
 from pmis.notify.services import notify
@@ -90,7 +91,7 @@ def task_open(
     if isinstance(escalate_to, str):
         escalate_to = Group.objects.get(name=escalate_to)
     if isinstance(policy, str):
-        policy = SlaPolicy.objects.filter(code=policy).first()
+        policy = reference.policy(policy)
     now = timezone.now()
     due_at, warn_at = _deadlines(policy, now)
     task = Task.objects.create(

@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from pmis import reference
 from pmis.audit.services import audit_record
 from pmis.notify.services import notify
 from pmis.org.models import User
-from pmis.worktime.models import SlaPolicy
 
 from .copies import record_applicants
 from .errors import DomainError
@@ -21,7 +21,7 @@ URGE_POLICY = "approval-urge-interval"
 
 
 def urge_interval_hours() -> float:
-    policy = SlaPolicy.objects.filter(code=URGE_POLICY).first()
+    policy = reference.policy(URGE_POLICY)
     return policy.duration_minutes / 60 if policy else 4
 
 

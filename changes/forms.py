@@ -3,6 +3,7 @@ only parse what was typed, with Chinese messages that name the field."""
 
 from django import forms
 
+from pmis import reference
 from pmis.catalog.models import Product
 from pmis.forms import NamedRequiredMixin
 from pmis.org.models import User
@@ -142,11 +143,10 @@ class ReleaseForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from pmis.worktime.display import duration_text
-        from pmis.worktime.models import SlaPolicy
 
         from .services.releases import NOTICE_POLICY
 
-        notice = SlaPolicy.objects.filter(code=NOTICE_POLICY).first()
+        notice = reference.policy(NOTICE_POLICY)
         ahead = f"至少提前 {duration_text(notice.duration)}" if notice else "提前"
         self.fields["downtime"].help_text = f"须项目总监审批，并{ahead}知会客户"
 

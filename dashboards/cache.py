@@ -30,9 +30,10 @@ COUNTED_MARK = "\x00counted\x00"
 def lifetime() -> timedelta:
     """How long counted figures stay fresh: the 看板数据刷新周期 policy (natural time), or
     PMIS_DASHBOARD_CACHE_SECONDS before the policy is seeded."""
-    from pmis.worktime.models import SlaPolicy
+    from pmis import reference
 
-    minutes = SlaPolicy.objects.filter(code=LIFETIME_POLICY).values_list("duration_minutes", flat=True).first()
+    policy = reference.policy(LIFETIME_POLICY)
+    minutes = policy.duration_minutes if policy else None
     return timedelta(minutes=minutes) if minutes else timedelta(seconds=settings.PMIS_DASHBOARD_CACHE_SECONDS)
 
 

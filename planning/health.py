@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.db import connection
 from django.utils import timezone
 
-from pmis.worktime.models import SlaPolicy
+from pmis import reference
 
 from .models import PlanItem, Risk, RiskLevel
 from .workdays import Workdays
@@ -38,7 +38,7 @@ class HealthResult:
 
 
 def window_days() -> int:
-    policy = SlaPolicy.objects.filter(code=WINDOW_POLICY).first()
+    policy = reference.policy(WINDOW_POLICY)
     hours = (policy.duration if policy else timedelta(hours=27)).total_seconds() / 3600
     return max(1, round(hours / 9))  # a working day is 9 office hours (settings PMIS_WORKDAY_*)
 

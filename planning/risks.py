@@ -13,8 +13,8 @@ from django.utils import timezone
 from approvals.errors import DomainError
 from approvals.selectors import open_tasks_for
 from approvals.services import task_close, task_open
+from pmis import reference
 from pmis.audit.services import audit_record
-from pmis.worktime.models import SlaPolicy
 from projects.models import ACTIVE_STATES, Project
 from projects.selectors import projects_visible
 from projects.workspace import tab_url
@@ -80,7 +80,7 @@ def risk_levels_refresh() -> int:
 
 
 def review_interval() -> timedelta:
-    policy = SlaPolicy.objects.filter(code=REVIEW_POLICY).first()
+    policy = reference.policy(REVIEW_POLICY)
     return policy.duration if policy else timedelta(days=7)
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django import forms
 from django.conf import settings
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 CHOICE_FIELDS = (forms.ChoiceField, forms.ModelChoiceField, forms.BooleanField)
@@ -177,12 +178,39 @@ class BoundsMixin:
         return data
 
 
+class _KeptChoices(ModelChoiceIterator):
+    """The options of a KeptChoiceField, from its kept rows: no query to draw the drop-down."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in self.field.kept():
+            yield self.choice(row)
+
+    def __len__(self):
+        return len(self.field.kept()) + (1 if self.field.empty_label is not None else 0)
+
+
+class KeptChoiceField(forms.ModelChoiceField):
+    """A choice of a reference row (a region, a department) whose options are the rows kept in the
+    cache (pmis.reference) rather than read on every page; the one chosen is still checked
+    against the table when the form is read."""
+
+    iterator = _KeptChoices
+
+    def __init__(self, *args, kept, **kwargs):
+        self.kept = kept  # returns the rows to offer, in order
+        super().__init__(*args, **kwargs)
+
+
 def region_filter_field(**kwargs) -> forms.ModelChoiceField:
     """The 区域 filter of a list or a report: optional, 全部区域 when blank, and an unknown region
     refused by name rather than ignored."""
+    from pmis import reference
     from pmis.org.models import Region
 
     options = {
+        "kept": reference.regions,
         "label": "区域",
         "queryset": Region.objects.all(),
         "required": False,
@@ -190,4 +218,4 @@ def region_filter_field(**kwargs) -> forms.ModelChoiceField:
         "error_messages": {"invalid_choice": "没有这个区域"},
         **kwargs,
     }
-    return forms.ModelChoiceField(**options)
+    return KeptChoiceField(**options)

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from approvals.selectors import inbox_head
 from dashboards.cards import cards_for
+from pmis import reference
 from pmis.notify.selectors import notifications_for
-from pmis.org.models import Region
 from pmis.org.selectors import user_region_ids, user_roles
 
 
@@ -20,16 +20,17 @@ def home(request):
     waiting = inbox_head(user, 8)  # reads the user's regions once for the request
     for task in waiting:
         task.overdue = task.is_overdue(now)
-    # the regions he acts for and the one he belongs to, read together
+    # the regions he acts for, the one he belongs to and his department, from the kept rows
     acts_in = user_region_ids(user)
-    read = list(Region.objects.filter(pk__in={*acts_in, user.region_id} - {None}))
+    every_region = reference.regions()
     return render(
         request,
         "home.html",
         {
             "roles": user_roles(user),
-            "regions": [region for region in read if region.pk in acts_in],
-            "own_region": next((region for region in read if region.pk == user.region_id), None),
+            "regions": [region for region in every_region if region.pk in acts_in],
+            "own_region": next((region for region in every_region if region.pk == user.region_id), None),
+            "department": reference.department(user.department_id),
             "waiting": waiting,
             "notices": list(notifications_for(user).filter(read_at__isnull=True)[:6]),
             "dashboards": cards_for(user),

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from django.contrib.auth.models import Group
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from approvals.models import Task
+from pmis import reference
 from projects.selectors import projects_visible
 
 from .models import CloudOrder, Licence, ServiceRequest
@@ -48,7 +48,7 @@ def month_start(now: datetime) -> datetime:
 def group_ids(names) -> list[int]:
     """The ids of role groups, as values: a query naming them lets the planner see how many
     steps each holds (a join on the name leaves it guessing)."""
-    return list(Group.objects.filter(name__in=names).values_list("pk", flat=True))
+    return reference.group_ids(names)
 
 
 def department_figures(

@@ -11,6 +11,7 @@
 from datetime import datetime, timedelta
 
 from approvals.errors import DomainError
+from pmis import reference
 from pmis.worktime.calendar import add_duration, elapsed
 from pmis.worktime.display import duration_text
 from pmis.worktime.models import SlaPolicy
@@ -24,7 +25,7 @@ def reported_at_check(reported_at: datetime, *, now: datetime) -> timedelta:
     if reported_at > now:
         raise DomainError("申报时间不能晚于当前时间")
     backdated = now - reported_at
-    bound = SlaPolicy.objects.filter(code=BACKDATE_POLICY).first()
+    bound = reference.policy(BACKDATE_POLICY)
     if bound is not None and elapsed(reported_at, now, bound.clock) > bound.duration:
         raise DomainError(
             f"申报时间最多可早于登记时间 {duration_text(bound.duration)}（时限策略“{bound.name}”），请核实申报时间"

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aftersales.models import Handover
+from pmis import reference
 from pmis.audit.models import AuditEntry
 from pmis.worktime.calendar import subtract_duration
 from pmis.worktime.models import Clock, SlaPolicy
@@ -88,7 +89,7 @@ def stuck_at_gates(user, *, now=None) -> dict:
     The phase was entered at its last audited transition into it (the project's creation for
     one that never moved). Three queries: the policy, the counts, the longest-stuck projects."""
     now = now or timezone.now()
-    policy = SlaPolicy.objects.filter(code=STUCK_POLICY).first()
+    policy = reference.policy(STUCK_POLICY)
     if policy is None:
         return {"policy": None}
     cutoff = subtract_duration(now, policy.duration, policy.clock)

@@ -1,6 +1,7 @@
 from django import forms
 
-from pmis.forms import region_filter_field
+from pmis import reference
+from pmis.forms import KeptChoiceField, region_filter_field
 
 from .models import Department
 from .roles import ROLES
@@ -9,7 +10,8 @@ from .roles import ROLES
 class DirectoryFilterForm(forms.Form):
     """The 通讯录's filters (the keyword box is the list pattern's own)."""
 
-    department = forms.ModelChoiceField(
+    department = KeptChoiceField(
+        kept=reference.departments,
         label="部门",
         queryset=Department.objects.all(),
         required=False,

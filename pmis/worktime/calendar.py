@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from .models import CalendarDay, Clock
+from pmis.reference import calendar_days
 
-_LOOKAHEAD_DAYS = 120
+from .models import CalendarDay, Clock
 
 
 def _hours() -> tuple[time, time]:
@@ -24,25 +24,17 @@ def _hours() -> tuple[time, time]:
 
 
 class WorkCalendar:
-    """Answers "is this a working day" for a window of dates with one query per window."""
+    """Answers "is this a working day" from every holiday and 调休 day, read once per calendar."""
 
     def __init__(self) -> None:
         self.tz = ZoneInfo(settings.TIME_ZONE)
         self.day_start, self.day_end = _hours()
-        self._overrides: dict[date, str] = {}
-        self._loaded: tuple[date, date] | None = None
-
-    def _load(self, day: date) -> None:
-        first = day - timedelta(days=_LOOKAHEAD_DAYS) if self._loaded and day < self._loaded[0] else day
-        last = first + timedelta(days=2 * _LOOKAHEAD_DAYS)
-        self._overrides.update(CalendarDay.objects.filter(date__gte=first, date__lte=last).values_list("date", "kind"))
-        lo = min(first, self._loaded[0]) if self._loaded else first
-        hi = max(last, self._loaded[1]) if self._loaded else last
-        self._loaded = (lo, hi)
+        self._overrides: dict[date, str] | None = None
 
     def is_working_day(self, day: date) -> bool:
-        if self._loaded is None or not (self._loaded[0] <= day <= self._loaded[1]):
-            self._load(day)
+        if self._overrides is None:
+            # every holiday and 调休 day at once: a few dozen a year, kept in the cache (pmis.reference)
+            self._overrides = calendar_days()
         kind = self._overrides.get(day)
         if kind == CalendarDay.Kind.HOLIDAY:
             return False

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from pmis import reference
 from pmis.audit.services import audit_record
 from pmis.documents.models import Attachment
 from pmis.notify.services import notify
 from pmis.org.selectors import users_in_role
-from pmis.worktime.models import SlaPolicy
 from projects.models import ProductRequest
 
 from ..models import Licence, LicenceReminder, Team
@@ -26,12 +26,12 @@ DEFAULT_TERM_POLICY = "licence-default-term"
 
 def reminder_days() -> list[int]:
     """The reminder thresholds in days, largest first, from the policy rows an admin can edit."""
-    minutes = SlaPolicy.objects.filter(code__startswith=REMINDER_PREFIX).values_list("duration_minutes", flat=True)
+    minutes = [row.duration_minutes for row in reference.policies(REMINDER_PREFIX)]
     return sorted({max(m // (24 * 60), 1) for m in minutes}, reverse=True)
 
 
 def default_term() -> timedelta:
-    policy = SlaPolicy.objects.filter(code=DEFAULT_TERM_POLICY).first()
+    policy = reference.policy(DEFAULT_TERM_POLICY)
     return policy.duration if policy else timedelta(days=365)
 
 
