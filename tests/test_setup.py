@@ -85,6 +85,45 @@ def test_celery_reaches_the_redis_broker():
         assert conn.transport.driver_type == "redis"
 
 
+_CACHE_STEPS = """
+import sys
+import django
+from django.conf import settings
+
+django.setup()
+from django.core.cache import cache
+
+step = sys.argv[1]
+if step == "write":
+    cache.set("pmis:test:layout", {"inbox": 3})
+    cache.add("pmis:test:count", 1)
+    shown = None
+elif step == "read":
+    shown = (cache.get("pmis:test:layout"), cache.incr("pmis:test:count"), cache.get_many(["pmis:test:layout"]))
+    cache.delete_many(["pmis:test:layout", "pmis:test:count"])
+else:
+    shown = cache.get("pmis:test:layout")
+print(settings.CACHES["default"]["BACKEND"], shown)
+"""
+
+
+def test_a_redis_cache_url_gives_the_redis_cache_that_keeps_its_client():
+    """Production's cache (CACHE_URL redis://…) goes through pmis.cache, and every operation
+    reaches Redis: what one process writes another reads, counts on and deletes."""
+    env = _clean_env(DJANGO_SETTINGS_MODULE="pmis.settings.local", CACHE_URL="redis://127.0.0.1:6379/11")
+
+    def run(step):
+        result = subprocess.run(
+            [sys.executable, "-c", _CACHE_STEPS, step], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert run("write") == "pmis.cache.RedisCache None"
+    assert run("read") == "pmis.cache.RedisCache ({'inbox': 3}, 2, {'pmis:test:layout': {'inbox': 3}})"
+    assert run("after") == "pmis.cache.RedisCache None"  # deleted by the other process
+
+
 def test_production_settings_pass_the_deploy_check():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -175,6 +175,18 @@ STORAGES = {
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+
+def kept_redis_clients(caches: dict) -> dict:
+    """Django's Redis backend as pmis.cache keeps it: one client per connection pool."""
+    django_redis = "django.core.cache.backends.redis.RedisCache"
+    return {
+        alias: {**config, "BACKEND": "pmis.cache.RedisCache"} if config["BACKEND"] == django_redis else config
+        for alias, config in caches.items()
+    }
+
+
+CACHES = kept_redis_clients(CACHES)
+
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PMIS <pmis@localhost>")

@@ -1,14 +1,14 @@
 """Production: PostgreSQL and Redis from the environment, HTTPS only, secrets required."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, kept_redis_clients
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 # Redis, shared by every web process: a layout forgotten by one process is forgotten for all
 # (a per-process memory cache would keep showing the old badge). Required, no default.
-CACHES = {"default": env.cache("CACHE_URL")}
+CACHES = kept_redis_clients({"default": env.cache("CACHE_URL")})
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
