@@ -380,3 +380,38 @@ def test_every_page_of_the_inbox_read_branch_by_branch_is_the_page_of_the_whole_
         assert len(set(shown)) == 6
     mine = client.get(reverse("approvals:inbox"), {"mine": "1"}).context["page"].object_list
     assert [t.pk for t in mine] == [opened[1].pk]
+
+
+def test_the_inbox_read_again_follows_new_work_and_the_persons_groups_regions_and_team(
+    demo, subject, north, south, policies
+):
+    """The glance's statement is kept per person between pages (approvals.selectors._HEADS_SQL):
+    what it finds still follows every task opened since, and a group joined, a region granted or
+    a team changed shows that work at once."""
+    from django.contrib.auth.models import Group
+
+    from approvals.selectors import inbox_head
+    from pmis.org.models import Department, User
+    from pmis.org.services import region_scope_grant
+
+    leader = demo["special_approver_south"]
+
+    def glance():
+        return {task.pk for task in inbox_head(User.objects.get(pk=leader.pk), 8)}
+
+    first = _open(subject, group="special_approver", region=south)
+    assert glance() == {first.pk}
+    second = _open(subject, group="special_approver", region=south)
+    elsewhere = _open(subject, group="special_approver", region=north)
+    other_role = _open(subject, group="sales_manager")
+    other_team = Department.objects.create(code="delivery-2", name="交付二部")
+    teamed = _open(subject, group="special_approver")
+    Task.objects.filter(pk=teamed.pk).update(department=other_team)  # another team's step
+    assert glance() == {first.pk, second.pk}
+
+    leader.groups.add(Group.objects.get(name="sales_manager"))
+    assert glance() == {first.pk, second.pk, other_role.pk}
+    region_scope_grant(user=leader, region=north)
+    assert glance() == {first.pk, second.pk, other_role.pk, elsewhere.pk}
+    User.objects.filter(pk=leader.pk).update(department=other_team)
+    assert glance() == {first.pk, second.pk, other_role.pk, elsewhere.pk, teamed.pk}
