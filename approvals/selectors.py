@@ -161,15 +161,32 @@ def _inbox_heads(user, order, stop: int, narrow=None) -> list[int]:
     return list(together)
 
 
-def inbox_page_ids(user, order, start: int, stop: int, *, narrow=None) -> list[int]:
-    """The ids of rows start:stop of inbox_for(user) (narrowed by `narrow`, a function of a task
-    queryset adding the page's own filters) in `order`, a total order of Task fields ending in the
-    id: the first `stop` of each branch (_inbox_heads), then rows start:stop of those. Two short
-    queries whatever the inbox's size."""
-    ids = _inbox_heads(user, order, stop, narrow) if stop > start else []
-    if not ids:
-        return []
-    return list(Task.objects.filter(pk__in=ids).order_by(*order).values_list("pk", flat=True)[start:stop])
+class InboxIds:
+    """The page reader of a paged inbox (pmis.lists.BoundedPaginator's `ids`), branch by branch:
+    the first n tasks of each branch (_inbox_heads) are read once, and both the bounded count and
+    the page's ids come from them. Narrowed by `narrow`, a function of a task queryset adding the
+    page's own filters (我认领的, the registration queue's filters)."""
+
+    def __init__(self, user, *, narrow=None):
+        self.user, self.narrow = user, narrow
+        self._read: tuple | None = None  # (order, n, ids)
+
+    def _heads(self, order, n: int) -> list[int]:
+        if self._read is None or self._read[0] != order or self._read[1] < n:
+            self._read = (order, n, _inbox_heads(self.user, order, n, self.narrow))
+        return self._read[2]
+
+    def count(self, order, upto: int) -> int:
+        """How many tasks, counted no further than `upto`. Exact below it: a branch with fewer
+        than `upto` tasks gave all of them; a branch with more gave `upto` on its own."""
+        return min(len(set(self._heads(order, upto))), upto)
+
+    def __call__(self, order, start: int, stop: int) -> list[int]:
+        """The ids of rows start:stop in `order`, a total order of Task fields ending in the id."""
+        ids = self._heads(order, stop) if stop > start else []
+        if not ids:
+            return []
+        return list(Task.objects.filter(pk__in=set(ids)).order_by(*order).values_list("pk", flat=True)[start:stop])
 
 
 INBOX_ORDER = (models.F("due_at").asc(nulls_last=True), "id")

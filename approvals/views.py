@@ -33,7 +33,7 @@ from .links import link_act, link_check
 from .lists import COPIED, INBOX
 from .models import Task
 from .rows import csrf_input, inbox_rows, waiting_label
-from .selectors import acting_for, inbox_for, inbox_page_ids, reassign_candidates, task_can_act
+from .selectors import InboxIds, acting_for, inbox_for, reassign_candidates, task_can_act
 from .services import task_claim, task_reassign, task_release
 from .urging import task_can_urge, task_urge
 
@@ -51,7 +51,7 @@ def inbox(request, bulk_form=None):
         tasks,
         INBOX,
         scope="我认领的" if mine else "",
-        page_ids=lambda order, start, stop: inbox_page_ids(user, order, start, stop, narrow=narrow),
+        page_ids=InboxIds(user, narrow=narrow),
     )
     if result.exporting:
         return export_response(result)

@@ -78,11 +78,14 @@ class BoundedPaginator(Paginator):
         super().__init__(object_list, per_page)
         self.bound = max(limit, (number + 2) * per_page)
         # reads the ids of rows start:stop in an order (the queryset's) by a cheaper way than the
-        # queryset itself (an inbox, branch by branch: approvals.selectors.inbox_page_ids)
+        # queryset itself (an inbox, branch by branch: approvals.selectors.InboxIds); one that
+        # has a count(order, upto) method counts the list the same way
         self.ids = ids
 
     @cached_property
     def count(self) -> int:
+        if hasattr(self.ids, "count"):  # the reader counts too, from what it reads for the page
+            return self.ids.count(self.object_list.query.order_by, self.bound + 1)
         return self.object_list.order_by().values("pk")[: self.bound + 1].count()
 
     def page(self, number) -> Page:

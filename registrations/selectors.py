@@ -2,7 +2,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 
 from approvals.models import Task
-from approvals.selectors import inbox_for, inbox_page_ids, record_involves, tasks_closed_by
+from approvals.selectors import InboxIds, inbox_for, record_involves, tasks_closed_by
 from pmis.audit.models import AuditEntry
 from pmis.audit.selectors import audit_for
 from pmis.org.selectors import user_role_codes
@@ -87,9 +87,7 @@ def queue_waiting(user, **filters) -> QuerySet[Task]:
 def queue_waiting_page_ids(user, **filters):
     """The page reader of queue_waiting (pmis.lists.list_result's page_ids): the inbox's branches,
     each narrowed to registration steps and the filters."""
-    return lambda order, start, stop: inbox_page_ids(
-        user, order, start, stop, narrow=lambda tasks: _registration_tasks(tasks, **filters)
-    )
+    return InboxIds(user, narrow=lambda tasks: _registration_tasks(tasks, **filters))
 
 
 def queue_decided(user, **filters) -> QuerySet[Task]:

@@ -359,8 +359,9 @@ def test_the_inbox_head_is_the_first_tasks_of_the_inbox_in_two_queries(demo, sub
 def test_every_page_of_the_inbox_read_branch_by_branch_is_the_page_of_the_whole_inbox(
     client, demo, subject, north, south, policies, settings
 ):
-    """The inbox page reads its ids branch by branch (inbox_page_ids): each page, in each order,
-    holds the rows the whole inbox sorted would put there, and 我认领的 only his claims."""
+    """The inbox page reads its ids and its count branch by branch (InboxIds): each page, in each
+    order, holds the rows the whole inbox sorted would put there, the total is the inbox's, and
+    我认领的 holds only his claims."""
     from pmis.org.models import User
 
     leader, opened = _mixed_inbox(demo, subject, north, south)
@@ -376,10 +377,12 @@ def test_every_page_of_the_inbox_read_branch_by_branch_is_the_page_of_the_whole_
         for number in (1, 2, 3):
             page = client.get(reverse("approvals:inbox"), {"sort": sort, "page": number}).context["page"]
             shown += [t.pk for t in page.object_list]
+            assert (page.paginator.count_label, page.paginator.num_pages) == ("6", 3)
         assert shown == expected, sort
         assert len(set(shown)) == 6
-    mine = client.get(reverse("approvals:inbox"), {"mine": "1"}).context["page"].object_list
-    assert [t.pk for t in mine] == [opened[1].pk]
+    mine = client.get(reverse("approvals:inbox"), {"mine": "1"}).context["page"]
+    assert [t.pk for t in mine.object_list] == [opened[1].pk]
+    assert mine.paginator.count_label == "1"
 
 
 def test_the_inbox_read_again_follows_new_work_and_the_persons_groups_regions_and_team(
