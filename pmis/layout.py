@@ -62,14 +62,30 @@ def _build(user, *, inbox: int | None = None) -> dict:
     }
 
 
+# Layouts forgotten so far by this process: an entry read earlier in a request is used again
+# only if nothing has been forgotten since (a view that changed it renders the new one).
+_forgotten = [0]
+
+
+def _kept_on(user) -> dict | None:
+    """The entry this request already read for the user, if nothing was forgotten since."""
+    kept = getattr(user, "_pmis_layout", None)
+    return kept[1] if kept is not None and kept[0] == _forgotten[0] else None
+
+
 def layout_facts(user, *, inbox_count: int | None = None) -> dict:
     """The cached facts of the user's layout. A page that has just counted the user's whole inbox
     (the inbox page, for its paging) passes that count so that a miss does not count again."""
+    facts = _kept_on(user)
+    if facts is not None:
+        return facts
+    seen = _forgotten[0]
     key = _key(user.pk)
     facts = _cache().get(key)
     if facts is None:
         facts = _build(user, inbox=inbox_count)
         _cache().set(key, facts, settings.PMIS_LAYOUT_CACHE_SECONDS)
+    user._pmis_layout = (seen, facts)
     return facts
 
 
@@ -82,7 +98,10 @@ def who(user) -> dict | None:
         if _keeps_nothing() or not user.pk:
             kept = {}
         else:
+            seen = _forgotten[0]
             facts = _cache().get(_key(user.pk))
+            if facts is not None:
+                user._pmis_layout = (seen, facts)  # the side bar's lookup later in the request
             kept = (facts or {}).get("who") or {}
         user._pmis_who = kept
     return kept or None
@@ -100,6 +119,7 @@ def layout_forget(user_ids: Iterable[int | None]) -> None:
     ids = sorted({pk for pk in user_ids if pk})
     if not ids:
         return
+    _forgotten[0] += 1
     day = timezone.localdate()
     keys = [_key(pk, day) for pk in ids]
     store = _cache()
