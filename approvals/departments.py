@@ -12,10 +12,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from pmis import reference
 from pmis.lists import export_response, list_result
 from pmis.navigation import OVERSEERS as NAV_OVERSEERS
 from pmis.org.selectors import user_role_codes
-from success.selectors import FIGURES_FORMULA, department_figures, group_ids
+from success.selectors import FIGURES_FORMULA, department_figures
 
 from .lists import INBOX
 from .models import Task
@@ -53,7 +54,7 @@ def department_queue(request, code: str):
         raise Http404("没有这个部门页面")
     if not can_view_department(request.user, department):
         raise PermissionDenied(f"只有{department.label}人员与项目总监可以查看该部门的队列")
-    groups = group_ids(department.groups)
+    groups = reference.group_ids(department.groups)
     tasks = Task.objects.filter(state=Task.State.OPEN, group_id__in=groups).select_related(
         "group", "region", "assignee", "claimed_by"
     )

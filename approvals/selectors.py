@@ -130,7 +130,7 @@ def _inbox_heads(user, order, stop: int, narrow=None) -> list[int]:
     if narrow is None and not active_delegations_to(user) and connection.vendor == "postgresql":
         order_key = _order_key(order)
         if order_key is not None:
-            groups, regions = tuple(sorted(user_group_ids(user))), tuple(_region_ids(user))
+            groups, regions = tuple(sorted(user_group_ids(user))), tuple(sorted(_region_ids(user)))
             key = (user.pk, user.department_id, groups, regions, order_key, stop)
             compiled = _HEADS_SQL.get(key)
             if compiled is not None:

@@ -45,12 +45,6 @@ def month_start(now: datetime) -> datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def group_ids(names) -> list[int]:
-    """The ids of role groups, as values: a query naming them lets the planner see how many
-    steps each holds (a join on the name leaves it guessing)."""
-    return reference.group_ids(names)
-
-
 def department_figures(
     groups: tuple[str, ...], *, step_prefix: str = "", now: datetime | None = None
 ) -> dict[str, int]:
@@ -59,7 +53,7 @@ def department_figures(
     Three counts, whatever the size of the queue, each read from an index alone (task_open_by_group,
     task_done_by_group)."""
     now = now or timezone.now()
-    tasks = Task.objects.filter(group_id__in=group_ids(groups))
+    tasks = Task.objects.filter(group_id__in=reference.group_ids(groups))
     if step_prefix:
         tasks = tasks.filter(step__startswith=step_prefix)
     open_tasks = tasks.filter(state=Task.State.OPEN)
