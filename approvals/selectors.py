@@ -1,4 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import OrderBy
@@ -85,6 +86,16 @@ def _waiting_on(user) -> Q:
     return q & ~Q(exclude_user=user)
 
 
+# What each row of an inbox page shows besides the task.
+INBOX_RELATED = ("group", "region", "claimed_by", "assignee")
+
+
+def inbox_rows_by_id() -> QuerySet[Task]:
+    """The rows of an inbox page, read by id once InboxIds has chosen them (pmis.lists.list_result's
+    `rows`): whether each waits on the user was settled by the branches that found it."""
+    return Task.objects.select_related(*INBOX_RELATED)
+
+
 def inbox_for(user) -> QuerySet[Task]:
     """A user's inbox, soonest due first. Two queries whatever its size: the user's regions,
     then the page (plus one count when paginated)."""
@@ -92,15 +103,15 @@ def inbox_for(user) -> QuerySet[Task]:
         return Task.objects.none()
     return (
         Task.objects.filter(_waiting_on(user))
-        .select_related("group", "region", "claimed_by", "assignee")
+        .select_related(*INBOX_RELATED)
         .order_by(models.F("due_at").asc(nulls_last=True), "id")
     )
 
 
 # The compiled statement of _inbox_heads by everything it is built from, for people with no
-# delegation and no narrowing: building and compiling a dozen branches costs twice what
-# PostgreSQL spends running them, and a person's statement changes only with his groups, regions
-# or team (part of the key). Bounded: emptied when full.
+# delegation: building and compiling a dozen branches costs twice what PostgreSQL spends running
+# them, and a person's statement changes only with his groups, regions or team (part of the key)
+# and the page's narrowing (its key, given by the page). Bounded: emptied when full.
 _HEADS_SQL: dict[tuple, tuple[str, tuple]] = {}
 _HEADS_SQL_MAX = 4096
 
@@ -118,25 +129,72 @@ def _order_key(order) -> tuple | None:
     return tuple(key)
 
 
-def _inbox_heads(user, order, stop: int, narrow=None) -> list[int]:
-    """The ids of the first `stop` tasks, in `order`, of each branch of inbox_for(user) (narrowed
-    by `narrow`). The inbox is an OR of branches (assigned to him; each of his groups in each of his
-    regions or none; each delegation), and sorting the whole OR reads every task of a busy group;
-    each branch alone is read in order from its index, all of them in one query. Together they
-    hold the first `stop` tasks of the whole inbox."""
+def _order_terms(order) -> tuple[tuple[str, bool, bool], ...] | None:
+    """`order` as (column, descending, nulls first) terms when each is one of Task's own columns
+    (not a relation, whose order would be the related model's), so that the page can be put in
+    order from the values read with its ids; None otherwise. PostgreSQL's own null placement
+    (last ascending, first descending) unless the term names one."""
+    terms = []
+    for term in order:
+        if isinstance(term, str):
+            descending, name = term.startswith("-"), term.lstrip("-")
+            nulls_first = descending
+        elif isinstance(term, OrderBy) and isinstance(term.expression, models.F):
+            descending, name = term.descending, term.expression.name
+            nulls_first = term.nulls_first if term.nulls_first or term.nulls_last else descending
+        else:
+            return None
+        if name == "pk":
+            name = "id"
+        try:
+            field = Task._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if field.is_relation or not field.concrete:
+            return None
+        terms.append((field.attname, descending, bool(nulls_first)))
+    return tuple(terms)
+
+
+def _in_order(rows: list[tuple], terms) -> list[int] | None:
+    """The ids of rows (id, *values of terms) in the order of terms, as PostgreSQL would give
+    them; None when a value is text (the database's collation, not Python's, orders text)."""
+    if any(isinstance(value, str) for row in rows for value in row[1:]):
+        return None
+    rows = list(rows)
+    for position in range(len(terms), 0, -1):  # least significant first: each sort is stable
+        _name, descending, nulls_first = terms[position - 1]
+        null = (2,) if nulls_first == descending else (0,)  # reversed by a descending sort
+
+        def key(row, position=position, null=null):
+            value = row[position]
+            return null if value is None else (1, value)
+
+        rows.sort(key=key, reverse=descending)
+    return [row[0] for row in rows]
+
+
+def _inbox_heads(user, order, stop: int, narrow=None, narrow_key=None, columns=()) -> list[tuple]:
+    """The first `stop` tasks, in `order`, of each branch of inbox_for(user) (narrowed by `narrow`,
+    which `narrow_key` names when given), as rows of (id, *columns). The inbox is an OR of branches
+    (assigned to him; each of his groups in each of his regions or none; each delegation), and
+    sorting the whole OR reads every task of a busy group; each branch alone is read in order from
+    its index, all of them in one query. Together they hold the first `stop` tasks of the whole
+    inbox."""
     if not user.is_authenticated or stop <= 0:
         return []
     key = None
-    if narrow is None and not active_delegations_to(user) and connection.vendor == "postgresql":
+    keyed = narrow is None or narrow_key is not None
+    if keyed and not active_delegations_to(user) and connection.vendor == "postgresql":
         order_key = _order_key(order)
         if order_key is not None:
             groups, regions = tuple(sorted(user_group_ids(user))), tuple(sorted(_region_ids(user)))
-            key = (user.pk, user.department_id, groups, regions, order_key, stop)
+            key = (user.pk, user.department_id, groups, regions, order_key, stop, narrow_key, columns)
             compiled = _HEADS_SQL.get(key)
             if compiled is not None:
                 with connection.cursor() as cursor:
                     cursor.execute(*compiled)
-                    return [row[0] for row in cursor.fetchall()]
+                    return [tuple(row) for row in cursor.fetchall()]
     not_held = Q(waits_for__isnull=True) | ~Q(waits_for__state=Task.State.OPEN)
     mine = Q(department__isnull=True) | Q(department=user.department_id)
     mine &= Q(claimed_by__isnull=True) | Q(claimed_by=user)
@@ -150,7 +208,7 @@ def _inbox_heads(user, order, stop: int, narrow=None) -> list[int]:
     candidates = Task.objects.filter(state=Task.State.OPEN).filter(not_held & ~Q(exclude_user=user))
     if narrow is not None:
         candidates = narrow(candidates)
-    heads = [candidates.filter(branch).order_by(*order).values_list("pk", flat=True)[:stop] for branch in branches]
+    heads = [candidates.filter(branch).order_by(*order).values_list("pk", *columns)[:stop] for branch in branches]
     # read into a list, not left as a subquery: given an IN over a UNION of LIMITs, PostgreSQL may
     # plan a walk of the whole task table that re-runs the union for each row
     together = union_all(heads)
@@ -158,35 +216,50 @@ def _inbox_heads(user, order, stop: int, narrow=None) -> list[int]:
         if len(_HEADS_SQL) >= _HEADS_SQL_MAX:
             _HEADS_SQL.clear()
         _HEADS_SQL[key] = together.query.sql_with_params()
-    return list(together)
+    return [tuple(row) for row in together]
 
 
 class InboxIds:
     """The page reader of a paged inbox (pmis.lists.BoundedPaginator's `ids`), branch by branch:
-    the first n tasks of each branch (_inbox_heads) are read once, and both the bounded count and
-    the page's ids come from them. Narrowed by `narrow`, a function of a task queryset adding the
-    page's own filters (我认领的, the registration queue's filters)."""
+    the first n tasks of each branch (_inbox_heads) are read once, with the columns of the page's
+    order, and both the bounded count and the page's ids come from them. Narrowed by `narrow`, a
+    function of a task queryset adding the page's own filters (我认领的, the registration queue's
+    filters); `narrow_key`, when given, is a key naming that narrowing wholly (what it filters on
+    and by which values), under which the statement is kept compiled for the person."""
 
-    def __init__(self, user, *, narrow=None):
-        self.user, self.narrow = user, narrow
-        self._read: tuple | None = None  # (order, n, ids)
+    def __init__(self, user, *, narrow=None, narrow_key=None):
+        self.user, self.narrow, self.narrow_key = user, narrow, narrow_key
+        self._read: tuple | None = None  # (order, n, rows)
 
-    def _heads(self, order, n: int) -> list[int]:
+    def _heads(self, order, n: int) -> tuple[list[tuple], tuple | None]:
+        terms = _order_terms(order)
         if self._read is None or self._read[0] != order or self._read[1] < n:
-            self._read = (order, n, _inbox_heads(self.user, order, n, self.narrow))
-        return self._read[2]
+            columns = tuple(name for name, _descending, _nulls in terms or () if name != "id")
+            rows = _inbox_heads(self.user, order, n, self.narrow, self.narrow_key, columns)
+            if terms is not None:  # each row as (id, *the values of the order's terms)
+                at = [0 if name == "id" else 1 + columns.index(name) for name, _descending, _nulls in terms]
+                rows = [(row[0], *(row[i] for i in at)) for row in rows]
+            self._read = (order, n, rows)
+        return self._read[2], terms
 
     def count(self, order, upto: int) -> int:
         """How many tasks, counted no further than `upto`. Exact below it: a branch with fewer
         than `upto` tasks gave all of them; a branch with more gave `upto` on its own."""
-        return min(len(set(self._heads(order, upto))), upto)
+        rows, _terms = self._heads(order, upto)
+        return min(len({row[0] for row in rows}), upto)
 
     def __call__(self, order, start: int, stop: int) -> list[int]:
-        """The ids of rows start:stop in `order`, a total order of Task fields ending in the id."""
-        ids = self._heads(order, stop) if stop > start else []
-        if not ids:
+        """The ids of rows start:stop in `order`, a total order of Task fields ending in the id:
+        put in order from the values read with them, or by the database when it must (text)."""
+        rows, terms = self._heads(order, stop) if stop > start else ([], None)
+        if not rows:
             return []
-        return list(Task.objects.filter(pk__in=set(ids)).order_by(*order).values_list("pk", flat=True)[start:stop])
+        unique = list({row[0]: row for row in rows}.values())
+        ordered = _in_order(unique, terms) if terms is not None else None
+        if ordered is not None:
+            return ordered[start:stop]
+        ids = {row[0] for row in unique}
+        return list(Task.objects.filter(pk__in=ids).order_by(*order).values_list("pk", flat=True)[start:stop])
 
 
 INBOX_ORDER = (models.F("due_at").asc(nulls_last=True), "id")
@@ -196,7 +269,7 @@ def inbox_head(user, n: int) -> list[Task]:
     """The first n tasks of inbox_for(user), for a glance (the 工作台): the first n of each branch
     (_inbox_heads), then the first n of those. Two queries. The glance shows each task's own title,
     step, link and due time, so nothing is joined."""
-    ids = _inbox_heads(user, INBOX_ORDER, n)
+    ids = [row[0] for row in _inbox_heads(user, INBOX_ORDER, n)]
     return list(Task.objects.filter(pk__in=ids).order_by(*INBOX_ORDER)[:n]) if ids else []
 
 

@@ -33,7 +33,7 @@ from .links import link_act, link_check
 from .lists import COPIED, INBOX
 from .models import Task
 from .rows import csrf_input, inbox_rows, waiting_label
-from .selectors import InboxIds, acting_for, inbox_for, reassign_candidates, task_can_act
+from .selectors import InboxIds, acting_for, inbox_for, inbox_rows_by_id, reassign_candidates, task_can_act
 from .services import task_claim, task_reassign, task_release
 from .urging import task_can_urge, task_urge
 
@@ -41,17 +41,17 @@ from .urging import task_can_urge, task_urge
 @login_required
 def inbox(request, bulk_form=None):
     user = request.user
-    tasks = inbox_for(user)
     mine = request.GET.get("mine") == "1"
     narrow = (lambda tasks: tasks.filter(claimed_by=user)) if mine else None
-    if narrow is not None:
-        tasks = narrow(tasks)
     result = list_result(
         request,
-        tasks,
+        # the whole inbox's conditions, built only for a keyword or an export: a page is read
+        # branch by branch (InboxIds)
+        lambda: narrow(inbox_for(user)) if narrow is not None else inbox_for(user),
         INBOX,
         scope="我认领的" if mine else "",
-        page_ids=InboxIds(user, narrow=narrow),
+        page_ids=InboxIds(user, narrow=narrow, narrow_key=("mine",) if mine else None),
+        rows=inbox_rows_by_id(),
     )
     if result.exporting:
         return export_response(result)

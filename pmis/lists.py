@@ -289,12 +289,27 @@ def keyword_filter(queryset: QuerySet, fields: Iterable[str], keyword: str) -> Q
 
 
 def list_result(
-    request, queryset: QuerySet, spec: ListSpec, *, filter_form=None, scope: str = "", page_ids=None
+    request,
+    queryset: QuerySet | Callable[[], QuerySet],
+    spec: ListSpec,
+    *,
+    filter_form=None,
+    scope: str = "",
+    page_ids=None,
+    rows: QuerySet | None = None,
 ) -> ListResult:
     """The list as the request asks for it: keyword, sort, page. `page_ids(order, start, stop)`,
     when given, reads the ids of a page of a bounded list (count_limit) in the order asked for,
-    by a way cheaper than the queryset: it must return what the queryset would."""
+    by a way cheaper than the queryset: it must return what the queryset would.
+
+    With page_ids, `queryset` may be a function that builds the list's queryset, and `rows` the
+    queryset its rows are read through by id (their related rows): the list's own conditions (an
+    inbox's OR of a dozen branches) are then built only for what page_ids does not serve, a
+    keyword typed or an export."""
     keyword = request.GET.get(KEYWORD, "").strip()[: settings.PMIS_SEARCH_MAX_CHARS]
+    if callable(queryset):
+        served = page_ids is not None and rows is not None and spec.count_limit is not None and not keyword
+        queryset = rows if served and request.GET.get(EXPORT) != "xlsx" else queryset()
     if keyword:
         if spec.search is not None:
             queryset = spec.search(queryset, keyword)

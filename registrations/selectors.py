@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -87,7 +89,9 @@ def queue_waiting(user, **filters) -> QuerySet[Task]:
 def queue_waiting_page_ids(user, **filters):
     """The page reader of queue_waiting (pmis.lists.list_result's page_ids): the inbox's branches,
     each narrowed to registration steps and the filters."""
-    return InboxIds(user, narrow=lambda tasks: _registration_tasks(tasks, **filters))
+    named = tuple(sorted((name, getattr(value, "pk", value)) for name, value in filters.items()))
+    narrow = partial(_registration_tasks, **filters)
+    return InboxIds(user, narrow=narrow, narrow_key=("registrations", named))
 
 
 def queue_decided(user, **filters) -> QuerySet[Task]:

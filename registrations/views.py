@@ -1,3 +1,4 @@
+from functools import partial
 from urllib.parse import quote
 
 from django import forms
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from approvals.decisions import decision_view
 from approvals.errors import DomainError
-from approvals.selectors import open_tasks_for, task_can_act
+from approvals.selectors import inbox_rows_by_id, open_tasks_for, task_can_act
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType, Phase
 from pmis.documents.pdf import cached_pdf
@@ -394,16 +395,20 @@ def queue(request):
     form = QueueFilterForm(request.GET or None)
     refused = form.is_bound and not form.is_valid()
     filters = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v not in ("", None)}
-    tasks = queue_decided(request.user, **filters) if decided else queue_waiting(request.user, **filters)
-    if refused:
-        messages.error(request, f"筛选条件无效，请修改后重试（{filter_errors(form)}）")
-        tasks = tasks.none()
+    if decided or refused:
+        tasks = queue_decided(request.user, **filters) if decided else queue_waiting(request.user, **filters)
+        if refused:
+            messages.error(request, f"筛选条件无效，请修改后重试（{filter_errors(form)}）")
+            tasks = tasks.none()
+    else:  # the queue's conditions, built only for a keyword or an export (queue_waiting_page_ids)
+        tasks = partial(queue_waiting, request.user, **filters)
     result = list_result(
         request,
         tasks,
         lists.QUEUE_DECIDED if decided else lists.QUEUE_WAITING,
         filter_form=form,
         page_ids=None if decided or refused else queue_waiting_page_ids(request.user, **filters),
+        rows=inbox_rows_by_id(),
     )
     if result.exporting and not refused:
         return export_response(result)

@@ -385,6 +385,25 @@ def test_every_page_of_the_inbox_read_branch_by_branch_is_the_page_of_the_whole_
     assert mine.paginator.count_label == "1"
 
 
+def test_an_inbox_page_reads_the_task_table_twice_its_branches_and_its_rows(client, demo, subject, north, settings):
+    """The page's ids, its order and its total all come from the branches read once; then its rows
+    by id. Neither the whole inbox's conditions nor a second ordering statement is run (the layout
+    kept, as it is on any page but the first)."""
+    settings.PMIS_LAYOUT_CACHE = "default"
+    cache.clear()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _bulk_tasks(subject, "regional_pm", 40, region=north)
+    client.force_login(demo["regional_pm"])
+    for params in ({}, {"sort": "-arrived", "page": 2}, {"mine": "1"}):
+        client.get(reverse("approvals:inbox"), params)
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("approvals:inbox"), params).context["page"]
+        reads = [q["sql"] for q in ctx.captured_queries if '"approvals_task"' in q["sql"]]
+        assert len(reads) == (2 if page.object_list else 1), params
+
+
 def test_the_inbox_read_again_follows_new_work_and_the_persons_groups_regions_and_team(
     demo, subject, north, south, policies
 ):

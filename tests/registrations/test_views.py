@@ -235,6 +235,27 @@ def test_queue_filters_and_decided_tab(client, org, make_registration):
     assert "某某地铁SAAS项目立项申请" in decided and "通过" in decided
 
 
+def test_the_queue_kept_per_filter_shows_each_filters_registrations_and_new_ones_at_once(
+    client, org, make_registration
+):
+    """The queue's branch statement is kept compiled per person and per filter: each filter,
+    visited again, still shows its own registrations (not another filter's) and those filed since."""
+    local = registration_submit(registration=make_registration(), actor=org["sales"])
+    saas = registration_submit(registration=make_registration(Kind.SAAS), actor=org["sales"])
+    client.force_login(org["business_approver"])
+
+    def shown(**params):
+        return {t.object_id for t in client.get(reverse("registrations:queue"), params).context["page"]}
+
+    assert shown(kind="saas") == {saas.pk}
+    assert shown() == {local.pk, saas.pk}
+    assert shown(kind="local") == {local.pk}
+    assert shown(kind="saas") == {saas.pk}
+    later = registration_submit(registration=make_registration(Kind.SAAS), actor=org["sales"])
+    assert shown(kind="saas") == {saas.pk, later.pk}
+    assert shown(kind="local") == {local.pk}
+
+
 def test_navigation_by_role(client, org):
     def labels(user):
         client.force_login(user)
