@@ -61,8 +61,10 @@ def department_queue(request, code: str):
     result = list_result(request, tasks, QUEUE, scope=department.label)
     if result.exporting:
         return export_response(result)
-    page = result.page()
     now = timezone.now()
+    figures = department_figures(department.groups, now=now)
+    # the queue is what 等待 counts: its total is that figure, unless a keyword narrows it
+    page = result.page(count=None if result.keyword else figures["waiting"])
     for task in page.object_list:
         task.overdue = task.is_overdue(now)
     return render(
@@ -72,7 +74,7 @@ def department_queue(request, code: str):
             "department": department,
             "list": result,
             "page": page,
-            "figures": department_figures(department.groups, now=now),
+            "figures": figures,
             "formula": FIGURES_FORMULA,
             "rows": department_rows(page.object_list, empty=f"没有等待{department.label}处理的事项"),
         },

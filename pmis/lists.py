@@ -166,11 +166,15 @@ class ListResult:
     def status(self) -> int:
         return 400 if self.error else 200
 
-    def page(self) -> Page:
+    def page(self, *, count: int | None = None) -> Page:
+        """The page asked for. `count`: the list's total when the view has just read it (a figure
+        the page shows), so that it is not counted again; only for an unbounded list."""
         if self._page is None:
             size, limit = settings.PMIS_LIST_PAGE_SIZE, self.spec.count_limit
             if limit is None:
                 paginator = Paginator(self.queryset, size)
+                if count is not None:
+                    paginator.count = count
             else:
                 number = _page_number(self.request.GET.get(PAGE))
                 # the ids' reader knows the list's own conditions, not a keyword typed into it

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from approvals.models import Task
 from pmis import reference
+from pmis.compound import counts
 from projects.selectors import projects_visible
 
 from .models import CloudOrder, Licence, ServiceRequest
@@ -50,18 +51,18 @@ def department_figures(
 ) -> dict[str, int]:
     """A department's figures from the inbox table: 等待 = the open steps waiting on its role
     groups; 超时 = those past their due time; 本月完成 = its steps done since the 1st of this month.
-    Three counts, whatever the size of the queue, each read from an index alone (task_open_by_group,
-    task_done_by_group)."""
+    Three counts in one statement, whatever the size of the queue, each read from an index alone
+    (task_open_by_group, task_done_by_group)."""
     now = now or timezone.now()
     tasks = Task.objects.filter(group_id__in=reference.group_ids(groups))
     if step_prefix:
         tasks = tasks.filter(step__startswith=step_prefix)
     open_tasks = tasks.filter(state=Task.State.OPEN)
-    return {
-        "waiting": open_tasks.count(),
-        "overdue": open_tasks.filter(due_at__lte=now).count(),
-        "done_month": tasks.filter(state=Task.State.DONE, closed_at__gte=month_start(now)).count(),
-    }
+    return counts(
+        waiting=open_tasks,
+        overdue=open_tasks.filter(due_at__lte=now),
+        done_month=tasks.filter(state=Task.State.DONE, closed_at__gte=month_start(now)),
+    )
 
 
 FIGURES_FORMULA = "等待：等待本部门处理的待办数；超时：其中已过办理时限的；本月完成：本月 1 日起本部门办结的待办数"

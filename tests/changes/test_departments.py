@@ -56,3 +56,26 @@ def test_a_department_page_is_closed_to_others(client, org):
     assert _page(client, org["implementer"], "product").status_code == 403
     assert _page(client, org["product_dept"], "business").status_code == 403
     assert _page(client, org["business_approver"], "business").status_code == 200
+
+
+def test_the_queues_total_is_the_waiting_figure_read_once_and_a_keyword_counts_its_own(client, org, live, settings):
+    """The figures are one statement; the queue's total is the 等待 figure itself (not counted
+    again), unless a keyword narrows the queue: then the total is what the keyword finds."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PMIS_LAYOUT_CACHE = "default"  # the layout kept, as on any page but the first
+    cache.clear()
+
+    first = services.bug_file(project=live, actor=org["implementer"], data=BUG)
+    services.bug_confirm(bug=first, actor=org["regional_pm"], decision="product")
+    second = services.bug_file(project=live, actor=org["implementer"], data={**BUG, "title": "另一个缺陷"})
+    services.bug_confirm(bug=second, actor=org["regional_pm"], decision="product")
+    _page(client, org["product_dept"], "product")  # signed in (which forgets his layout) and kept
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("approvals:department_product")).content.decode()
+    assert _figure(page, "waiting") == 2 and "共 2 条" in page
+    assert sum("COUNT(" in q["sql"] for q in ctx.captured_queries) == 1
+    narrowed = client.get(reverse("approvals:department_product"), {"q": "另一个缺陷"}).content.decode()
+    assert _figure(narrowed, "waiting") == 2 and "共 1 条" in narrowed
