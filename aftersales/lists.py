@@ -1,9 +1,9 @@
 """The ticket list (售后问题) in the shared list pattern (pmis/lists.py)."""
 
 from django.utils import timezone
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from pmis.html import conditional_escape
 from pmis.lists import Column, ListSpec, Sort
 
 from .models import Ticket

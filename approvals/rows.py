@@ -4,9 +4,10 @@ time. The HTML is what approvals/inbox.html wrote per row."""
 
 from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from pmis.html import escape
 from pmis.org.roles import role_label
 
 

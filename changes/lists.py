@@ -1,9 +1,9 @@
 """The monthly BUG list (每月 BUG 修复记录清单) in the shared list pattern (pmis/lists.py)."""
 
 from django.utils import timezone
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from pmis.html import conditional_escape
 from pmis.lists import Column, ListSpec, Sort, row_url
 
 from .models import Bug

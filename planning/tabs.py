@@ -4,9 +4,9 @@ from datetime import date
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from pmis.html import conditional_escape
 from projects import workspace
 from projects.forms import WeeklyReportForm
 from projects.tabs import access  # the request's one permission checker: manage or implement

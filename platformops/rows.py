@@ -1,10 +1,10 @@
 """平台运维部's request list written in one pass in Python, with the HTML
 platformops/deployments.html wrote per row (one reversed URL for the page, not one per row)."""
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from approvals.rows import local_minute
+from pmis.html import escape
 from pmis.lists import row_url
 
 

@@ -9,9 +9,10 @@ other template, and a widget whose options use a template of their own, goes to 
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
 from django.utils.timezone import template_localtime
+
+from pmis.html import conditional_escape
 
 WIDGETS = "django/forms/widgets/"
 # the templates that are only {% include "django/forms/widgets/input.html" %}. The renderer strips

@@ -6,10 +6,10 @@ from functools import partial
 
 from django import forms
 from django.utils import timezone
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from pmis.forms import region_filter_field
+from pmis.html import conditional_escape
 from pmis.lists import Column, ListSpec, Sort, row_url
 
 from .models import ACTIVE_STATES, Project, State

@@ -2,10 +2,10 @@
 registrations/queue.html wrote per row: resolving each registration's fields through the
 template language was most of the page's time."""
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from approvals.rows import local_minute
+from pmis.html import escape
 from pmis.lists import row_url
 from pmis.org.roles import role_label
 

@@ -1,9 +1,9 @@
 """The lists of customer success in the shared list pattern (pmis/lists.py)."""
 
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from pmis.html import conditional_escape
 from pmis.lists import Column, ListSpec, Sort, row_url
 
 from .models import Licence

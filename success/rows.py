@@ -2,10 +2,10 @@
 success/queue.html wrote per row: the template language's lookups, display methods, date
 filters and a URL reversed per row were most of the page's time."""
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from approvals.rows import local_minute
+from pmis.html import escape
 from pmis.lists import row_url
 
 

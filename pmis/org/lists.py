@@ -1,8 +1,8 @@
 """通讯录 in the shared list pattern (pmis/lists.py). Every sort is served by an index (named beside it)."""
 
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from pmis.html import conditional_escape
 from pmis.lists import Column, ListSpec, Sort
 
 from .roles import role_label

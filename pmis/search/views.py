@@ -3,9 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+
+from pmis.html import conditional_escape
 
 from .pickers import SOURCES
 from .selectors import normalise, search_everything
