@@ -2,10 +2,12 @@ from django import forms
 from django.utils import timezone
 
 from approvals.errors import DomainError
-from pmis.forms import NamedRequiredMixin, region_filter_field
+from pmis import reference
+from pmis.forms import KeptChoiceField, NamedRequiredMixin, region_filter_field
 from pmis.org.models import User
 from pmis.search.widgets import PickerWidget
 from pmis.worktime.models import SlaPolicy
+from pmis.worktime.services import TRANSFER_POLICY
 from projects.models import Project
 
 from .models import Handover, Ticket
@@ -63,15 +65,25 @@ class TicketForm(NamedRequiredMixin, forms.ModelForm):
 
 
 def severity_choices():
-    return SlaPolicy.objects.filter(code__startswith="ticket-").order_by("duration_minutes")
+    """The ticket levels (紧急, 严重, 中等, 一般 and any an admin adds), shortest first: the
+    policies coded ticket-*, but for the 转单时长 measure."""
+    levels = SlaPolicy.objects.filter(code__startswith="ticket-").exclude(code=TRANSFER_POLICY)
+    return levels.order_by("duration_minutes", "id")
+
+
+def _kept_severities() -> list:
+    """The ticket levels in the order severity_choices gives them, from the kept SLA policies."""
+    levels = [policy for policy in reference.policies("ticket-") if policy.code != TRANSFER_POLICY]
+    return sorted(levels, key=lambda policy: (policy.duration_minutes, policy.pk))
+
+
+def severity_field(**kwargs) -> KeptChoiceField:
+    """A ticket level: offered from the kept policies, the one chosen checked against the table."""
+    return KeptChoiceField(kept=_kept_severities, queryset=severity_choices(), **kwargs)
 
 
 class TriageForm(NamedRequiredMixin, forms.Form):
-    severity = forms.ModelChoiceField(label="问题级别", queryset=None, empty_label="请选择")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["severity"].queryset = severity_choices()
+    severity = severity_field(label="问题级别", empty_label="请选择")
 
 
 class AssignForm(NamedRequiredMixin, forms.Form):
@@ -93,14 +105,10 @@ class AssignForm(NamedRequiredMixin, forms.Form):
 
 
 class TicketFilterForm(forms.Form):
-    severity = forms.ModelChoiceField(label="级别", queryset=None, required=False, empty_label="全部级别")
+    severity = severity_field(label="级别", required=False, empty_label="全部级别")
     region = region_filter_field()
     state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Ticket.State.choices])
     q = forms.CharField(label="单号 / 主题 / 单位", required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["severity"].queryset = severity_choices()
 
 
 class MetricsForm(forms.Form):

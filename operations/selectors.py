@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from pmis import reference
 from pmis.org.selectors import user_role_codes
+from pmis.worktime.services import TRANSFER_POLICY
 from projects.models import Project
 from projects.selectors import projects_visible
 
@@ -103,7 +104,7 @@ def operations_metrics(*, month: date | None, region=None) -> dict:
         incidents = incidents.filter(project__region=region)
         visits = visits.filter(project__region=region)
         complaints = complaints.filter(ticket__project__region=region)
-    transfer = reference.policy("ticket-transfer")
+    transfer = reference.policy(TRANSFER_POLICY)
     limit = transfer.duration if transfer else timedelta(minutes=30)
     # one pass over the month's tickets (the covering index on reported_at holds these columns)
     responded = Q(first_response_at__isnull=False, response_due_at__isnull=False)

@@ -144,3 +144,25 @@ def test_the_manager_list_opens_on_every_open_ticket_and_staff_on_their_own(clie
     client.force_login(org["aftersales"])
     response = client.get(reverse("aftersales:tickets"))
     assert response.context["queue"] == "mine" and triaged.number not in response.content.decode()
+
+
+def test_the_levels_offered_are_the_four_and_an_added_one_not_the_transfer_measure(client, org, ticket_for, clock):
+    """Triage and the queue's filter offer 紧急 / 严重 / 中等 / 一般, shortest first, and a level an
+    admin adds at once; never 技术支持转单时长 (003's transfer measure, coded ticket-transfer),
+    which the service refuses as a level too."""
+    from approvals.errors import DomainError
+    from pmis.worktime.models import Clock
+
+    ticket = ticket_for(REPORTED)
+    page = _page(client, org["aftersales"], ticket)
+    triage = page.split('name="severity"', 1)[1].split("</select>", 1)[0]
+    offered = [label.split("<", 1)[0] for label in triage.split('">')[2:]]
+    assert offered == ["紧急", "严重", "中等", "一般"]
+    SlaPolicy.objects.create(code="ticket-minor", name="轻微", clock=Clock.NATURAL, duration_minutes=14 * 24 * 60)
+    queue = client.get(reverse("aftersales:tickets")).content.decode()
+    level_filter = queue.split('name="severity"', 1)[1].split("</select>", 1)[0]
+    assert "轻微" in level_filter and "技术支持转单时长" not in level_filter
+    assert level_filter.index("一般") < level_filter.index("轻微")
+    transfer = SlaPolicy.objects.get(code="ticket-transfer")
+    with pytest.raises(DomainError):
+        services.ticket_triage(ticket=ticket, actor=org["aftersales"], severity=transfer)

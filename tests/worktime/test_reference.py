@@ -103,3 +103,17 @@ def test_the_workbench_names_a_renamed_department_at_once(client, org):
     department.save()
     body, _ = _get(client, "/")
     assert "<dd>交付中心</dd>" in body
+
+
+def test_a_warm_ticket_queue_offers_its_levels_from_the_kept_policies(client, org):
+    client.force_login(org["aftersales"])
+    path = reverse("aftersales:tickets")
+    _get(client, path)
+    body, warm = _get(client, path)
+    assert _reference_reads(warm) == []
+    assert "紧急" in body.split('name="severity"', 1)[1].split("</select>", 1)[0]
+    urgent = SlaPolicy.objects.get(code="ticket-urgent")
+    urgent.name = "特急"
+    urgent.save()
+    body, _ = _get(client, path)
+    assert f'<option value="{urgent.pk}">特急</option>' in body
