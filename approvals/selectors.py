@@ -6,6 +6,7 @@ from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from pmis.compound import union_all
+from pmis.lists import rows_by_id
 from pmis.org.selectors import user_group_ids, user_region_ids
 
 from .models import Delegation, Task
@@ -219,6 +220,18 @@ def _inbox_heads(user, order, stop: int, narrow=None, narrow_key=None, columns=(
     return [tuple(row) for row in together]
 
 
+def _inbox_heads_with_order(user, order, n: int, narrow=None, narrow_key=None) -> tuple[list[tuple], tuple | None]:
+    """_inbox_heads as rows of (id, *the values of the order's terms), and those terms; rows of
+    (id,) and None when the order is not of Task's own columns (the database orders them then)."""
+    terms = _order_terms(order)
+    columns = tuple(name for name, _descending, _nulls in terms or () if name != "id")
+    rows = _inbox_heads(user, order, n, narrow, narrow_key, columns)
+    if terms is not None:
+        at = [0 if name == "id" else 1 + columns.index(name) for name, _descending, _nulls in terms]
+        rows = [(row[0], *(row[i] for i in at)) for row in rows]
+    return rows, terms
+
+
 class InboxIds:
     """The page reader of a paged inbox (pmis.lists.BoundedPaginator's `ids`), branch by branch:
     the first n tasks of each branch (_inbox_heads) are read once, with the columns of the page's
@@ -232,15 +245,9 @@ class InboxIds:
         self._read: tuple | None = None  # (order, n, rows)
 
     def _heads(self, order, n: int) -> tuple[list[tuple], tuple | None]:
-        terms = _order_terms(order)
         if self._read is None or self._read[0] != order or self._read[1] < n:
-            columns = tuple(name for name, _descending, _nulls in terms or () if name != "id")
-            rows = _inbox_heads(self.user, order, n, self.narrow, self.narrow_key, columns)
-            if terms is not None:  # each row as (id, *the values of the order's terms)
-                at = [0 if name == "id" else 1 + columns.index(name) for name, _descending, _nulls in terms]
-                rows = [(row[0], *(row[i] for i in at)) for row in rows]
-            self._read = (order, n, rows)
-        return self._read[2], terms
+            self._read = (order, n, _inbox_heads_with_order(self.user, order, n, self.narrow, self.narrow_key))
+        return self._read[2]
 
     def count(self, order, upto: int) -> int:
         """How many tasks, counted no further than `upto`. Exact below it: a branch with fewer
@@ -267,10 +274,13 @@ INBOX_ORDER = (models.F("due_at").asc(nulls_last=True), "id")
 
 def inbox_head(user, n: int) -> list[Task]:
     """The first n tasks of inbox_for(user), for a glance (the 工作台): the first n of each branch
-    (_inbox_heads), then the first n of those. Two queries. The glance shows each task's own title,
-    step, link and due time, so nothing is joined."""
-    ids = [row[0] for row in _inbox_heads(user, INBOX_ORDER, n)]
-    return list(Task.objects.filter(pk__in=ids).order_by(*INBOX_ORDER)[:n]) if ids else []
+    (_inbox_heads) with their due times, the first n of those put in order, then their rows by id.
+    Two queries. The glance shows each task's own title, step, link and due time, so nothing is
+    joined."""
+    rows, terms = _inbox_heads_with_order(user, INBOX_ORDER, n)
+    ids = _in_order(list({row[0]: row for row in rows}.values()), terms)[:n]
+    found = rows_by_id(Task.objects.all(), ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def inbox_count(user) -> int:

@@ -99,7 +99,7 @@ class BoundedPaginator(Paginator):
             ids = self.ids(self.object_list.query.order_by, bottom, bottom + self.per_page)
         else:
             ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        rows = _rows_by_id(self.object_list, ids)
+        rows = rows_by_id(self.object_list, ids)
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
     @property
@@ -112,8 +112,8 @@ class BoundedPaginator(Paginator):
         return f"{self.bound}+" if self.more else str(self.count)
 
 
-def _rows_by_id(queryset: QuerySet, ids: list) -> dict:
-    """The rows of ids just read through the queryset, with its related rows, by id alone: the
+def rows_by_id(queryset: QuerySet, ids: list) -> dict:
+    """{id: row} of ids just read through the queryset, with its related rows, by id alone: the
     ids already met its conditions, and a list's conditions (an inbox's dozen OR-ed branches)
     take PostgreSQL several times longer to plan than the page's rows take to read. A queryset
     that adds columns of its own (annotations, extra, deferred fields) is read through itself."""

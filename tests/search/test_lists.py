@@ -281,12 +281,12 @@ def test_every_sort_offered_is_served_by_an_index():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_pages_rows_are_read_by_id_through_one_kept_statement_on_any_connection(org):
-    """A bounded list's page reads its rows by id (pmis.lists._rows_by_id) through a statement
+    """A bounded list's page reads its rows by id (pmis.lists.rows_by_id) through a statement
     kept compiled for any number of ids: each read gives exactly the rows asked for with their
     related rows joined, and another thread (its own connection) reads through it too."""
     from django.test.utils import CaptureQueriesContext
 
-    from pmis.lists import _rows_by_id
+    from pmis.lists import rows_by_id
     from pmis.org.models import User
     from tests.helpers import run_at_once
 
@@ -294,9 +294,9 @@ def test_a_pages_rows_are_read_by_id_through_one_kept_statement_on_any_connectio
     queryset = User.objects.filter(is_active=True).select_related("region", "department")
     for ids in ([users[0].pk], [u.pk for u in users], [users[2].pk, users[0].pk]):
         with CaptureQueriesContext(connection) as ctx:
-            rows = _rows_by_id(queryset, ids)
+            rows = rows_by_id(queryset, ids)
             shown = {pk: (row.username, row.region.name) for pk, row in rows.items()}
         assert shown == {u.pk: (u.username, u.region.name) for u in users if u.pk in ids}
         assert len(ctx.captured_queries) == 1 and "= ANY(" in ctx.captured_queries[0]["sql"]
-    [elsewhere] = run_at_once(lambda: sorted(_rows_by_id(queryset, [u.pk for u in users])), times=1)
+    [elsewhere] = run_at_once(lambda: sorted(rows_by_id(queryset, [u.pk for u in users])), times=1)
     assert elsewhere == sorted(u.pk for u in users)
