@@ -211,7 +211,7 @@ def _walk_every_step(org, make_registration, upload, parent_project):
             "channel": Ticket.Channel.PHONE, "description": "报错",
         },
     )  # fmt: skip
-    severity = SlaPolicy.objects.filter(code__startswith="ticket-").first()
+    severity = SlaPolicy.objects.get(code="ticket-urgent")
     _walk_delivery(org, upload, make_registration)
     ticket = aftersales_services.ticket_triage(ticket=ticket, actor=org["aftersales"], severity=severity)
     ticket = aftersales_services.ticket_assign(ticket=ticket, actor=org["aftersales"], to=org["aftersales"])
