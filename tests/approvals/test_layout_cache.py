@@ -206,3 +206,21 @@ def test_a_layout_read_twice_in_a_request_is_looked_up_once_unless_forgotten_bet
         assert layout_facts(user)["inbox"] == 1
     finally:
         cache.get = real_get
+
+
+def test_the_side_bar_marks_the_page_shown_and_carries_the_inbox_badge(client, demo, subject, policies):
+    """The side bar (written out in pmis.context_processors.side_nav): each of the person's pages
+    once, the one shown marked active and no other, the inbox's badge beside 我的待办, and the
+    layout's own links (search, bell, sign-out) in place."""
+    task_open(subject=subject, step="s", step_label="审批", title="某事项", link="/", group="business_approver")
+    client.force_login(demo["business_approver"])
+    for path, label in ((reverse("approvals:inbox"), "我的待办"), (reverse("approvals:copied"), "抄送我的")):
+        body = client.get(path).content.decode()
+        active = re.findall(r'<a class="nav-link active" href="([^"]+)" data-nav="([^"]+)"', body)
+        assert active == [(path, label)]
+        assert body.count(f'data-nav="{label}"') == 1
+        inbox_link = body.split('data-nav="我的待办">', 1)[1].split("</a>", 1)[0]
+        assert 'data-badge="inbox">1<' in inbox_link
+        assert f'action="{reverse("search:results")}"' in body
+        assert f'data-suggest-url="{reverse("search:suggest")}"' in body
+        assert f'action="{reverse("logout")}"' in body and f'class="bell" href="{reverse("notify:list")}"' in body
