@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -45,6 +47,12 @@ def layout_urls() -> dict:
         urls.update({"search_js": static("js/pmis-search.js"), "phone_js": static("js/pmis-phone.js")})
         _LAYOUT_URLS[prefix] = urls
     return urls
+
+
+@receiver(setting_changed)
+def _urls_changed(setting, **kwargs) -> None:
+    if setting in ("ROOT_URLCONF", "STATIC_URL", "STORAGES", "FORCE_SCRIPT_NAME"):
+        _LAYOUT_URLS.clear()
 
 
 def layout(request) -> dict:
