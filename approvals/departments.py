@@ -16,7 +16,7 @@ from pmis import reference
 from pmis.lists import export_response, list_result
 from pmis.navigation import OVERSEERS as NAV_OVERSEERS
 from pmis.org.selectors import user_role_codes
-from success.selectors import FIGURES_FORMULA, department_figures
+from success.selectors import department_figures, figures_formula
 
 from .lists import INBOX
 from .models import Task
@@ -38,8 +38,8 @@ DEPARTMENTS = {
 }
 
 # the inbox's columns and sorts; its due-time sort is served by task_open_by_group (group, region, due_at).
-# Counted whole: the total is the page's 等待 figure, a count task_open_by_group answers alone.
-QUEUE = replace(INBOX, title="部门待办", count_limit=None)
+# Paged as the inbox is ("99+" past its bound); its total is the page's 等待 figure when that is exact.
+QUEUE = replace(INBOX, title="部门待办")
 
 
 def can_view_department(user, department: DepartmentPage) -> bool:
@@ -63,8 +63,9 @@ def department_queue(request, code: str):
         return export_response(result)
     now = timezone.now()
     figures = department_figures(department.groups, now=now)
-    # the queue is what 等待 counts: its total is that figure, unless a keyword narrows it
-    page = result.page(count=None if result.keyword else figures["waiting"])
+    # the queue is what 等待 counts: its total is that figure when exact, unless a keyword narrows it
+    waiting = figures["waiting"]
+    page = result.page(count=waiting if isinstance(waiting, int) and not result.keyword else None)
     for task in page.object_list:
         task.overdue = task.is_overdue(now)
     return render(
@@ -75,7 +76,7 @@ def department_queue(request, code: str):
             "list": result,
             "page": page,
             "figures": figures,
-            "formula": FIGURES_FORMULA,
+            "formula": figures_formula(),
             "rows": department_rows(page.object_list, empty=f"没有等待{department.label}处理的事项"),
         },
         status=result.status,

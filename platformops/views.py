@@ -11,7 +11,7 @@ from pmis.audit.selectors import audit_for
 from pmis.forms import filter_errors, form_error_lines
 from pmis.lists import export_response, list_result
 from pmis.org.selectors import user_role_codes
-from success.selectors import FIGURES_FORMULA, department_figures
+from success.selectors import department_figures, figures_formula
 
 from . import services
 from .forms import DecideForm, DeploymentFilterForm, DeploymentForm, ExecuteForm
@@ -51,7 +51,7 @@ def deployment_list(request):
             "page": page,
             "rows": deployment_rows(page.object_list),
             "form": form,
-            "formula": FIGURES_FORMULA,
+            "formula": figures_formula(),
             "figures": department_figures(("platform_ops", "platform_manager"), step_prefix="deployment."),
             "can_request": user.is_superuser or bool(roles & {"project_director", "regional_pm"}),
         },

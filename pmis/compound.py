@@ -20,13 +20,17 @@ def union_all(querysets: list[QuerySet]):
     return [row for queryset in querysets for row in queryset]
 
 
-def counts(**querysets: QuerySet) -> dict[str, int]:
+def counts(*, limit: int | None = None, **querysets: QuerySet) -> dict[str, int]:
     """How many rows each queryset has, read in one statement: a scalar subquery per count, so
-    that each keeps the plan it would have alone (an index-only count), in one round trip."""
+    that each keeps the plan it would have alone (an index-only count), in one round trip. With
+    `limit`, each is counted no further than limit + 1 rows (more than the limit: limit + 1)."""
     parts, params, db = [], [], None
     for queryset in querysets.values():
         db = db or queryset.db
-        sql, part_params = queryset.order_by().values("pk").query.sql_with_params()
+        rows = queryset.order_by().values("pk")
+        if limit is not None:
+            rows = rows[: limit + 1]
+        sql, part_params = rows.query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")
         params.extend(part_params)
     with connections[db].cursor() as cursor:

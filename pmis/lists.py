@@ -213,8 +213,8 @@ class ListResult:
         return 400 if self.error else 200
 
     def page(self, *, count: int | None = None) -> Page:
-        """The page asked for. `count`: the list's total when the view has just read it (a figure
-        the page shows), so that it is not counted again; only for an unbounded list."""
+        """The page asked for. `count`: the list's exact total when the view has just read it (a
+        figure the page shows), so that it is not counted again."""
         if self._page is None:
             size, limit = settings.PMIS_LIST_PAGE_SIZE, self.spec.count_limit
             if limit is None:
@@ -226,6 +226,8 @@ class ListResult:
                 # the ids' reader knows the list's own conditions, not a keyword typed into it
                 ids = self.page_ids if not self.keyword else None
                 paginator = BoundedPaginator(self.queryset, size, number=number, limit=limit, ids=ids)
+                if count is not None:
+                    paginator.count = min(count, paginator.bound + 1)  # as counted no further
             self._page = paginator.get_page(self.request.GET.get(PAGE))
             if self.spec.prepare is not None:
                 self._page.object_list = self.spec.prepare(list(self._page.object_list))

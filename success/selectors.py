@@ -2,12 +2,14 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from approvals.models import Task
 from pmis import reference
 from pmis.compound import counts
+from pmis.layout import badge
 from projects.selectors import projects_visible
 
 from .models import CloudOrder, Licence, ServiceRequest
@@ -48,21 +50,30 @@ def month_start(now: datetime) -> datetime:
 
 def department_figures(
     groups: tuple[str, ...], *, step_prefix: str = "", now: datetime | None = None
-) -> dict[str, int]:
+) -> dict[str, int | str]:
     """A department's figures from the inbox table: 等待 = the open steps waiting on its role
     groups; 超时 = those past their due time; 本月完成 = its steps done since the 1st of this month.
-    Three counts in one statement, whatever the size of the queue, each read from an index alone
-    (task_open_by_group, task_done_by_group)."""
+    Three counts in one statement, each read from an index alone (task_open_by_group,
+    task_done_by_group) and counted no further than PMIS_FIGURE_COUNT_LIMIT ("9999+" past it),
+    so that the page costs the same whatever the size of the queue."""
     now = now or timezone.now()
     tasks = Task.objects.filter(group_id__in=reference.group_ids(groups))
     if step_prefix:
         tasks = tasks.filter(step__startswith=step_prefix)
     open_tasks = tasks.filter(state=Task.State.OPEN)
-    return counts(
+    limit = settings.PMIS_FIGURE_COUNT_LIMIT
+    figures = counts(
+        limit=limit,
         waiting=open_tasks,
         overdue=open_tasks.filter(due_at__lte=now),
         done_month=tasks.filter(state=Task.State.DONE, closed_at__gte=month_start(now)),
     )
+    return {name: badge(value, limit) for name, value in figures.items()}
 
 
-FIGURES_FORMULA = "等待：等待本部门处理的待办数；超时：其中已过办理时限的；本月完成：本月 1 日起本部门办结的待办数"
+def figures_formula() -> str:
+    limit = settings.PMIS_FIGURE_COUNT_LIMIT
+    return (
+        "等待：等待本部门处理的待办数；超时：其中已过办理时限的；本月完成：本月 1 日起本部门办结的待办数"
+        f"（超过 {limit} 条显示为 {limit}+）"
+    )

@@ -36,7 +36,7 @@ from .forms import (
 from .lists import CLOUD_ORDERS, LICENCES, SERVICE_REQUESTS, licence_rows
 from .models import CloudOrder, IntegrationRequest, ServiceRequest, Team
 from .rows import order_rows, request_rows
-from .selectors import FIGURES_FORMULA, department_figures, licences_visible, orders_visible, requests_visible
+from .selectors import department_figures, figures_formula, licences_visible, orders_visible, requests_visible
 from .service_types import SERVICE_TYPES, details_display
 from .services.common import ORDER_FILERS, is_cs, roles_of
 
@@ -84,7 +84,7 @@ def order_list(request):
             "rows": order_rows(page.object_list),
             "form": form,
             "figures": department_figures(("business_approver", "cs_ops", "cs_support"), step_prefix="cloud_order."),
-            "formula": FIGURES_FORMULA,
+            "formula": figures_formula(),
             "can_file": user.is_superuser or bool(roles_of(user) & ORDER_FILERS),
         },
         status=400 if refused else result.status,
@@ -293,7 +293,7 @@ def team_queue(request, team: str):
             "team": Team(team),
             "rows": request_rows(page.object_list),
             "figures": department_figures((team,)),
-            "formula": FIGURES_FORMULA,
+            "formula": figures_formula(),
             "pending_orders": orders_visible(user).filter(team=team, state=CloudOrder.State.PENDING_OPENING)[:20],
             # 000 §3.6.2: 售后支持组 confirms the SaaS orders 商务 approved (and whether to integrate)
             "pending_confirm": orders_visible(user).filter(state=CloudOrder.State.PENDING_CONFIRM)[:20]

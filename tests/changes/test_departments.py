@@ -79,3 +79,16 @@ def test_the_queues_total_is_the_waiting_figure_read_once_and_a_keyword_counts_i
     assert sum("COUNT(" in q["sql"] for q in ctx.captured_queries) == 1
     narrowed = client.get(reverse("approvals:department_product"), {"q": "另一个缺陷"}).content.decode()
     assert _figure(narrowed, "waiting") == 2 and "共 1 条" in narrowed
+
+
+def test_a_huge_queues_figures_are_counted_no_further_than_the_limit(client, org, live, settings):
+    """A department's figures read "N+" past PMIS_FIGURE_COUNT_LIMIT (a million waiting steps cost
+    what the limit does); the queue is then paged as the inbox is, its own total bounded."""
+    settings.PMIS_FIGURE_COUNT_LIMIT = 1
+    for title in ("批量签章偶发超时", "另一个缺陷"):
+        bug = services.bug_file(project=live, actor=org["implementer"], data={**BUG, "title": title})
+        services.bug_confirm(bug=bug, actor=org["regional_pm"], decision="product")
+    page = _page(client, org["product_dept"], "product").content.decode()
+    assert 'data-figure="waiting">1+<' in page and 'data-figure="done_month">0<' in page
+    assert '产品管理部待办 <span class="muted">（2）</span>' in page and "共 2 条" in page
+    assert "超过 1 条显示为 1+" in page
