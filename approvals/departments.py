@@ -38,7 +38,8 @@ DEPARTMENTS = {
 }
 
 # the inbox's columns and sorts; its due-time sort is served by task_open_by_group (group, region, due_at).
-# Paged as the inbox is ("99+" past its bound); its total is the page's 等待 figure when that is exact.
+# Its total is the page's 等待 figure when that is exact; past the figures' bound (or narrowed by a
+# keyword) it is paged as the inbox is, "99+" past its own bound.
 QUEUE = replace(INBOX, title="部门待办")
 
 

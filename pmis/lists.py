@@ -217,7 +217,7 @@ class ListResult:
         figure the page shows), so that it is not counted again."""
         if self._page is None:
             size, limit = settings.PMIS_LIST_PAGE_SIZE, self.spec.count_limit
-            if limit is None:
+            if limit is None or count is not None:  # counted whole, or the total known already
                 paginator = Paginator(self.queryset, size)
                 if count is not None:
                     paginator.count = count
@@ -226,8 +226,6 @@ class ListResult:
                 # the ids' reader knows the list's own conditions, not a keyword typed into it
                 ids = self.page_ids if not self.keyword else None
                 paginator = BoundedPaginator(self.queryset, size, number=number, limit=limit, ids=ids)
-                if count is not None:
-                    paginator.count = min(count, paginator.bound + 1)  # as counted no further
             self._page = paginator.get_page(self.request.GET.get(PAGE))
             if self.spec.prepare is not None:
                 self._page.object_list = self.spec.prepare(list(self._page.object_list))

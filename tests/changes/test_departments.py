@@ -92,3 +92,15 @@ def test_a_huge_queues_figures_are_counted_no_further_than_the_limit(client, org
     assert 'data-figure="waiting">1+<' in page and 'data-figure="done_month">0<' in page
     assert '产品管理部待办 <span class="muted">（2）</span>' in page and "共 2 条" in page
     assert "超过 1 条显示为 1+" in page
+
+
+def test_a_queue_longer_than_a_page_shows_its_exact_total_from_the_figure(client, org, live, settings):
+    settings.PMIS_LIST_PAGE_SIZE = 1
+    for title in ("批量签章偶发超时", "另一个缺陷", "第三个缺陷"):
+        bug = services.bug_file(project=live, actor=org["implementer"], data={**BUG, "title": title})
+        services.bug_confirm(bug=bug, actor=org["regional_pm"], decision="product")
+    page = _page(client, org["product_dept"], "product").content.decode()
+    assert 'data-figure="waiting">3<' in page and '产品管理部待办 <span class="muted">（3）</span>' in page
+    assert "共 3 条，第 1 / 3 页" in page
+    last = client.get(reverse("approvals:department_product"), {"page": 3}).content.decode()
+    assert "共 3 条，第 3 / 3 页" in last and 'rel="next"' not in last
