@@ -6,8 +6,7 @@ from pmis import reference
 from pmis.forms import KeptChoiceField, NamedRequiredMixin, region_filter_field
 from pmis.org.models import User
 from pmis.search.widgets import PickerWidget
-from pmis.worktime.models import SlaPolicy
-from pmis.worktime.services import TRANSFER_POLICY
+from pmis.worktime.services import LEVEL_PREFIX, is_ticket_level, ticket_levels
 from projects.models import Project
 
 from .models import Handover, Ticket
@@ -64,22 +63,15 @@ class TicketForm(NamedRequiredMixin, forms.ModelForm):
         return code
 
 
-def severity_choices():
-    """The ticket levels (紧急, 严重, 中等, 一般 and any an admin adds), shortest first: the
-    policies coded ticket-*, but for the 转单时长 measure."""
-    levels = SlaPolicy.objects.filter(code__startswith="ticket-").exclude(code=TRANSFER_POLICY)
-    return levels.order_by("duration_minutes", "id")
-
-
-def _kept_severities() -> list:
-    """The ticket levels in the order severity_choices gives them, from the kept SLA policies."""
-    levels = [policy for policy in reference.policies("ticket-") if policy.code != TRANSFER_POLICY]
+def _kept_levels() -> list:
+    """The ticket levels in ticket_levels' order, from the kept SLA policies."""
+    levels = [policy for policy in reference.policies(LEVEL_PREFIX) if is_ticket_level(policy.code)]
     return sorted(levels, key=lambda policy: (policy.duration_minutes, policy.pk))
 
 
 def severity_field(**kwargs) -> KeptChoiceField:
     """A ticket level: offered from the kept policies, the one chosen checked against the table."""
-    return KeptChoiceField(kept=_kept_severities, queryset=severity_choices(), **kwargs)
+    return KeptChoiceField(kept=_kept_levels, queryset=ticket_levels(), **kwargs)
 
 
 class TriageForm(NamedRequiredMixin, forms.Form):

@@ -25,8 +25,7 @@ from pmis.catalog.models import DocumentType, Product
 from pmis.documents.models import Attachment
 from pmis.org.models import Department, Region, User
 from pmis.org.roles import ROLES
-from pmis.worktime.models import SlaPolicy
-from pmis.worktime.services import TRANSFER_POLICY
+from pmis.worktime.services import ticket_levels
 from projects.models import (
     DeliveryTask,
     ProductRequest,
@@ -466,7 +465,7 @@ class BulkSeeder:
 
     def tickets(self, projects, people) -> int:
         count = self.n(200_000, 20)
-        policies = list(SlaPolicy.objects.filter(code__startswith="ticket-").exclude(code=TRANSFER_POLICY))
+        policies = list(ticket_levels())
         engineers = people["aftersales"]
         maintained = [p for p in projects if p.state in ("maintenance", "closed", "handover")] or projects
         creator = engineers[0]

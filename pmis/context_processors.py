@@ -66,7 +66,6 @@ def layout(request) -> dict:
         "nav_sections": facts["nav"],
         "side_nav": side_nav(facts["nav"], counts, request.path),
         "my_roles": [ROLE_BY_CODE[code] for code in facts["roles"] if code in ROLE_BY_CODE],
-        "layout_counts": counts,
         "unread_notifications": facts["unread"],
         "search_min_chars": settings.PMIS_SEARCH_MIN_CHARS,
         "layout_urls": layout_urls(),

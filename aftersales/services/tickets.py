@@ -16,7 +16,7 @@ from pmis.notify.services import notify
 from pmis.org.selectors import user_role_codes, users_in_role
 from pmis.worktime.display import duration_text
 from pmis.worktime.models import SlaPolicy
-from pmis.worktime.services import TRANSFER_POLICY, TRIAGE_POLICY
+from pmis.worktime.services import TRIAGE_POLICY, is_ticket_level
 from projects.models import Project
 
 from ..models import Ticket
@@ -123,7 +123,7 @@ def ticket_triage(*, ticket: Ticket, actor, severity: SlaPolicy) -> Ticket:
     before = contribution(ticket)
     if not _is_aftersales(actor):
         raise PermissionDenied("只有售后人员可以为问题分级")
-    if not severity.code.startswith("ticket-") or severity.code == TRANSFER_POLICY:
+    if not is_ticket_level(severity.code):
         raise DomainError("请选择问题级别（紧急 / 严重 / 中等 / 一般）")
     ticket.triage(severity=severity)
     ticket.sla_started_at = ticket.reported_at

@@ -12,6 +12,21 @@ BACKDATE_POLICY = "aftersales-backdate"
 # 003 度量考核's 转单时长: a measure of the after-sales desk, not a ticket level, though its code
 # starts as the levels' do
 TRANSFER_POLICY = "ticket-transfer"
+LEVEL_PREFIX = "ticket-"
+
+
+def is_ticket_level(code: str) -> bool:
+    """A ticket level (紧急, 严重, 中等, 一般 and any an admin adds): a policy coded ticket-*, but for
+    the 转单时长 measure."""
+    return code.startswith(LEVEL_PREFIX) and code != TRANSFER_POLICY
+
+
+def ticket_levels():
+    """The ticket levels, shortest first."""
+    levels = SlaPolicy.objects.filter(code__startswith=LEVEL_PREFIX).exclude(code=TRANSFER_POLICY)
+    return levels.order_by("duration_minutes", "id")
+
+
 DEFAULT_POLICIES: tuple[dict, ...] = (
     {"code": "ticket-urgent", "name": "紧急", "clock": Clock.NATURAL, "duration_minutes": 4 * 60, **RESPONSE,
      "description": "产品已无法正常完成工作，对客户的使用产生了严重影响"},

@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from aftersales import services
-from aftersales.forms import severity_choices
 from pmis.org.models import User
+from pmis.worktime.services import ticket_levels
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_two_engineers_triage_one_ticket(client, org, project):
         project=project, actor=org["aftersales"],
         data={"subject": "签章服务无法访问", "reporting_unit": "信息中心", "reporter": "张工"},
     )  # fmt: skip
-    urgent, serious = list(severity_choices())[:2]
+    urgent, serious = list(ticket_levels())[:2]
     services.ticket_triage(ticket=ticket, actor=org["aftersales"], severity=urgent)
     client.force_login(_colleague("aftersales", "aftersales2", "孙售后"))
     url = reverse("aftersales:ticket_action", args=[ticket.pk, "triage"])
