@@ -70,6 +70,16 @@ SCENARIOS = (
 )
 
 
+def registration_title(kind: str, customer_short_name: str, customer_name: str, product_line: str) -> str:
+    """001 提交标题规范: a registration's title from its columns (read without the row, as the search does)."""
+    short = customer_short_name or customer_name or "（未填客户简称）"
+    if kind == Kind.SAAS:
+        return f"{short}SAAS项目立项申请"
+    if kind == Kind.UPGRADE:
+        return f"{short}项目升级拓展申请"
+    return f"{short}{product_line or LocalProductLine.E_SEAL}项目立项申请"
+
+
 class Registration(FSMModelMixin, models.Model):
     """An implementation registration (实施登记) or, for an existing project, an upgrade issue
     registration (问题登记). Every field of 001 §3.2.1 / §3.3.1 / §3.4.1."""
@@ -181,12 +191,7 @@ class Registration(FSMModelMixin, models.Model):
     @property
     def title(self) -> str:
         """001 提交标题规范."""
-        short = self.customer_short_name or self.customer_name or "（未填客户简称）"
-        if self.kind == Kind.SAAS:
-            return f"{short}SAAS项目立项申请"
-        if self.kind == Kind.UPGRADE:
-            return f"{short}项目升级拓展申请"
-        return f"{short}{self.product_line or LocalProductLine.E_SEAL}项目立项申请"
+        return registration_title(self.kind, self.customer_short_name, self.customer_name, self.product_line)
 
     @property
     def needs_special_approval(self) -> bool:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from aftersales.models import Ticket
 from pmis.org.models import Region, User
-from pmis.search.selectors import registrations_matching, search_everything
+from pmis.search.selectors import WINDOW_MIN, registrations_matching, search_everything
 from projects.models import Project
 from registrations.models import Registration
 from tests.helpers import count_queries
@@ -91,6 +91,18 @@ def test_search_at_100000_registrations(org, make_registration):
     Project.objects.create(
         code="SCP-SMALL", name="规模客户7（小）电子签章项目", kind="local", customer_name="规模客户7（小）",
         region=Region.objects.get(code="north"),
+    )  # fmt: skip
+    # a full window of matches at the small size too (none of them the searchers'), so that both
+    # sizes read the matches older than the window, as a broad keyword does
+    other = User.objects.create(username="window_owner", display_name="别的销售", password="!")
+    Registration.objects.bulk_create(
+        Registration(kind="local", number=f"SW2026-{i:04d}", owner=other, region=sales2.region,
+                     customer_name=f"规模客户7窗口{i}", state="draft")
+        for i in range(WINDOW_MIN)
+    )  # fmt: skip
+    Project.objects.bulk_create(
+        Project(code=f"SWP-{i:04d}", name=f"规模客户7窗口{i}", kind="local", customer_name="窗口", region=sales2.region)
+        for i in range(WINDOW_MIN)
     )  # fmt: skip
     for user in (sales, director):
         search_everything(user, "规模客户7", limit=5)  # the user's roles and regions, read once per request

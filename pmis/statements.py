@@ -1,0 +1,113 @@
+"""Statements kept compiled, run again with new values.
+
+Building a queryset of a dozen conditions and compiling it costs more than PostgreSQL spends
+running it (the search's visibility: an OR of a person's reasons, each a subquery). A statement
+whose text changes only with who asks is compiled once, with markers where the changing values
+go (the keyword typed, the ids a first statement found, a bound), and kept by the caller's key;
+each run puts the values in the markers' places. Kept per process, bounded (emptied when full).
+
+Only on PostgreSQL (`= ANY(%s)` takes a list of any length); elsewhere the queryset is built with
+the values and run as it is, so both give the same rows."""
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+
+# A keyword no one types (private-use characters, nothing LIKE escapes), and ids no table reaches.
+KEYWORD = "\ue000pmis-keyword\ue000"
+IDS = 2147483646
+BOUNDS = (2147483645, 2147483644, 2147483643, 2147483642)
+
+_KEPT: dict[tuple, "Kept | None"] = {}
+KEPT_MAX = 4096
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+@dataclass(frozen=True)
+class Kept:
+    sql: str
+    params: tuple
+    slots: tuple  # (position, what): "keyword", "like" (the keyword inside a LIKE pattern), "ids", a bound's index
+    db: str
+
+    def run(self, *, keyword: str = "", ids: Sequence[int] = (), bounds: Sequence = ()) -> list[tuple]:
+        values = list(self.params)
+        like = connections[self.db].ops.prep_for_like_query(keyword) if keyword else ""
+        for position, what in self.slots:
+            if what == "keyword":
+                values[position] = keyword
+            elif what == "like":
+                values[position] = self.params[position].replace(KEYWORD, like)
+            elif what == "ids":
+                values[position] = list(ids)
+            else:
+                values[position] = bounds[what]
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(self.sql, values)
+            return cursor.fetchall()
+
+
+def _slot(param):
+    if param == KEYWORD:
+        return "keyword"
+    if isinstance(param, str) and KEYWORD in param:
+        return "like"
+    if isinstance(param, int) and not isinstance(param, bool):
+        if param == IDS:
+            return "ids"
+        if param in BOUNDS:
+            return BOUNDS.index(param)
+    return None
+
+
+def compile_kept(queryset: QuerySet) -> Kept | None:
+    """The queryset (built with the markers) as a kept statement; None when it cannot be kept
+    (not PostgreSQL, or a marker that did not come through as a value of its own)."""
+    db = queryset.db
+    if connections[db].vendor != "postgresql":
+        return None
+    sql, params = queryset.query.sql_with_params()
+    params = tuple(params)
+    slots = tuple((i, what) for i, p in enumerate(params) if (what := _slot(p)) is not None)
+    pieces, at, index = [], 0, 0
+    for match in _PLACEHOLDER.finditer(sql):
+        if match.group() == "%%":
+            continue
+        if params[index] == IDS and not isinstance(params[index], bool):
+            before, after = sql[at : match.start()], sql[match.end() :]
+            if not (before.endswith(" IN (") and after.startswith(")")):
+                return None  # ids anywhere but `column IN (marker)`: not a list we can pass
+            pieces.append(before[: -len(" IN (")] + " = ANY(%s")
+            at = match.end()
+        index += 1
+    if index != len(params):
+        return None
+    pieces.append(sql[at:])
+    sql = "".join(pieces)
+    if KEYWORD in sql or str(IDS) in sql:
+        return None  # a marker written into the text, not passed as a value
+    return Kept(sql, params, slots, db)
+
+
+def kept(key: tuple, build: Callable[[], QuerySet]) -> Kept | None:
+    """The statement kept under `key`, compiled from build() (a queryset holding the markers)
+    the first time; None when it cannot be kept (the caller then runs its queryset itself)."""
+    try:
+        return _KEPT[key]
+    except KeyError:
+        pass
+    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        return None
+    statement = compile_kept(build())
+    if len(_KEPT) >= KEPT_MAX:
+        _KEPT.clear()
+    _KEPT[key] = statement
+    return statement
+
+
+def forget_all() -> None:
+    _KEPT.clear()
