@@ -77,6 +77,41 @@ def test_metrics_page_and_export(client, org, project):
     assert rows[1][0] == "分组" and rows[-1][0] == "合计" and rows[-1][1] == 2
 
 
+def test_metrics_are_kept_for_the_refresh_policy_and_counted_again_on_request(client, org, project, settings):
+    """Every manager who opens a month within one 看板数据刷新周期 sees the figures of one count,
+    told when it was taken; 重新统计 counts now, and the next visit sees that count."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PMIS_LAYOUT_CACHE = "default"
+    cache.clear()
+    _tickets(org, project, 2)
+    client.force_login(org["aftersales_manager"])
+    url = reverse("aftersales:metrics")
+    first = client.get(url, {"month": "2026-06"})
+    assert first.context["overall"]["total"] == 2 and "统计于" in first.content.decode()
+
+    _tickets(org, project, 1)
+    client.force_login(org["project_director"])
+    with CaptureQueriesContext(connection) as ctx:
+        kept = client.get(url, {"month": "2026-06"})
+    assert kept.context["overall"]["total"] == 2
+    assert kept.context["counted_at"] == first.context["counted_at"]
+    assert not [q for q in ctx.captured_queries if "aftersales_ticket" in q["sql"]]
+    assert 'href="?month=2026-06&amp;recount=1"' in kept.content.decode()
+
+    assert client.get(url, {"month": "2026-06", "recount": "1"}).context["overall"]["total"] == 3
+    assert client.get(url, {"month": "2026-06"}).context["overall"]["total"] == 3
+    # another month, region or grouping is its own count; an export is always counted now
+    assert client.get(url, {"month": "2026-05"}).context["overall"]["total"] == 0
+    _tickets(org, project, 1)
+    export = client.get(url, {"month": "2026-06", "export": "xlsx"})
+    from openpyxl import load_workbook
+
+    assert list(load_workbook(io.BytesIO(export.content)).active.values)[-1][1] == 4
+
+
 def test_handover_page_is_closed_to_outsiders(client, org, accepted):
     handover = services.handover_submit(project=accepted, actor=org["regional_pm"])
     client.force_login(org["sales2"])
