@@ -67,8 +67,16 @@ class ListSpec:
     prepare: Callable[[list], list] | None = None  # gives a page (or an export chunk) its related rows
     default_order: Callable[[QuerySet], QuerySet] | None = None  # the list's own order when unsorted
     # Count no further than this (and the pages around the one shown): a queue of thousands is
-    # "99+", as the side bar's badges show it, rather than counted whole on every visit.
-    count_limit: int | None = None
+    # "99+", as the side bar's badges show it, rather than counted whole on every visit. A function
+    # is asked on each visit (figure_limit: a setting).
+    count_limit: int | Callable[[], int] | None = None
+
+
+def figure_limit() -> int:
+    """How far a long list (all projects, every ticket) is counted: as far as a department's
+    figures are (PMIS_FIGURE_COUNT_LIMIT, "9999+" past it), so that its total costs the same at ten
+    times the rows. Its pages are then read as ids first and rows by id (BoundedPaginator)."""
+    return settings.PMIS_FIGURE_COUNT_LIMIT
 
 
 class BoundedPaginator(Paginator):
@@ -217,6 +225,7 @@ class ListResult:
         figure the page shows), so that it is not counted again."""
         if self._page is None:
             size, limit = settings.PMIS_LIST_PAGE_SIZE, self.spec.count_limit
+            limit = limit() if callable(limit) else limit
             if limit is None or count is not None:  # counted whole, or the total known already
                 paginator = Paginator(self.queryset, size)
                 if count is not None:

@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from pmis.forms import region_filter_field
 from pmis.html import conditional_escape
-from pmis.lists import Column, ListSpec, Sort, row_url
+from pmis.lists import Column, ListSpec, Sort, figure_limit, row_url
 
 from .models import ACTIVE_STATES, Project, State
 
@@ -91,6 +91,7 @@ PROJECTS = ListSpec(
         Column("立项时间", lambda p: p.created_at),
     ),
     prepare=_with_health,
+    count_limit=figure_limit,  # a long list: counted as far as the departments' figures
 )
 
 

@@ -112,6 +112,24 @@ def test_metrics_are_kept_for_the_refresh_policy_and_counted_again_on_request(cl
     assert list(load_workbook(io.BytesIO(export.content)).active.values)[-1][1] == 4
 
 
+def test_every_ticket_is_counted_only_as_far_as_the_figures_are(client, org, project, settings):
+    """售后问题·全部 of two hundred thousand tickets is not counted whole on each visit: past
+    PMIS_FIGURE_COUNT_LIMIT (and the pages around the one shown) it reads "N+", and each page
+    still shows its own rows in order."""
+    _tickets(org, project, 5)
+    settings.PMIS_LIST_PAGE_SIZE, settings.PMIS_FIGURE_COUNT_LIMIT = 1, 1
+    client.force_login(org["aftersales"])
+    url = reverse("aftersales:tickets")
+    first = client.get(url, {"queue": "all", "sort": "number"})
+    assert 'data-total="3+"' in first.content.decode()
+    numbers = sorted(Ticket.objects.values_list("number", flat=True))
+    assert [t.number for t in first.context["page"].object_list] == numbers[:1]
+    fifth = client.get(url, {"queue": "all", "sort": "number", "page": 5})
+    assert [t.number for t in fifth.context["page"].object_list] == numbers[4:5]
+    settings.PMIS_FIGURE_COUNT_LIMIT = 9999
+    assert "共 5 条，第 1 / 5 页" in client.get(url, {"queue": "all"}).content.decode()  # counted whole
+
+
 def test_handover_page_is_closed_to_outsiders(client, org, accepted):
     handover = services.handover_submit(project=accepted, actor=org["regional_pm"])
     client.force_login(org["sales2"])
