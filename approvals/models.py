@@ -195,9 +195,11 @@ class Task(FSMModelMixin, models.Model):
         ordering = ["due_at", "id"]
         indexes = [
             # the step kind is carried so that a department's waiting figures (counted by role and
-            # kind of step) are read from the index alone
+            # kind of step) are read from the index alone; the id ends it so that an inbox branch
+            # (a group in a region, soonest due first, then by id) is read in its own order and
+            # stops after a page, rather than sorting a busy group's every open step
             models.Index(
-                fields=["group", "region", "due_at"],
+                fields=["group", "region", "due_at", "id"],
                 include=["step"],
                 condition=Q(state="open"),
                 name="task_open_by_group",
