@@ -8,6 +8,7 @@ from django.utils import timezone
 from pmis.compound import union_all
 from pmis.lists import rows_by_id
 from pmis.org.selectors import user_group_ids, user_region_ids
+from pmis.statements import run_prepared
 
 from .models import Delegation, Task
 
@@ -193,9 +194,7 @@ def _inbox_heads(user, order, stop: int, narrow=None, narrow_key=None, columns=(
             key = (user.pk, user.department_id, groups, regions, order_key, stop, narrow_key, columns)
             compiled = _HEADS_SQL.get(key)
             if compiled is not None:
-                with connection.cursor() as cursor:
-                    cursor.execute(*compiled)
-                    return [tuple(row) for row in cursor.fetchall()]
+                return [tuple(row) for row in run_prepared(("inbox-heads", *key), *compiled)]
     not_held = Q(waits_for__isnull=True) | ~Q(waits_for__state=Task.State.OPEN)
     mine = Q(department__isnull=True) | Q(department=user.department_id)
     mine &= Q(claimed_by__isnull=True) | Q(claimed_by=user)

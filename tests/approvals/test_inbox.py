@@ -437,3 +437,41 @@ def test_the_inbox_read_again_follows_new_work_and_the_persons_groups_regions_an
     assert glance() == {first.pk, second.pk, other_role.pk, elsewhere.pk}
     User.objects.filter(pk=leader.pk).update(department=other_team)
     assert glance() == {first.pk, second.pk, other_role.pk, elsewhere.pk, teamed.pk}
+
+
+def test_a_persons_kept_inbox_statement_is_planned_once_per_connection(demo, subject, north, south, monkeypatch):
+    """The kept branches run as a prepared statement of the connection (pmis.statements.run_prepared):
+    planned once, still finding each task opened since; a new connection prepares it again, and
+    a connection holding as many as it may lets them go and goes on with each person's own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from approvals.selectors import inbox_head
+    from pmis import statements
+    from pmis.org.models import User
+
+    north_leader, south_leader = demo["special_approver"], demo["special_approver_south"]
+
+    def glance(leader):
+        return {task.pk for task in inbox_head(User.objects.get(pk=leader.pk), 8)}
+
+    first = _open(subject, group="special_approver", region=south)
+    assert glance(south_leader) == {first.pk}
+    with CaptureQueriesContext(connection) as ctx:
+        assert glance(south_leader) == {first.pk}
+    assert [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("PREPARE ")]
+    second = _open(subject, group="special_approver", region=south)
+    with CaptureQueriesContext(connection) as ctx:
+        assert glance(south_leader) == {first.pk, second.pk}
+    executed = [q["sql"] for q in ctx.captured_queries if "pmis_kept_" in q["sql"]]
+    assert len(executed) == 1 and executed[0].startswith("EXECUTE ")  # planned before, not again
+
+    connection._pmis_prepared = (object(), {})  # as after a reconnect: nothing prepared on it
+    assert glance(south_leader) == {first.pk, second.pk}
+
+    monkeypatch.setattr(statements, "PREPARED_MAX", 1)
+    theirs = _open(subject, group="special_approver", region=north)
+    for _ in range(2):
+        glance(north_leader), glance(south_leader)  # built, then kept: each turn lets the other's go
+        assert glance(north_leader) == {theirs.pk}
+        assert glance(south_leader) == {first.pk, second.pk}
