@@ -126,10 +126,14 @@ def run_prepared(key: tuple, sql: str, params, *, using: str = DEFAULT_DB_ALIAS)
     connection rather than on every page (planning a dozen UNION-ed branches took as long as
     running them), and the plan is its own for those values, as a fresh one would be. The server
     plans it again by itself when a table it reads is analysed or altered. Elsewhere than
-    PostgreSQL the statement is simply run."""
+    PostgreSQL, or on connections that do not outlive a request, the statement is simply run.
+
+    Not through a pooler in transaction mode (PgBouncer's default): a prepared statement belongs
+    to one server connection."""
     connection = connections[using]
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
+        # a connection closed at the end of each request (CONN_MAX_AGE 0) would plan it again anyway
+        if connection.vendor != "postgresql" or not connection.settings_dict.get("CONN_MAX_AGE"):
             cursor.execute(sql, params)
             return cursor.fetchall()
         raw = connection.connection

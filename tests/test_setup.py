@@ -189,6 +189,7 @@ def test_compose_has_the_five_services_with_their_commands(compose):
         assert env["CELERY_BROKER_URL"].startswith("redis://redis:")
         assert env["DJANGO_SETTINGS_MODULE"] == "pmis.settings.production"
         assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert int(env["DATABASE_CONN_MAX_AGE"]) > 0  # kept connections, as the bench measures
     assert {"pgdata", "redisdata", "media"} <= set(compose["volumes"])
     assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
 

@@ -104,6 +104,8 @@ FORM_RENDERER = "pmis.form_renderer.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'pmis.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# a kept connection is checked before a request reuses it, so a restarted server costs no error page
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 _SQLITE_SILENCED: list[str] = []
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The web process, the worker and beat share one file: wait for a lock rather than fail.

@@ -451,6 +451,7 @@ def test_a_persons_kept_inbox_statement_is_planned_once_per_connection(demo, sub
     from pmis.org.models import User
 
     north_leader, south_leader = demo["special_approver"], demo["special_approver_south"]
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)  # connections kept between requests
 
     def glance(leader):
         return {task.pk for task in inbox_head(User.objects.get(pk=leader.pk), 8)}
