@@ -120,36 +120,57 @@ PREPARED_MAX = 128
 _prepared_names = itertools.count(1)
 
 
+def _preparing(connection) -> bool:
+    # a connection closed at the end of each request (CONN_MAX_AGE 0) would plan it again anyway
+    return connection.vendor == "postgresql" and bool(connection.settings_dict.get("CONN_MAX_AGE"))
+
+
+def prepared(cursor, connection, key: tuple, text: Callable[[], str]) -> str:
+    """The name of the statement prepared under `key` on this connection (text(): its SQL, values
+    as $1, $2… or written in), preparing it the first time. Not through a pooler in transaction
+    mode (PgBouncer's default): a prepared statement belongs to one server connection."""
+    raw = connection.connection
+    kept = getattr(connection, "_pmis_prepared", None)
+    if kept is None or kept[0] is not raw:  # a new connection holds none of them
+        kept = (raw, {})
+        connection._pmis_prepared = kept
+    names = kept[1]
+    name = names.get(key)
+    if name is None:
+        if len(names) >= PREPARED_MAX:
+            cursor.execute("DEALLOCATE ALL")
+            names.clear()
+        name = f"pmis_kept_{next(_prepared_names)}"
+        cursor.execute(f"PREPARE {name} AS {text()}")
+        names[key] = name
+    return name
+
+
 def run_prepared(key: tuple, sql: str, params, *, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
     """Run a statement whose values never change for its key (a person's inbox branches) as a
     prepared statement of this connection, its values written in: PostgreSQL plans it once per
     connection rather than on every page (planning a dozen UNION-ed branches took as long as
     running them), and the plan is its own for those values, as a fresh one would be. The server
     plans it again by itself when a table it reads is analysed or altered. Elsewhere than
-    PostgreSQL, or on connections that do not outlive a request, the statement is simply run.
-
-    Not through a pooler in transaction mode (PgBouncer's default): a prepared statement belongs
-    to one server connection."""
+    PostgreSQL, or on connections that do not outlive a request, the statement is simply run."""
     connection = connections[using]
     with connection.cursor() as cursor:
-        # a connection closed at the end of each request (CONN_MAX_AGE 0) would plan it again anyway
-        if connection.vendor != "postgresql" or not connection.settings_dict.get("CONN_MAX_AGE"):
+        if not _preparing(connection):
             cursor.execute(sql, params)
             return cursor.fetchall()
-        raw = connection.connection
-        kept = getattr(connection, "_pmis_prepared", None)
-        if kept is None or kept[0] is not raw:  # a new connection holds none of them
-            kept = (raw, {})
-            connection._pmis_prepared = kept
-        names = kept[1]
-        name = names.get(key)
-        if name is None:
-            if len(names) >= PREPARED_MAX:
-                cursor.execute("DEALLOCATE ALL")
-                names.clear()
-            name = f"pmis_kept_{next(_prepared_names)}"
-            text = cursor.mogrify(sql, params).decode()
-            cursor.execute(f"PREPARE {name} AS {text}")
-            names[key] = name
+        name = prepared(cursor, connection, key, lambda: cursor.mogrify(sql, params).decode())
         cursor.execute(f"EXECUTE {name}")
         return cursor.fetchall()
+
+
+def prepared_with_one_value(key: tuple, sql: str, *, using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """`sql` (one %s, its only value) as `EXECUTE name(%s)` of a statement prepared on this
+    connection, for a statement run again and again with a new value (rows by their ids): after a
+    few runs PostgreSQL keeps one plan for any value rather than planning each run. None where
+    statements are not prepared (the caller runs `sql` itself)."""
+    connection = connections[using]
+    if not _preparing(connection):
+        return None
+    with connection.cursor() as cursor:
+        name = prepared(cursor, connection, key, lambda: sql.replace("%s", "$1").replace("%%", "%"))
+    return f"EXECUTE {name}(%s)"

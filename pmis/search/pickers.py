@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from pmis.lists import keyword_filter
+from pmis.lists import keyword_filter, rows_by_id
 from pmis.org.models import User
 from pmis.org.selectors import user_role_codes, users_in_role
 from projects.models import Project
@@ -38,9 +38,12 @@ class Source:
         values = [v for v in values if v not in ("", None)]
         if not values:
             return []
-        if self.value_field == "pk":
+        if self.value_field == "pk":  # by id through the kept statement (a form shows a few)
             values = [v for v in values if str(v).isdigit()]
-        found = {self.value(o): o for o in self.model.objects.filter(**{f"{self.value_field}__in": values})}
+            rows = rows_by_id(self.model.objects.all(), [int(v) for v in values]).values() if values else ()
+        else:
+            rows = self.model.objects.filter(**{f"{self.value_field}__in": values})
+        found = {self.value(o): o for o in rows}
         return [(str(v), self.label(found[str(v)])) for v in values if str(v) in found]
 
     def exact(self, text: str) -> str:

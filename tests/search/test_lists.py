@@ -300,3 +300,33 @@ def test_a_pages_rows_are_read_by_id_through_one_kept_statement_on_any_connectio
         assert len(ctx.captured_queries) == 1 and "= ANY(" in ctx.captured_queries[0]["sql"]
     [elsewhere] = run_at_once(lambda: sorted(rows_by_id(queryset, [u.pk for u in users])), times=1)
     assert elsewhere == sorted(u.pk for u in users)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_by_id_run_as_a_prepared_statement_on_kept_connections(org, monkeypatch):
+    """On connections kept between requests the rows statement is prepared once per connection
+    (pmis.statements.prepared_with_one_value) and run with each page's ids: every read, past the
+    runs after which PostgreSQL keeps one plan for any ids, gives exactly the rows asked for."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from pmis.lists import rows_by_id
+    from pmis.org.models import User
+    from tests.helpers import run_at_once
+
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    users = list(User.objects.filter(region__isnull=False).order_by("pk")[:8])
+    queryset = User.objects.filter(is_active=True).select_related("region", "department")
+    for n in range(1, 9):
+        ids = [u.pk for u in users[:n]][::-1]
+        with CaptureQueriesContext(connection) as ctx:
+            rows = rows_by_id(queryset, ids)
+        assert {pk: row.region.name for pk, row in rows.items()} == {u.pk: u.region.name for u in users[:n]}
+        executed = [q["sql"] for q in ctx.captured_queries if "pmis_kept_" in q["sql"]]
+        assert executed and executed[-1].startswith("EXECUTE "), ctx.captured_queries
+
+    def elsewhere():
+        connections["default"].settings_dict["CONN_MAX_AGE"] = 60
+        return sorted(rows_by_id(queryset, [u.pk for u in users]))
+
+    assert run_at_once(elsewhere, times=1) == [sorted(u.pk for u in users)]
