@@ -7,7 +7,11 @@ go (the keyword typed, the ids a first statement found, a bound), and kept by th
 each run puts the values in the markers' places. Kept per process, bounded (emptied when full).
 
 Only on PostgreSQL (`= ANY(%s)` takes a list of any length); elsewhere the queryset is built with
-the values and run as it is, so both give the same rows."""
+the values and run as it is, so both give the same rows.
+
+On connections kept between requests, a statement run again and again can also be prepared on
+the server (`run_prepared`, `prepared_with_one_value`), so that PostgreSQL plans it once per
+connection rather than on every page."""
 
 import itertools
 import re
@@ -108,10 +112,6 @@ def kept(key: tuple, build: Callable[[], QuerySet]) -> Kept | None:
         _KEPT.clear()
     _KEPT[key] = statement
     return statement
-
-
-def forget_all() -> None:
-    _KEPT.clear()
 
 
 # Server-side prepared statements, per connection: how many one connection keeps before it lets
