@@ -442,9 +442,13 @@ def metrics(request):
         messages.error(request, f"筛选条件无效，请修改后重试（{filter_errors(form)}）")
         return render(request, "aftersales/metrics.html", {"form": form, "refused": True}, status=400)
     data = form.cleaned_data
+    if request.method == "POST":  # 重新统计: count now, then show the same choice (a reload counts nothing more)
+        _metrics_counted(data, recount=True)
+        messages.success(request, "已重新统计")
+        return redirect(f"{request.path}?{params.urlencode()}")
     if request.GET.get("export") == "xlsx":  # a record taken away: counted now
         return _export_metrics(_sla_figures(data), form)
-    counted = _metrics_counted(data, recount=request.GET.get("recount") == "1")
+    counted = _metrics_counted(data)
     figures = counted["figures"]
     peak = max([r["total"] for r in figures["rows"]] + [1])
     for row in figures["rows"]:
@@ -456,7 +460,7 @@ def metrics(request):
         "operations": counted["operations"],
         "change_metrics": counted["changes"],
         "counted_at": counted["counted_at"],
-        "recount_query": _recount_query(request),
+        "chosen_query": params.urlencode(),
     }
     return render(request, "aftersales/metrics.html", context)
 
@@ -488,12 +492,6 @@ def _metrics_counted(data, *, recount: bool = False) -> dict:
         }
         store.set(key, counted, int(lifetime().total_seconds()))
     return counted
-
-
-def _recount_query(request) -> str:
-    params = request.GET.copy()
-    params["recount"] = "1"
-    return params.urlencode()
 
 
 def _export_metrics(figures, form):

@@ -99,9 +99,13 @@ def test_metrics_are_kept_for_the_refresh_policy_and_counted_again_on_request(cl
     assert kept.context["overall"]["total"] == 2
     assert kept.context["counted_at"] == first.context["counted_at"]
     assert not [q for q in ctx.captured_queries if "aftersales_ticket" in q["sql"]]
-    assert 'href="?month=2026-06&amp;recount=1"' in kept.content.decode()
+    assert 'action="?month=2026-06"' in kept.content.decode()
+    # a link followed again (a bookmark, a reload) counts nothing: only the button does
+    assert client.get(url, {"month": "2026-06", "recount": "1"}).context["overall"]["total"] == 2
 
-    assert client.get(url, {"month": "2026-06", "recount": "1"}).context["overall"]["total"] == 3
+    recounted = client.post(f"{url}?month=2026-06", follow=True)
+    assert recounted.redirect_chain[-1][0] == f"{url}?month=2026-06"
+    assert recounted.context["overall"]["total"] == 3 and "已重新统计" in recounted.content.decode()
     assert client.get(url, {"month": "2026-06"}).context["overall"]["total"] == 3
     # another month, region or grouping is its own count; an export is always counted now
     assert client.get(url, {"month": "2026-05"}).context["overall"]["total"] == 0
