@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -38,6 +39,10 @@ def lifetime() -> timedelta:
 
 
 def scope_of(card, user) -> str:
+    if card.scope == "projects":  # whoever may open every project counts the same
+        from projects.selectors import EVERY_PROJECT, visible_project_ids_sql
+
+        return "role" if visible_project_ids_sql(user) == EVERY_PROJECT else f"user-{user.pk}"
     return "role" if card.scope == "role" else f"user-{user.pk}"
 
 
@@ -115,14 +120,13 @@ def recount(code: str, scope: str, user_id: int) -> bool:
     """Count one card again for a scope (the background task); False when the card or the viewer
     is gone or no longer holds the card's role (the kept figures are then dropped)."""
     from pmis.org.models import User
-    from pmis.org.selectors import user_role_codes
 
     from .cards import CARDS
 
     card = next((c for c in CARDS if c.code == code), None)
     user = User.objects.filter(pk=user_id, is_active=True).first()
     try:
-        if card is None or user is None or card.role not in user_role_codes(user):
+        if card is None or user is None or not card.may_view(user):
             if card is not None:
                 cache.delete(entry_key(card, scope))
             return False
@@ -131,6 +135,15 @@ def recount(code: str, scope: str, user_id: int) -> bool:
     finally:
         if card is not None:
             cache.delete(_lock_key(card, scope))
+
+
+def forget(code: str) -> None:
+    """Drop a card's kept figures in every scope, once the change that moved them is committed:
+    the next viewer counts them (a survey answered shows in the averages at once)."""
+    registry = cache.get(REGISTRY_KEY) or {}
+    scopes = {"role"} | {scope for card_code, scope in registry if card_code == code}
+    keys = [ENTRY_KEY.format(code=code, scope=scope) for scope in scopes]
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def refresh_due(*, now=None) -> int:

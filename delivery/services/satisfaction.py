@@ -12,6 +12,7 @@ from django.utils import timezone
 from approvals.errors import DomainError
 from approvals.selectors import open_tasks_for, task_can_act
 from approvals.services import task_open
+from dashboards.cache import forget as forget_card
 from pmis.audit.services import audit_record
 from pmis.notify.services import notify
 from pmis.org.selectors import user_role_codes
@@ -29,6 +30,7 @@ SEND_POLICY, LINK_POLICY = "satisfaction-send", "satisfaction-link"
 SALT = "delivery.survey"
 SCORES = ("overall", "quality", "service", "timeliness")
 AFTER_ACCEPTANCE = (State.HANDOVER, State.MAINTENANCE, State.CLOSED)
+CARD = "satisfaction"  # the averages' card (dashboards.cards.SATISFACTION), counted again after a change
 
 
 class LinkRefused(DomainError):
@@ -111,6 +113,7 @@ def survey_send(*, project: Project, actor, contact: str) -> Survey:
         link=_tab(project), group=MARKETING, policy=LINK_POLICY,
     )  # fmt: skip
     audit_record(subject=survey, action="survey.send", label=f"发出客户满意度调查（{survey.contact}）", actor=actor)
+    forget_card(CARD)  # 待客户回复 moved
     return survey
 
 
@@ -150,6 +153,7 @@ def _answer(survey: Survey, *, scores: dict, comment: str, channel: str, actor) 
     survey.answer(scores=clean, comment=comment.strip(), channel=channel, at=timezone.now(), by=actor)
     survey.save(update_fields=["state", *SCORES, "comment", "channel", "answered_at", "recorded_by"])
     close_steps(survey, ANSWER_STEP, actor, "answered")
+    forget_card(CARD)  # the averages moved
     audit_record(subject=survey, action="survey.answer", label=f"客户满意度回复（{survey.get_channel_display()}）",
                  actor=actor, from_state="sent", to_state="answered")  # fmt: skip
     project = survey.project

@@ -1,3 +1,5 @@
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -120,24 +122,73 @@ def test_marketing_sends_a_survey_from_its_inbox_and_sees_the_link_to_give_the_c
     assert "尊敬的张主任" in page and in_acceptance.name in page
 
 
-def test_the_survey_list_shows_marketing_every_survey_with_averages_by_region_and_pm(client, org, in_acceptance):
+def test_the_survey_list_shows_marketing_every_survey_with_averages_by_region_and_pm(
+    client, org, in_acceptance, django_capture_on_commit_callbacks
+):
     approve_acceptance(org, in_acceptance)
     client.force_login(org["marketing"])
     page = client.get(reverse("delivery:surveys")).content.decode()
     assert in_acceptance.name in page and "待发送调查" in page  # the project waiting for its survey
-    survey = satisfaction.survey_send(project=in_acceptance, actor=org["marketing"], contact="张主任")
-    scores = {"overall": 5, "quality": 4, "service": 5, "timeliness": 3}
-    satisfaction.survey_record(survey=survey, actor=org["marketing"], scores=scores)
+    assert "暂无客户满意度回复" in page
+    with django_capture_on_commit_callbacks(execute=True):  # as each service's transaction commits
+        survey = satisfaction.survey_send(project=in_acceptance, actor=org["marketing"], contact="张主任")
+        scores = {"overall": 5, "quality": 4, "service": 5, "timeliness": 3}
+        satisfaction.survey_record(survey=survey, actor=org["marketing"], scores=scores)
     response = client.get(reverse("delivery:surveys"))
     assert [s.pk for s in response.context["page"]] == [survey.pk]
-    card = response.context["card"]
-    assert card["by_region"][0]["project__region__name"] == in_acceptance.region.name
-    assert card["by_pm"][0]["average"] == 4.25 and 'id="satisfaction-by-pm"' in response.content.decode()
+    # the averages counted before the answer are not the ones shown after it
+    card = _card_rows(response.content.decode())
+    assert card["by_region"] == [[in_acceptance.region.name, "1", "4.25", "5.0"]]
+    assert card["by_pm"][0][1:] == ["1", "4.25", "5.0"]
     assert response.context["to_send"] == []
-    client.force_login(org["project_director"])
-    assert client.get(reverse("delivery:surveys")).status_code == 200
     client.force_login(org["regional_pm"])
     assert client.get(reverse("delivery:surveys")).status_code == 403
+
+
+def _card_rows(body: str) -> dict:
+    """The cells of the satisfaction card's two tables, row by row, as the page shows them."""
+    found = {}
+    for name in ("by_region", "by_pm"):
+        table = re.search(rf'id="satisfaction-{name.replace("_", "-")}".*?<tbody>(.*?)</tbody>', body, re.S)
+        rows = re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S) if table else []
+        found[name] = [[html.unescape(c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)] for row in rows]
+    return found
+
+
+def test_the_averages_above_the_surveys_are_counted_once_per_refresh_period_for_whoever_sees_the_same_projects(
+    client, org, in_acceptance, django_capture_on_commit_callbacks
+):
+    """The card is the 工作台's: kept for the 看板数据刷新周期 and labelled 更新于; the director
+    (every project) shares his with the 工作台, 市场部 (the accepted projects) has its own; an
+    answer recorded makes both count again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    approve_acceptance(org, in_acceptance)
+    with django_capture_on_commit_callbacks(execute=True):
+        survey = satisfaction.survey_send(project=in_acceptance, actor=org["marketing"], contact="张主任")
+    url = reverse("delivery:surveys")
+    client.force_login(org["marketing"])
+    first = client.get(url).content.decode()
+    assert "更新于" in first and _card_rows(first)["by_region"] == []
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(url).content.decode()
+    assert _card_rows(again) == _card_rows(first)
+    assert not [q for q in ctx.captured_queries if "GROUPING" in q["sql"]]  # kept, not counted
+
+    client.force_login(org["project_director"])
+    assert client.get(reverse("home")).status_code == 200  # counts the director's card on the 工作台
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    assert not [q for q in ctx.captured_queries if "GROUPING" in q["sql"]]  # the 工作台's figures
+
+    with django_capture_on_commit_callbacks(execute=True):
+        satisfaction.survey_record(survey=survey, actor=org["marketing"], scores=dict.fromkeys(satisfaction.SCORES, 4))
+    for viewer in ("project_director", "marketing"):
+        client.force_login(org[viewer])
+        assert _card_rows(client.get(url).content.decode())["by_region"] == [
+            [in_acceptance.region.name, "1", "4.0", "4.0"]
+        ]
 
 
 def test_the_team_picker_offers_the_projects_people_only_to_those_who_see_it(client, org, project):
