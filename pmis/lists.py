@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet, prefetch_related_objects
@@ -31,7 +32,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from pmis import excel
-from pmis.statements import prepared_with_one_value
+from pmis.statements import prepared_with_one_value, run_when_repeated
 
 KEYWORD = "q"
 SORT = "sort"
@@ -97,7 +98,13 @@ class BoundedPaginator(Paginator):
     def count(self) -> int:
         if hasattr(self.ids, "count"):  # the reader counts too, from what it reads for the page
             return self.ids.count(self.object_list.query.order_by, self.bound + 1)
-        return self.object_list.order_by().values("pk")[: self.bound + 1].count()
+        try:
+            sql, params = self.object_list.order_by().values("pk")[: self.bound + 1].query.sql_with_params()
+        except EmptyResultSet:  # a list that cannot hold a row (a refused filter)
+            return 0
+        # planned once per connection for the same person's same list (a visibility of several
+        # reasons took longer to plan than to count)
+        return run_when_repeated(f"SELECT COUNT(*) FROM ({sql}) subquery", params, using=self.object_list.db)[0][0]
 
     def page(self, number) -> Page:
         """The page's ids first, in the list's order, then its rows by id: ordering thousands of
@@ -107,7 +114,12 @@ class BoundedPaginator(Paginator):
         if self.ids is not None:
             ids = self.ids(self.object_list.query.order_by, bottom, bottom + self.per_page)
         else:
-            ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+            query = self.object_list.values_list("pk")[bottom : bottom + self.per_page].query
+            try:
+                sql, params = query.sql_with_params()
+            except EmptyResultSet:
+                sql = None
+            ids = [row[0] for row in run_when_repeated(sql, params, using=self.object_list.db)] if sql else []
         rows = rows_by_id(self.object_list, ids)
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 

@@ -163,6 +163,44 @@ def run_prepared(key: tuple, sql: str, params, *, using: str = DEFAULT_DB_ALIAS)
         return cursor.fetchall()
 
 
+# How many statements a connection remembers having run once (run_when_repeated): bounded, as a
+# list's statements whose values change on every visit (the time now) are never run twice.
+SEEN_MAX = 512
+
+
+def run_when_repeated(sql: str, params, *, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+    """Run a statement, and prepare it on this connection once it is run a second time with the
+    same values (run_prepared): a list's count and page ids, whose conditions a person's
+    visibility makes long to plan, are asked again and again by the same people with the same
+    values. A statement whose values differ each time (the time now, a keyword) is only ever run,
+    never prepared. Values that cannot be remembered (a list) run the statement as it is."""
+    connection = connections[using]
+    params = tuple(params)
+    try:
+        key = ("repeated", sql, params)
+        hash(key)
+    except TypeError:
+        key = None
+    if key is None or not _preparing(connection):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    raw = connection.connection
+    seen = getattr(connection, "_pmis_seen", None)
+    if seen is None or seen[0] is not raw:
+        seen = (raw, set())
+        connection._pmis_seen = seen
+    kept = getattr(connection, "_pmis_prepared", None)
+    if key in seen[1] or (kept is not None and kept[0] is raw and key in kept[1]):
+        return run_prepared(key, sql, params, using=using)
+    if len(seen[1]) >= SEEN_MAX:
+        seen[1].clear()
+    seen[1].add(key)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def prepared_with_one_value(key: tuple, sql: str, *, using: str = DEFAULT_DB_ALIAS) -> str | None:
     """`sql` (one %s, its only value) as `EXECUTE name(%s)` of a statement prepared on this
     connection, for a statement run again and again with a new value (rows by their ids): after a

@@ -134,6 +134,47 @@ def test_every_ticket_is_counted_only_as_far_as_the_figures_are(client, org, pro
     assert "共 5 条，第 1 / 5 页" in client.get(url, {"queue": "all"}).content.decode()  # counted whole
 
 
+def test_a_list_visited_again_is_planned_once_per_kept_connection_and_still_shows_new_rows(
+    client, org, project, monkeypatch
+):
+    """On connections kept between requests, a bounded list's count and page ids asked a second
+    time with the same values are prepared, then only executed (pmis.statements.
+    run_when_repeated); the total and the rows follow the data all the same, and a list whose
+    values change at each visit is not prepared."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    _tickets(org, project, 2)
+    client.force_login(org["aftersales"])
+    url = reverse("aftersales:tickets")
+
+    def visit(**params):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url, {"queue": "all", **params})
+        statements = [
+            q["sql"] for q in ctx.captured_queries if "aftersales_ticket" in q["sql"] or "EXECUTE" in q["sql"]
+        ]
+        return response, statements
+
+    first, plain = visit()
+    assert [s for s in plain if s.startswith("SELECT COUNT(*)")]  # once: run as it is
+    second, prepared = visit()
+    assert [s for s in prepared if s.startswith("PREPARE") and "COUNT(*)" in s]  # again: prepared
+    third, executed = visit()
+    assert [s for s in executed if s.startswith("EXECUTE pmis_kept_")], executed
+    assert not [s for s in executed if "COUNT(*)" in s]  # neither planned nor sent again
+    assert "共 2 条" in third.content.decode()
+
+    _tickets(org, project, 1)
+    fourth, _ = visit()
+    assert "共 3 条" in fourth.content.decode()
+    assert {t.pk for t in fourth.context["page"].object_list} == set(Ticket.objects.values_list("pk", flat=True))
+    # a keyword typed once is run, not prepared
+    _, searched = visit(q="问题0")
+    assert not [s for s in searched if s.startswith("PREPARE")]
+
+
 def test_handover_page_is_closed_to_outsiders(client, org, accepted):
     handover = services.handover_submit(project=accepted, actor=org["regional_pm"])
     client.force_login(org["sales2"])
