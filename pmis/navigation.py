@@ -135,13 +135,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("表单目录", "catalog:document_types", "目录", permission="catalog.view_documenttype"),
     NavItem("通讯录", "org:directory", "目录"),
     NavItem("接口令牌", "api:tokens", "目录"),
-    NavItem(
-        "产品目录维护",
-        "admin:catalog_product_changelist",
-        "管理",
-        permission="catalog.change_product",
-        staff_only=True,
-    ),
+    NavItem("产品目录维护", "catalog:products_maintain", "管理", permission="catalog.change_product"),
     NavItem("系统管理", "admin:index", "管理", superuser_only=True),
 )
 

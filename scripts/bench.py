@@ -138,7 +138,7 @@ PAGES = [
     ("通讯录", "sales", "/org/directory/"),
     ("接口令牌", "sales", "/api/tokens/"),
     # 管理
-    ("产品目录维护", "product_dept", "/admin/catalog/product/"),
+    ("产品目录维护", "product_dept", "/catalog/products/maintain/"),
 ]
 
 

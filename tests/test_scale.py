@@ -56,6 +56,7 @@ PAGES = (
     ("emergency", "operations:incidents", {}),
     ("aftersales", "knowledge:articles", {}),
     ("marketing", "delivery:surveys", {}),
+    ("product_dept", "catalog:products_maintain", {}),
 )
 
 
