@@ -157,9 +157,9 @@ def test_a_list_visited_again_is_planned_once_per_kept_connection_and_still_show
         ]
         return response, statements
 
-    first, plain = visit()
+    _, plain = visit()
     assert [s for s in plain if s.startswith("SELECT COUNT(*)")]  # once: run as it is
-    second, prepared = visit()
+    _, prepared = visit()
     assert [s for s in prepared if s.startswith("PREPARE") and "COUNT(*)" in s]  # again: prepared
     third, executed = visit()
     assert [s for s in executed if s.startswith("EXECUTE pmis_kept_")], executed
