@@ -48,7 +48,11 @@ class Card:
 
 # also above 市场部's list of surveys (delivery.views.surveys)
 SATISFACTION = Card(
-    "satisfaction", "project_director", "客户满意度（按区域、项目经理）", _satisfaction, scope="projects",
+    "satisfaction",
+    "project_director",
+    "客户满意度（按区域、项目经理）",
+    _satisfaction,
+    scope="projects",
     also_for=_lists_surveys,
 )
 
