@@ -224,6 +224,10 @@ class Task(FSMModelMixin, models.Model):
             models.Index(
                 fields=["group", "closed_at"], include=["step"], condition=Q(state="done"), name="task_done_by_group"
             ),
+            # the same for a department counting a few kinds of step among its roles' (云产品下单, 云端部署)
+            models.Index(
+                fields=["step", "closed_at"], include=["group"], condition=Q(state="done"), name="task_done_by_step"
+            ),
             models.Index(fields=["warn_at"], condition=Q(state="open", warned_at__isnull=True), name="task_to_warn"),
             models.Index(
                 fields=["due_at"], condition=Q(state="open", escalated_at__isnull=True), name="task_to_escalate"

@@ -23,6 +23,7 @@ from .models import CloudDeployment
 SPECIAL_STEP = "deployment.special"
 MANAGER_STEP = "deployment.manager"
 EXECUTE_STEP = "deployment.execute"
+STEPS = (SPECIAL_STEP, MANAGER_STEP, EXECUTE_STEP)  # the department's figures
 STEP_OF_STATE = {
     CloudDeployment.State.PENDING_SPECIAL: SPECIAL_STEP,
     CloudDeployment.State.PENDING_MANAGER: MANAGER_STEP,

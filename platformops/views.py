@@ -52,7 +52,7 @@ def deployment_list(request):
             "rows": deployment_rows(page.object_list),
             "form": form,
             "formula": figures_formula(),
-            "figures": department_figures(("platform_ops", "platform_manager"), step_prefix="deployment."),
+            "figures": department_figures(("platform_ops", "platform_manager"), steps=services.STEPS),
             "can_request": user.is_superuser or bool(roles & {"project_director", "regional_pm"}),
         },
         status=400 if refused else result.status,

@@ -39,6 +39,7 @@ from .rows import order_rows, request_rows
 from .selectors import department_figures, figures_formula, licences_visible, orders_visible, requests_visible
 from .service_types import SERVICE_TYPES, details_display
 from .services.common import ORDER_FILERS, is_cs, roles_of
+from .services.orders import STEPS as ORDER_STEPS
 
 REFUSED = (DomainError, PermissionDenied)
 
@@ -83,7 +84,7 @@ def order_list(request):
             "page": page,
             "rows": order_rows(page.object_list),
             "form": form,
-            "figures": department_figures(("business_approver", "cs_ops", "cs_support"), step_prefix="cloud_order."),
+            "figures": department_figures(("business_approver", "cs_ops", "cs_support"), steps=ORDER_STEPS),
             "formula": figures_formula(),
             "can_file": user.is_superuser or bool(roles_of(user) & ORDER_FILERS),
         },

@@ -23,6 +23,7 @@ BUSINESS_STEP = "cloud_order.business"
 OPEN_STEP = "cloud_order.open"
 CONFIRM_STEP = "cloud_order.confirm"
 RESUBMIT_STEP = "cloud_order.resubmit"
+STEPS = (BUSINESS_STEP, OPEN_STEP, CONFIRM_STEP, RESUBMIT_STEP)  # the 云产品下单 department's figures
 
 
 def _locked(order: CloudOrder) -> CloudOrder:

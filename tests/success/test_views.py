@@ -40,6 +40,27 @@ def test_the_ops_page_shows_its_queue_and_figures(client, org, file_order):
     assert "待开通的云产品" in body
 
 
+def test_the_orders_page_counts_the_cloud_order_steps_only_among_its_roles_work(client, org, file_order):
+    """云产品下单's figures are its own steps (审核, 开通, 确认, 退回修改) among everything its roles
+    handle: a registration waiting on the same business approvers is not one of them."""
+    from approvals.models import Task
+    from approvals.services import task_open
+
+    registration_step = task_open(
+        subject=org["business_approver"], step="registration.business", step_label="商务审批", title="另一件事",
+        link="/", group="business_approver",
+    )  # fmt: skip
+    order = file_order()
+    client.force_login(org["business_approver"])
+    assert client.get(reverse("success:orders")).context["figures"] == {"waiting": 1, "overdue": 0, "done_month": 0}
+    services.cloud_order_review(
+        order=order, actor=org["business_approver"], approve=True, team=Team.OPS, licence_ok=True, payment_ok=True
+    )
+    Task.objects.filter(pk=registration_step.pk).update(state=Task.State.DONE, closed_at=timezone.now())
+    figures = client.get(reverse("success:orders")).context["figures"]
+    assert figures == {"waiting": 1, "overdue": 0, "done_month": 1}  # 开通 waits on 运营客服组; 审核 done
+
+
 def test_the_support_page_lists_the_saas_orders_waiting_its_confirmation(client, org, file_order):
     order = file_order(saas=True)
     services.cloud_order_review(
