@@ -245,6 +245,9 @@ PMIS_PICKER_LIMIT = env.int("PMIS_PICKER_LIMIT", default=20)
 # A department's figures (等待, 超时, 本月完成) are counted no further than this: past it the figure
 # reads "9999+", so that a queue of a million steps costs what one of ten thousand does.
 PMIS_FIGURE_COUNT_LIMIT = env.int("PMIS_FIGURE_COUNT_LIMIT", default=9999)
+# They are kept until a step of the department changes, and at most this long (超时 moves with the
+# clock alone, no step changing).
+PMIS_DEPARTMENT_FIGURES_SECONDS = env.int("PMIS_DEPARTMENT_FIGURES_SECONDS", default=60)
 # How long a person's layout (roles, navigation, badges) may stay cached; the services that change
 # it forget it at once, so this bounds only what they cannot see (e.g. a role given in the shell).
 PMIS_LAYOUT_CACHE_SECONDS = env.int("PMIS_LAYOUT_CACHE_SECONDS", default=600)

@@ -83,6 +83,39 @@ def test_the_figures_count_overdue_steps(client, org, time_machine):
     assert response.context["figures"]["overdue"] == 1 and "已超时" in response.content.decode()
 
 
+def test_the_figures_are_kept_until_a_step_of_the_department_changes(
+    client, org, time_machine, settings, django_capture_on_commit_callbacks
+):
+    """The figures are not counted on every view: kept until one of the department's steps is
+    opened or closed (counted again at once) and at most PMIS_DEPARTMENT_FIGURES_SECONDS, after
+    which a step that ran out of time alone shows in 超时."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PMIS_LAYOUT_CACHE = "default"
+    settings.PMIS_DEPARTMENT_FIGURES_SECONDS = 60
+    time_machine.move_to(timezone.now(), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.service_request_file(actor=org["cs_staff"], type="seal", customer_name="甲医院", data=SEAL)
+    time_machine.move_to(timezone.now() + timedelta(seconds=1), tick=False)
+    client.force_login(org["cs_ops"])
+    url = reverse("success:ops")
+    assert client.get(url).context["figures"]["waiting"] == 1
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).context["figures"]["waiting"] == 1
+    assert not [q for q in ctx.captured_queries if "COUNT(*)" in q["sql"] and "approvals_task" in q["sql"]]
+
+    with django_capture_on_commit_callbacks(execute=True):  # another step for the department
+        services.service_request_file(actor=org["cs_staff"], type="seal", customer_name="乙医院", data=SEAL)
+    time_machine.move_to(timezone.now() + timedelta(seconds=1), tick=False)
+    assert client.get(url).context["figures"] == {"waiting": 2, "overdue": 0, "done_month": 0}
+    assert "超时数至多 60 秒更新一次" in client.get(url).content.decode()
+
+    time_machine.move_to(timezone.now() + timedelta(days=10), tick=False)  # nothing changed but the clock
+    client.force_login(org["cs_ops"])  # (ten days on, a new session)
+    assert client.get(url).context["figures"]["overdue"] == 2
+
+
 def test_the_queue_filters_in_the_url_and_exports_the_same_rows(client, org):
     services.service_request_file(actor=org["cs_staff"], type="seal", customer_name="甲医院", data=SEAL)
     services.service_request_file(
