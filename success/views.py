@@ -284,6 +284,8 @@ def team_queue(request, team: str):
     now = timezone.now()
     for row in page.object_list:
         row.overdue = row.is_overdue(now)
+    # the orders waiting on the group are links: their number and customer, not their items
+    waiting_orders = orders_visible(user).select_related(None).prefetch_related(None).only("number", "customer_name")
     return render(
         request,
         "success/queue.html",
@@ -295,9 +297,9 @@ def team_queue(request, team: str):
             "rows": request_rows(page.object_list),
             "figures": department_figures((team,)),
             "formula": figures_formula(),
-            "pending_orders": orders_visible(user).filter(team=team, state=CloudOrder.State.PENDING_OPENING)[:20],
+            "pending_orders": waiting_orders.filter(team=team, state=CloudOrder.State.PENDING_OPENING)[:20],
             # 000 §3.6.2: 售后支持组 confirms the SaaS orders 商务 approved (and whether to integrate)
-            "pending_confirm": orders_visible(user).filter(state=CloudOrder.State.PENDING_CONFIRM)[:20]
+            "pending_confirm": waiting_orders.filter(state=CloudOrder.State.PENDING_CONFIRM)[:20]
             if team == Team.SUPPORT
             else [],
         },
