@@ -1,9 +1,11 @@
 """Reads of the delivery subject that go beyond one project's tab: the director's view of
 customer satisfaction."""
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from pmis.org.selectors import user_role_codes
+from pmis.statements import run_when_repeated
 from projects.models import Project
 from projects.selectors import EVERY_PROJECT, NO_PROJECT, of_visible_projects, visible_project_ids_sql
 
@@ -117,6 +119,11 @@ def surveys_to_send(user, *, limit: int = 20) -> list:
 
     tasks = Task.objects.filter(step=SEND_STEP, state=Task.State.OPEN).order_by("due_at", "id")
     first = list(tasks[: limit * 2])
-    asked = Project.objects.filter(pk__in={t.object_id for t in first})
-    visible = set(of_visible_projects(asked, user, field="pk").values_list("pk", flat=True))
+    asked = Project.objects.filter(pk__in=sorted({t.object_id for t in first}))
+    try:
+        sql, params = of_visible_projects(asked, user, field="pk").values_list("pk").query.sql_with_params()
+    except EmptyResultSet:  # nothing waits, or the user sees no project
+        return []
+    # the same projects asked about by the same person, visit after visit: planned once per connection
+    visible = {row[0] for row in run_when_repeated(sql, params)}
     return [t for t in first if t.object_id in visible][:limit]
