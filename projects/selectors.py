@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from pmis.org.selectors import acts_in_region, user_regions, user_role_codes
+from pmis.org.selectors import acts_in_region, user_group_ids, user_regions, user_role_codes
 from pmis.visibility import Reason, any_of
 
 from .models import (
@@ -40,12 +40,24 @@ def projects_visible(user) -> QuerySet[Project]:
 EVERY_PROJECT, NO_PROJECT = "every", "none"
 
 
+# visible_project_ids_sql's statements, per process, by what they are built from (bounded)
+_VISIBLE_SQL: dict[tuple, tuple[str, tuple] | str] = {}
+VISIBLE_SQL_MAX = 4096
+
+
 def visible_project_ids_sql(user) -> tuple[str, tuple] | str:
     """The ids of projects_visible(user) as compiled SQL, or EVERY_PROJECT / NO_PROJECT. Compiled
-    once per request's user object, as its role codes are read: a list page filters its count,
-    its page and its cards by the same condition, and compiling it cost more than running it.
-    The SQL depends only on the user's id and roles; who is on which project is read when it runs."""
+    once per person and process (and kept on the request's user object): a list page filters its
+    count, its page and its cards by the same condition, and compiling it cost more than running
+    it. The SQL depends only on the user's id, superuser flag and roles: who is on which project,
+    and which regions a regional PM acts for, are subqueries read when it runs."""
     cached = getattr(user, "_pmis_visible_projects_sql", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated:
+        return NO_PROJECT
+    key = (user.pk, user.is_superuser, user_group_ids(user))
+    cached = _VISIBLE_SQL.get(key)
     if cached is None:
         reasons = project_visibility(user)
         if reasons is None:
@@ -54,8 +66,10 @@ def visible_project_ids_sql(user) -> tuple[str, tuple] | str:
             cached = NO_PROJECT
         else:
             cached = Project.objects.filter(any_of(reasons)).order_by().values("pk").query.sql_with_params()
-        if user.is_authenticated:
-            user._pmis_visible_projects_sql = cached
+        if len(_VISIBLE_SQL) >= VISIBLE_SQL_MAX:
+            _VISIBLE_SQL.clear()
+        _VISIBLE_SQL[key] = cached
+    user._pmis_visible_projects_sql = cached
     return cached
 
 

@@ -93,6 +93,37 @@ def test_a_removed_member_loses_the_page_at_once(client, org, project):
     assert client.get(project.get_absolute_url()).status_code == 404
 
 
+def test_a_role_or_region_given_opens_its_projects_at_the_next_page(client, org, project, settings):
+    """Who may open which project is compiled once per person and process (projects.selectors.
+    visible_project_ids_sql): a role or a region given changes what he sees at his next page,
+    and a colleague holding the same role does not see through his statement."""
+    from django.contrib.auth.models import Group
+
+    from pmis.org.models import User
+    from pmis.org.services import region_scope_grant, region_scope_revoke
+
+    settings.PMIS_LAYOUT_CACHE = "default"  # as served: the roles and regions read from the layout
+    pms = Group.objects.get(name="regional_pm")
+    outsider, colleague = org["sales2"], User.objects.create(username="pm-colleague", display_name="另一位经理")
+    colleague.groups.add(pms)
+    client.force_login(outsider)
+    directors = Group.objects.get(name="project_director")
+    outsider.groups.add(directors)  # every project, read through the director's kept statement
+    assert client.get(project.get_absolute_url()).status_code == 200
+    outsider.groups.remove(directors)  # and none of them once the role is taken
+    assert client.get(project.get_absolute_url()).status_code == 404
+    outsider.groups.add(pms)  # a PM of no region yet
+    assert client.get(project.get_absolute_url()).status_code == 404
+    region_scope_grant(user=outsider, region=project.region)
+    assert client.get(project.get_absolute_url()).status_code == 200
+    assert project.name in client.get(reverse("projects:all")).content.decode()
+    client.force_login(colleague)
+    assert client.get(project.get_absolute_url()).status_code == 404
+    client.force_login(outsider)
+    region_scope_revoke(user=outsider, region=project.region)
+    assert client.get(project.get_absolute_url()).status_code == 404
+
+
 def test_refused_transition_names_the_missing_items(client, org, project):
     client.force_login(org["regional_pm"])
     client.post(reverse("projects:transition", args=[project.pk]), {"action": "start_requirements"})
