@@ -54,7 +54,7 @@ def _product_form(request, product: Product | None):
                 return redirect("catalog:products_maintain")
         messages.error(request, "保存失败，请修改后重试：" + "；".join(form_error_lines(form)))
     context = {"form": form, "product": product, "history": audit_for(product) if product else ()}
-    return render(request, "catalog/product_form.html", context, status=400 if form.errors else 200)
+    return render(request, "catalog/product_form.html", context)
 
 
 @login_required

@@ -53,7 +53,7 @@ def test_a_product_taken_off_sale_leaves_new_registrations_and_its_history_says_
 def test_a_duplicate_name_is_refused_in_chinese_and_what_was_typed_is_kept(client, demo):
     client.force_login(demo["product_dept"])
     response = client.post(reverse("catalog:product_new"), {**FORM, "name": "悦文云文档"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     body = response.content.decode()
     assert "保存失败" in body and "已存在" in body and 'value="contract-private"' in body
     assert not Product.objects.filter(code="contract-private").exists()

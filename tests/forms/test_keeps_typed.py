@@ -33,7 +33,7 @@ NO_TYPED_INPUT = {
     "aftersales:handover", "aftersales:tickets", "aftersales:ticket", "aftersales:metrics",
     "changes:change", "changes:bug", "changes:release", "changes:bug_month",
     "documents:download", "notify:list", "notify:open", "notify:read_all",
-    "catalog:products", "catalog:document_types", "org:directory",
+    "catalog:products", "catalog:products_maintain", "catalog:document_types", "org:directory",
     # search answers GET requests (the header box, its results page, the pickers' JSON): no form to refuse
     "search:results", "search:suggest", "search:pick",
     # only refused when the outsourcing was already handled or is not his: the form is gone then
@@ -118,6 +118,24 @@ def test_every_form_is_covered():
     api_json = {n for n in names if n.startswith("api:") and n not in ("api:tokens", "api:token_revoke")}
     missing = names - COVERED - NO_TYPED_INPUT - api_json
     assert missing == set(), f"没有“提交被拒后保留输入”测试的表单：{sorted(missing)}"
+
+
+# -- 产品目录维护 ------------------------------------------------------------------------------
+
+
+@covers("catalog:product_new", "catalog:product_edit")
+def test_product_forms(client, demo):
+    product = Product.objects.get(name="悦文云文档")
+    client.force_login(demo["product_dept"])
+    typed = {"name": "悦文云文档", "code": "cloud-docs-2", "kind": "service", "project_class": "saas",
+             "sort_order": "12", "description": "新的说明"}  # fmt: skip
+    body = _kept(client.post(reverse("catalog:product_new"), typed), "cloud-docs-2", "12", "新的说明")
+    _selected(body, "service")
+    assert "已存在" in body  # the name is taken
+    other = Product.objects.exclude(pk=product.pk).first()
+    edited = {**typed, "name": "改名后的云文档", "code": other.code}
+    body = _kept(client.post(reverse("catalog:product_edit", args=[product.pk]), edited), "改名后的云文档", "12")
+    assert "已存在" in body and Product.objects.get(pk=product.pk).name == "悦文云文档"
 
 
 # -- API tokens ------------------------------------------------------------------------------
