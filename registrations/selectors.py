@@ -7,6 +7,7 @@ from approvals.models import Task
 from approvals.selectors import InboxIds, inbox_for, record_involves, tasks_closed_by
 from pmis.audit.models import AuditEntry
 from pmis.audit.selectors import audit_for
+from pmis.lists import rows_by_id
 from pmis.org.selectors import user_role_codes
 from pmis.visibility import Reason, any_of
 
@@ -95,13 +96,15 @@ def queue_waiting_page_ids(user, **filters):
 
 
 def queue_decided(user, **filters) -> QuerySet[Task]:
-    return _registration_tasks(tasks_closed_by(user), **filters)
+    # the queue shows the step and its registration (attach_registrations), not who else it was for
+    return _registration_tasks(tasks_closed_by(user).select_related(None), **filters)
 
 
 def attach_registrations(tasks) -> list[Task]:
-    """Give each task of a page its registration, in one query."""
+    """Give each task of a page its registration, in one query (a statement kept compiled, and
+    prepared on a kept connection: pmis.lists.rows_by_id)."""
     tasks = list(tasks)
-    by_id = Registration.objects.select_related("owner", "region").in_bulk([t.object_id for t in tasks])
+    by_id = rows_by_id(Registration.objects.select_related("owner", "region"), [t.object_id for t in tasks])
     for task in tasks:
         task.record = by_id.get(task.object_id)
     return tasks

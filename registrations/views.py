@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from approvals.decisions import decision_view
 from approvals.errors import DomainError
-from approvals.selectors import inbox_rows_by_id, open_tasks_for, task_can_act
+from approvals.models import Task
+from approvals.selectors import open_tasks_for, task_can_act
 from pmis.audit.selectors import audit_for
 from pmis.catalog.models import DocumentType, Phase
 from pmis.documents.pdf import cached_pdf
@@ -408,7 +409,7 @@ def queue(request):
         lists.QUEUE_DECIDED if decided else lists.QUEUE_WAITING,
         filter_form=form,
         page_ids=None if decided or refused else queue_waiting_page_ids(request.user, **filters),
-        rows=inbox_rows_by_id(),
+        rows=Task.objects.all(),  # the queue shows the step and its registration (attached), no more
     )
     if result.exporting and not refused:
         return export_response(result)
