@@ -53,16 +53,16 @@ def queue_rows(tasks, *, decided: bool) -> SafeString:
 
 
 def _waiting(tasks) -> str:
-    """registrations/_waiting.html for one registration's open tasks."""
+    """registrations/_waiting.html for one registration's open steps (WaitingStep rows)."""
     if not tasks:
         return '<span class="muted">—</span>'
     parts = []
     for t in tasks:
-        if t.assignee_id:
+        if t.assignee:
             who = escape(t.assignee)
         else:
-            who = escape(role_label(t.group.name) if t.group_id else "")
-            if t.region_id:
+            who = escape(role_label(t.role) if t.role else "")
+            if t.region:
                 who += f"（{escape(t.region)}）"
         due = f' <span class="muted">· {escape(local_minute(t.due_at, "%m-%d %H:%M"))} 前</span>' if t.due_at else ""
         note = f'<div class="muted small routing-note">{escape(t.routing_note)}</div>' if t.routing_note else ""
@@ -71,7 +71,7 @@ def _waiting(tasks) -> str:
 
 
 def mine_rows(registrations, *, team: bool) -> SafeString:
-    """我的登记's <tr> per registration (its open tasks prefetched as `open_tasks`), with the HTML
+    """我的登记's <tr> per registration (its open steps attached as `open_tasks`), with the HTML
     registrations/mine.html wrote per row; "" when there is none (the template says why)."""
     detail = row_url("registrations:detail")
     parts = []

@@ -1,25 +1,63 @@
+from datetime import datetime
 from functools import partial
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from approvals.models import Task
 from approvals.selectors import InboxIds, inbox_for, record_involves, tasks_closed_by
+from pmis import statements
 from pmis.audit.models import AuditEntry
 from pmis.audit.selectors import audit_for
 from pmis.lists import rows_by_id
 from pmis.org.selectors import user_role_codes
+from pmis.statements import kept
 from pmis.visibility import Reason, any_of
 
 from .models import Registration, State
 
 
-def _with_waiting(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
-    """Attach each registration's open tasks (where it waits) in one extra query."""
-    open_tasks = Task.objects.filter(state=Task.State.OPEN).select_related("group", "region", "assignee")
-    return queryset.select_related("region", "owner").prefetch_related(
-        Prefetch("tasks", queryset=open_tasks, to_attr="open_tasks")
+class WaitingStep(NamedTuple):
+    """Where a registration waits: one open step, as 我的登记 shows it."""
+
+    registration_id: int
+    step_label: str
+    assignee: str  # the person it is assigned to ("" when it waits on a role)
+    role: str  # the role group's code
+    region: str
+    due_at: datetime | None
+    routing_note: str
+
+
+def _waiting_steps(ids) -> QuerySet:
+    return (
+        Task.objects.filter(
+            content_type=ContentType.objects.get_for_model(Registration), state=Task.State.OPEN, object_id__in=ids
+        )
+        .annotate(who=Coalesce(NullIf("assignee__display_name", Value("")), "assignee__username", Value("")))
+        .values_list("object_id", "step_label", "who", "group__name", "region__name", "due_at", "routing_note")
     )
+
+
+def attach_waiting(registrations) -> list[Registration]:
+    """Give each registration of a page its open steps (`open_tasks`, WaitingStep rows) in one
+    statement kept compiled (pmis/statements.py): the steps' joins cost more to compile than to run."""
+    registrations = list(registrations)
+    ids = [r.pk for r in registrations]
+    rows = ()
+    if ids:
+        statement = kept(("registration-waiting-steps",), lambda: _waiting_steps([statements.IDS]))
+        rows = statement.run(ids=ids) if statement is not None else _waiting_steps(ids)
+    waiting: dict[int, list[WaitingStep]] = {}
+    for object_id, label, who, role, region, due_at, note in rows:
+        waiting.setdefault(object_id, []).append(
+            WaitingStep(object_id, label, who, role or "", region or "", due_at, note)
+        )
+    for registration in registrations:
+        registration.open_tasks = waiting.get(registration.pk, [])
+    return registrations
 
 
 def registrations_of(user, *, team: bool = False) -> QuerySet[Registration]:
@@ -30,7 +68,7 @@ def registrations_of(user, *, team: bool = False) -> QuerySet[Registration]:
         mine = Q(owner__department_id=user.department_id)
     else:
         mine = Q(owner=user) | Q(presales=user)
-    return _with_waiting(Registration.objects.filter(mine)).order_by("-created_at", "-id")
+    return Registration.objects.filter(mine).select_related("region", "owner").order_by("-created_at", "-id")
 
 
 def registration_can_view(user, registration: Registration) -> bool:

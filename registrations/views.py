@@ -41,6 +41,7 @@ from .models import EDITABLE_STATES, PENDING_STATES, Kind, Registration, State
 from .rows import mine_rows, queue_rows
 from .selectors import (
     approval_record,
+    attach_waiting,
     last_return,
     queue_decided,
     queue_waiting,
@@ -94,7 +95,7 @@ def mine(request):
         {
             "list": result,
             "page": page,
-            "rows": mine_rows(page.object_list, team=team),
+            "rows": mine_rows(attach_waiting(page.object_list), team=team),
             "form": form,
             "team": team,
             "is_manager": "sales_manager" in user_role_codes(request.user),

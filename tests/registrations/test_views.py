@@ -185,6 +185,12 @@ def test_my_registrations_show_where_each_one_waits(client, org, special_north, 
     client.force_login(org["sales"])
     body = client.get(reverse("registrations:mine")).content.decode()
     assert "待特批领导审批" in body and "特批领导审批：特批领导（北方）" in body and "（草稿）" in body
+    from django.utils import timezone
+
+    from approvals.models import Task
+
+    due = Task.objects.get(step_label="特批领导审批", state=Task.State.OPEN).due_at
+    assert f"· {timezone.localtime(due):%m-%d %H:%M} 前" in body  # its time limit, in local time
 
 
 def test_team_view_is_the_managers_own_team(client, org, make_registration):
