@@ -15,7 +15,6 @@ class NavItem:
     section: str
     roles: frozenset[str] | None = None  # any of these groups; None means everyone signed in
     permission: str | None = None
-    staff_only: bool = False
     superuser_only: bool = False
     badge: str | None = None  # a key of the layout's counts
 
@@ -155,8 +154,6 @@ def nav_for(user) -> list[dict]:
     sections: dict[str, list[dict]] = {}
     for item in NAV:
         if item.superuser_only and not user.is_superuser:
-            continue
-        if item.staff_only and not user.is_staff:
             continue
         if item.roles is not None and not (user.is_superuser or roles & item.roles):
             continue
